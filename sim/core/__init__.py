@@ -1,0 +1,1 @@
+"""Simulation core: environment, random streams, sampling, records and hooks."""

@@ -1,0 +1,1 @@
+"""Demand: the SKU catalogue, online orders and walk-in shoppers."""

@@ -1,0 +1,48 @@
+"""Walk-in shoppers at a store, taking units from the shelves online orders also use.
+
+Each shopper takes what is on the shelf of every line of their basket; what is missing
+is a lost sale. One row per visit goes to the ``walkins`` table. Arrivals, baskets and
+quantities come from the store's own ``demand/walkin/<store>`` stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+from sim.core.env import SimEnv
+from sim.core.records import WALKIN_COLUMNS
+from sim.core.sampling import sampler
+from sim.demand.arrivals import arrival_times
+from sim.demand.catalog import Catalog
+from sim.scenario.schema import Scenario, StoreSpec
+from sim.stores.inventory import ShelfStock
+
+
+class WalkinDemand:
+    """The walk-in visits of one store over the run."""
+
+    def __init__(self, env: SimEnv, scenario: Scenario, store: StoreSpec, stock: ShelfStock,
+                 catalog: Catalog) -> None:
+        spec = scenario.demand.walkin
+        self.env, self.node, self.stock = env, store.name, stock
+        rng = env.streams(f"demand/walkin/{store.name}")
+        if spec is None or store.walkins_per_day <= 0:
+            self.times: list[float] = []
+            self.baskets: list[Any] = []
+        else:
+            self.times = arrival_times(rng, store.walkins_per_day, spec.profile,
+                                       scenario.run.start, scenario.run.end).tolist()
+            self.baskets = catalog.baskets(rng, len(self.times), sampler(spec.basket.lines),
+                                           sampler(spec.basket.units_per_line))
+        self._table = env.recorder.table("walkins", WALKIN_COLUMNS)
+
+    def process(self) -> Generator[Any, Any, None]:
+        """SimPy process: each shopper takes what is on the shelves."""
+        env = self.env
+        for t, basket in zip(self.times, self.baskets, strict=True):
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            sold = self.stock.take_available(basket, "walkin")
+            self._table.append((env.now, self.node, len(basket), sum(q for _, q in basket),
+                                sold))

@@ -1,0 +1,1 @@
+"""Couriers, their vehicles and the fleets based at fulfilment nodes."""

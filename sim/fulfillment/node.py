@@ -1,0 +1,34 @@
+"""What a fulfilment node offers the order flow: stores and robot warehouses alike.
+
+The flow asks a node whether it can serve a basket, hands it accepted orders, and the
+node stamps the order's pick and ready times and passes it to its dispatch policy when
+ready. Nothing in the flow depends on what kind of node it is.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from sim.demand.catalog import Basket
+from sim.fulfillment.order import Order
+from sim.routing.network import Place
+
+if TYPE_CHECKING:
+    from sim.fleet.couriers import Fleet
+
+
+class FulfilmentNode(Protocol):
+    """A place that picks online orders and hands them to its couriers."""
+
+    name: str
+    kind: str
+    place: Place
+    fleet: Fleet
+
+    def can_serve(self, basket: Basket) -> bool:
+        """True when the node could pick the whole basket now."""
+        ...
+
+    def accept(self, order: Order) -> None:
+        """Take an accepted order: reserve its stock and start picking it."""
+        ...

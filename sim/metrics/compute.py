@@ -1,0 +1,69 @@
+"""All metrics of a run, from its records only.
+
+:func:`compute_metrics` assembles ``metrics.json``: each section is a pure function of
+the record tables and the :class:`MetricContext`. Packages that add records add a
+section to :data:`SECTIONS`; a section returning None is left out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from sim.core.records import (
+    ORDER_COLUMNS,
+    STATE_COLUMNS,
+    STOCKOUT_COLUMNS,
+    WALKIN_COLUMNS,
+)
+from sim.metrics.inventory import inventory
+from sim.metrics.orders import order_counts, sla, stages
+from sim.metrics.utilisation import utilisation
+from sim.metrics.window import MetricContext
+
+Tables = Mapping[str, pd.DataFrame]
+Section = Callable[[Tables, MetricContext], Any]
+
+
+def _table(records: Tables, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    frame = records.get(name)
+    return frame if frame is not None else pd.DataFrame(columns=list(columns))
+
+
+SECTIONS: list[tuple[str, Section]] = [
+    ("orders", lambda r, c: order_counts(_table(r, "orders", ORDER_COLUMNS), c)),
+    ("sla", lambda r, c: sla(_table(r, "orders", ORDER_COLUMNS), c)),
+    ("stages_min", lambda r, c: stages(_table(r, "orders", ORDER_COLUMNS), c)),
+    ("utilisation", lambda r, c: utilisation(_table(r, "states", STATE_COLUMNS), c)),
+    ("inventory", lambda r, c: inventory(_table(r, "stockouts", STOCKOUT_COLUMNS),
+                                         _table(r, "walkins", WALKIN_COLUMNS), c)),
+]
+
+
+def compute_metrics(records: Tables, ctx: MetricContext) -> dict[str, Any]:
+    """Every metric section for these records and window."""
+    out: dict[str, Any] = {
+        "window": {"start_h": ctx.start / 3600, "end_h": ctx.end / 3600,
+                   "promise_min": ctx.promise / 60},
+    }
+    for name, section in SECTIONS:
+        value = section(records, ctx)
+        if value is not None:
+            out[name] = value
+    return clean(out)
+
+
+def clean(value: Any, digits: int = 6) -> Any:
+    """Round floats, turn NaN into None and numpy scalars into Python ones (JSON-ready)."""
+    if isinstance(value, dict):
+        return {str(k): clean(v, digits) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v, digits) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else round(value, digits)
+    return value

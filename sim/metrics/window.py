@@ -1,0 +1,28 @@
+"""The measured window and the parameters the metrics need besides the records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class MetricContext:
+    """Measured window ``[start, end)`` in clock seconds, the run's stop and the promise."""
+
+    start: float
+    end: float
+    stop: float
+    promise: float
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> MetricContext:
+        """The context a scenario defines: after warm-up until arrivals stop."""
+        start, end = scenario.run.measured
+        return cls(start, end, scenario.run.stop, scenario.promise.window)
+
+    @property
+    def hours(self) -> float:
+        """Length of the measured window in hours."""
+        return (self.end - self.start) / 3600.0

@@ -1,0 +1,117 @@
+"""Build the model of a scenario and run it.
+
+:class:`Model` wires the components together from a validated :class:`Scenario`: the
+road network, the catalogue, the demand, the stores with their stock, pickers and
+fleets, and the promise, assignment and dispatch policies chosen by name. ``run`` plays
+the scenario out and returns the record tables; nothing here computes metrics.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import Any
+
+from sim.core.env import SimEnv
+from sim.core.progress import ProgressBar
+from sim.core.recorder import Records
+from sim.core.sampling import sampler
+from sim.demand.catalog import Catalog
+from sim.demand.online import OnlineDemand
+from sim.demand.walkins import WalkinDemand
+from sim.fleet.couriers import Fleet
+from sim.fulfillment.assignment import ASSIGNMENT_POLICIES
+from sim.fulfillment.flow import OrderFlow
+from sim.fulfillment.node import FulfilmentNode
+from sim.fulfillment.promise import PROMISE_POLICIES
+from sim.routing.dispatch import DISPATCH_POLICIES
+from sim.routing.network import RoadNetwork
+from sim.scenario.errors import ScenarioError
+from sim.scenario.schema import BasketSpec, Scenario, StoreSpec
+from sim.stores.inventory import ShelfStock, initial_levels
+from sim.stores.store import Store
+
+
+def build_network(scenario: Scenario) -> RoadNetwork:
+    """The road network the scenario describes, checked to be connected."""
+    city, net = scenario.city, scenario.city.network
+    if net.kind == "grid":
+        network = RoadNetwork.grid(city.width, city.height, net.block)
+    else:
+        network = RoadNetwork.from_graphml(net.file)
+    if not network.connected():
+        raise ScenarioError("the road network is not connected", ("city", "network"))
+    return network
+
+
+def mean_units(basket: BasketSpec) -> float:
+    """Expected units in a basket (lines and units per line are at least 1)."""
+    return max(1.0, sampler(basket.lines).mean) * max(1.0, sampler(basket.units_per_line).mean)
+
+
+def expected_daily_units(scenario: Scenario, store: StoreSpec) -> float:
+    """Units a store expects to sell per day over both channels (sizes initial stock)."""
+    online = scenario.demand.online
+    if online.customers.placement == "clustered":
+        total = sum(s.demand_weight for s in scenario.stores)
+        share = store.demand_weight / total if total > 0 else 1 / len(scenario.stores)
+    else:
+        share = 1 / len(scenario.stores)
+    units = online.orders_per_day * share * mean_units(online.basket)
+    walkin = scenario.demand.walkin
+    if walkin is not None:
+        units += store.walkins_per_day * mean_units(walkin.basket)
+    return units
+
+
+class Model:
+    """A scenario's components wired together in one :class:`SimEnv`."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        self.scenario = scenario
+        self.env = env = SimEnv(scenario, seed)
+        self.network = build_network(scenario)
+        self.catalog = Catalog(scenario.catalog)
+        self.online = OnlineDemand(env, scenario, self.catalog, self.network)
+        self.walkins: list[WalkinDemand] = []
+        self.stores = [self._store(spec) for spec in scenario.stores]
+        self.nodes: list[FulfilmentNode] = list(self.stores)
+        self.promise = PROMISE_POLICIES[scenario.promise.policy](env, scenario.promise)
+        self.assignment = ASSIGNMENT_POLICIES[scenario.assignment.policy](
+            env, scenario.assignment, self.network)
+        self.flow = OrderFlow(env, self.nodes, self.promise, self.assignment)
+        dispatch = DISPATCH_POLICIES[scenario.dispatch.policy]
+        for node in self.nodes:
+            node.dispatch = dispatch(env, node.fleet, scenario.dispatch)  # type: ignore[attr-defined]
+
+    def _store(self, spec: StoreSpec) -> Store:
+        env, sc = self.env, self.scenario
+        place = self.network.place(*spec.location)
+        levels = None if spec.stock.unlimited else initial_levels(
+            expected_daily_units(sc, spec), self.catalog.popularity, spec.stock.cover_days,
+            spec.stock.min_units)
+        stock = ShelfStock(env, spec.name, levels)
+        fleet = Fleet(env, spec.name, place, spec.couriers, spec.couriers.vehicle,
+                      sc.vehicles[spec.couriers.vehicle], self.network)
+        self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog))
+        return Store(env, spec, place, stock, fleet)
+
+    def run(self, progress: ProgressBar | None = None) -> Records:
+        """Play the scenario out to ``run.stop`` and return the record tables."""
+        env, run = self.env, self.scenario.run
+        env.process(self.online.process(self.flow.submit))
+        for walkin in self.walkins:
+            env.process(walkin.process())
+        if progress is not None:
+            env.process(self._tick(progress))
+        env.run(until=run.stop)
+        if progress is not None:
+            progress.update(progress.total)
+            progress.close()
+        return env.recorder.frames()
+
+    def _tick(self, bar: ProgressBar) -> Generator[Any, Any, None]:
+        start, step = self.env.now, max(60.0, self.scenario.run.duration / 200)
+        while True:
+            yield self.env.timeout(step)
+            bar.update(math.floor((self.env.now - start) / 3600), "h simulated")

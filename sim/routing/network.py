@@ -1,0 +1,207 @@
+"""The city's road network and travel between places on it.
+
+A :class:`RoadNetwork` is a networkx graph whose nodes have ``x``/``y`` coordinates in
+metres and whose edges have a ``length`` in metres and optionally a ``maxspeed`` in
+km/h. It is built either as a grid of two-way streets or from a GraphML file.
+
+A :class:`Place` is a point in the city snapped to its nearest network node; travel
+between two places is the straight access leg to the node, the fastest path on the
+network for the vehicle's speed, and the access leg from the last node. Shortest paths
+are computed one source at a time with scipy's Dijkstra on a CSR matrix and cached per
+(speed, source), since couriers leave from a handful of nodes again and again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from sim.scenario.errors import ScenarioError
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A point in the city (metres) and the network node it joins the roads at."""
+
+    x: float
+    y: float
+    node: int
+    access: float  # straight-line metres between the point and its node
+
+    def euclid(self, other: Place) -> float:
+        """Straight-line distance in metres."""
+        return math.hypot(self.x - other.x, self.y - other.y)
+
+
+class RoadNetwork:
+    """Road graph with snapping, fastest paths per speed, and a per-source cache."""
+
+    def __init__(self, graph: nx.Graph, cache_sources: int = 4096) -> None:
+        if graph.number_of_nodes() == 0:
+            raise ScenarioError("the road network has no nodes", ("city", "network"))
+        self.graph = nx.convert_node_labels_to_integers(graph, ordering="sorted")
+        n = self.graph.number_of_nodes()
+        self.xy = np.array([[d["x"], d["y"]] for _, d in sorted(self.graph.nodes(data=True))],
+                           dtype=float)
+        rows, cols, lengths, limits = [], [], [], []
+        for u, v, d in self.graph.edges(data=True):
+            length = float(d["length"])
+            limit = float(d.get("maxspeed", math.inf)) / 3.6
+            for a, b in ((u, v), (v, u)) if not self.graph.is_directed() else ((u, v),):
+                rows.append(a)
+                cols.append(b)
+                lengths.append(length)
+                limits.append(limit)
+        self._rows = np.asarray(rows, dtype=np.int64)
+        self._cols = np.asarray(cols, dtype=np.int64)
+        self._length = np.asarray(lengths, dtype=float)
+        self._limit = np.asarray(limits, dtype=float)
+        self._n = n
+        self._csr: dict[float, csr_matrix] = {}
+        self._tree = cKDTree(self.xy)
+        self._cache: OrderedDict[tuple[float, int], tuple[np.ndarray, np.ndarray]] = \
+            OrderedDict()
+        self._cache_size = cache_sources
+        self.has_speed_limits = bool(np.isfinite(self._limit).any())
+        self._edge_length: dict[tuple[int, int], float] | None = None
+
+    # ---------------------------------------------------------------- construction
+
+    @classmethod
+    def grid(cls, width: float, height: float, block: float) -> RoadNetwork:
+        """Streets every ``block`` metres across a ``width`` x ``height`` rectangle."""
+        nx_, ny_ = math.floor(width / block) + 1, math.floor(height / block) + 1
+        g = nx.Graph()
+        for i in range(nx_):
+            for j in range(ny_):
+                g.add_node(i * ny_ + j, x=i * block, y=j * block)
+        for i in range(nx_):
+            for j in range(ny_):
+                k = i * ny_ + j
+                if i + 1 < nx_:
+                    g.add_edge(k, k + ny_, length=block)
+                if j + 1 < ny_:
+                    g.add_edge(k, k + 1, length=block)
+        return cls(g)
+
+    @classmethod
+    def from_graphml(cls, path: str | Path) -> RoadNetwork:
+        """Load a GraphML network with node ``x``/``y`` (metres) and edge ``length``."""
+        where = ("city", "network", "file")
+        try:
+            g = nx.read_graphml(path)
+        except Exception as exc:  # networkx raises several types for bad files
+            raise ScenarioError(f"cannot read GraphML {path}: {exc}", where) from None
+        for node, d in g.nodes(data=True):
+            try:
+                d["x"], d["y"] = float(d["x"]), float(d["y"])
+            except (KeyError, TypeError, ValueError):
+                raise ScenarioError(f"node {node!r} needs numeric 'x' and 'y' (metres)",
+                                    where) from None
+        for u, v, d in g.edges(data=True):
+            try:
+                d["length"] = float(d["length"])
+            except (KeyError, TypeError, ValueError):
+                raise ScenarioError(f"edge {u!r}-{v!r} needs a numeric 'length' (metres)",
+                                    where) from None
+            if d["length"] < 0:
+                raise ScenarioError(f"edge {u!r}-{v!r} has a negative length", where)
+            if "maxspeed" in d:
+                d["maxspeed"] = float(d["maxspeed"])
+        if isinstance(g, nx.MultiGraph | nx.MultiDiGraph):
+            g = nx.DiGraph(g) if g.is_directed() else nx.Graph(g)
+        return cls(g)
+
+    # ---------------------------------------------------------------- places
+
+    def place(self, x: float, y: float) -> Place:
+        """Snap a point to its nearest node."""
+        dist, node = self._tree.query((x, y))
+        return Place(float(x), float(y), int(node), float(dist))
+
+    def places(self, xy: np.ndarray) -> list[Place]:
+        """Snap many points at once."""
+        dist, nodes = self._tree.query(xy)
+        return [Place(float(px), float(py), int(n), float(d))
+                for (px, py), n, d in zip(xy, nodes, dist, strict=True)]
+
+    # ---------------------------------------------------------------- paths
+
+    def _matrix(self, speed: float) -> csr_matrix:
+        m = self._csr.get(speed)
+        if m is None:
+            times = self._length / np.minimum(speed, self._limit)
+            m = csr_matrix((times, (self._rows, self._cols)), shape=(self._n, self._n))
+            self._csr[speed] = m
+        return m
+
+    def from_node(self, source: int, speed: float) -> tuple[np.ndarray, np.ndarray]:
+        """Seconds and metres along the fastest paths from ``source`` to every node."""
+        key = (speed, source)
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        if not self.has_speed_limits:
+            other = self._cache.get((0.0, source)) if speed != 0.0 else None
+            if other is None:
+                metres = dijkstra(self._matrix(1.0), indices=source)
+                self._remember((0.0, source), (metres, metres))
+            else:
+                metres = other[1]
+            result = (metres / speed, metres)
+        else:
+            seconds, pred = dijkstra(self._matrix(speed), indices=source,
+                                     return_predecessors=True)
+            result = (seconds, self._lengths_along(source, seconds, pred))
+        self._remember(key, result)
+        return result
+
+    def _remember(self, key: tuple[float, int], value: tuple[np.ndarray, np.ndarray]) -> None:
+        self._cache[key] = value
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _lengths_along(self, source: int, seconds: np.ndarray, pred: np.ndarray) -> np.ndarray:
+        """Metres along the predecessor tree of a fastest-path search."""
+        if self._edge_length is None:
+            self._edge_length = {}
+            for a, b, m in zip(self._rows.tolist(), self._cols.tolist(), self._length.tolist(),
+                               strict=True):
+                old = self._edge_length.get((a, b))
+                self._edge_length[(a, b)] = m if old is None else min(old, m)
+        length = self._edge_length
+        metres = np.full(self._n, np.inf)
+        metres[source] = 0.0
+        for v in np.argsort(seconds, kind="stable").tolist():
+            p = int(pred[v])
+            if p >= 0:
+                metres[v] = metres[p] + length[(p, v)]
+        return metres
+
+    def travel(self, a: Place, b: Place, speed: float) -> tuple[float, float]:
+        """(seconds, metres) from ``a`` to ``b`` at ``speed`` m/s on the roads."""
+        if a.node == b.node:
+            metres = a.euclid(b)
+            return metres / speed, metres
+        times, lengths = self.from_node(a.node, speed)
+        s, m = float(times[b.node]), float(lengths[b.node])
+        if not math.isfinite(s):
+            raise ScenarioError(f"no road from node {a.node} to node {b.node}",
+                                ("city", "network"))
+        access = a.access + b.access
+        return s + access / speed, m + access
+
+    def connected(self) -> bool:
+        """True when every node can reach every other."""
+        if self.graph.is_directed():
+            return bool(nx.is_strongly_connected(self.graph))
+        return bool(nx.is_connected(self.graph))

@@ -1,0 +1,140 @@
+"""Run a scenario and write its self-describing results folder.
+
+:func:`run` plays one scenario with one seed and returns the records and metrics in
+memory; :func:`write_run` writes them. A results folder holds the resolved scenario (with
+seed and package version), ``metrics.json``, one CSV per record table and the plots. It
+is written into a hidden temporary folder and renamed into place when complete, so a
+crash never leaves a half-written result, and an earlier result in the same place is
+only replaced by a complete new one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim import __version__
+from sim.core.progress import ProgressBar
+from sim.core.recorder import Records
+from sim.metrics import MetricContext, compute_metrics
+from sim.model import Model
+from sim.scenario.schema import Scenario
+
+RESOLVED = "scenario.resolved.yaml"
+METRICS = "metrics.json"
+ERROR = "error.txt"
+
+
+@dataclass
+class RunResult:
+    """One finished run: its resolved scenario, seed, record tables and metrics."""
+
+    scenario: Scenario
+    seed: int
+    records: Records
+    metrics: dict[str, Any]
+    wall_seconds: float = 0.0
+
+
+def resolved(scenario: Scenario, seed: int) -> Scenario:
+    """The scenario as run: the seed used and the package version filled in."""
+    return scenario.model_copy(update={"seed": seed, "sim_version": __version__})
+
+
+def run(scenario: Scenario, seed: int | None = None, progress: bool = False) -> RunResult:
+    """Simulate ``scenario`` with ``seed`` (default: the scenario's) and measure it."""
+    seed = scenario.seed if seed is None else seed
+    t0 = time.perf_counter()
+    model = Model(scenario, seed)
+    bar = ProgressBar(scenario.run.stop / 3600 - scenario.run.start / 3600,
+                      f"{scenario.name} ", "h") if progress else None
+    records = model.run(bar)
+    metrics = compute_metrics(records, MetricContext.of(scenario))
+    return RunResult(resolved(scenario, seed), seed, records, metrics,
+                     time.perf_counter() - t0)
+
+
+def scenario_yaml(scenario: Scenario) -> str:
+    """The resolved scenario as YAML (SI units: seconds, metres, metres per second)."""
+    head = (f"# Resolved scenario written by omnisim {__version__}.\n"
+            "# Units: seconds, metres, metres per second. Re-run it with "
+            "`python run_sim.py run <this file>`.\n")
+    body = yaml.safe_dump(scenario.model_dump(mode="json", exclude={"store_defaults"}),
+                          sort_keys=False, allow_unicode=True, width=100)
+    return head + body
+
+
+def write_tables(records: Records, folder: Path) -> None:
+    """One CSV per record table (times in seconds, 3 decimals)."""
+    for name, frame in records.items():
+        frame.to_csv(folder / f"{name}.csv", index=False, float_format="%.3f",
+                     lineterminator="\n")
+
+
+def new_run_dir(base: Path, scenario: Scenario, seed: int) -> Path:
+    """A fresh ``base/<scenario>/<timestamp>-s<seed>`` path that does not exist yet."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    folder = base / scenario.name / f"{stamp}-s{seed}"
+    n = 2
+    while folder.exists():
+        folder = base / scenario.name / f"{stamp}-s{seed}-{n}"
+        n += 1
+    return folder
+
+
+def _staging(folder: Path) -> Path:
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.parent / f".{folder.name}.partial-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    return tmp
+
+
+def _commit(tmp: Path, folder: Path) -> None:
+    """Move a complete staging folder into place, replacing an older result only now."""
+    if folder.exists():
+        old = folder.parent / f".{folder.name}.old-{os.getpid()}"
+        folder.rename(old)
+        tmp.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(folder)
+
+
+def write_run(result: RunResult, folder: Path, plots: bool = True) -> Path:
+    """Write a run's results folder atomically; return its path."""
+    tmp = _staging(folder)
+    try:
+        (tmp / RESOLVED).write_text(scenario_yaml(result.scenario), encoding="utf-8")
+        write_tables(result.records, tmp)
+        if plots:
+            from sim.report.run_plots import write_run_plots
+
+            write_run_plots(result.records, MetricContext.of(result.scenario), tmp)
+        (tmp / METRICS).write_text(json.dumps(result.metrics, indent=2) + "\n",
+                                   encoding="utf-8")
+        _commit(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
+
+
+def write_failure(scenario: Scenario, seed: int, exc: BaseException, folder: Path) -> Path:
+    """Record a failed run (resolved scenario and traceback) without touching an existing
+    result: next to it as ``<folder>-failed`` if ``folder`` already holds one."""
+    target = folder if not folder.exists() else folder.with_name(folder.name + "-failed")
+    tmp = _staging(target)
+    (tmp / RESOLVED).write_text(scenario_yaml(resolved(scenario, seed)), encoding="utf-8")
+    (tmp / ERROR).write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+    _commit(tmp, target)
+    return target

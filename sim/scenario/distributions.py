@@ -1,0 +1,134 @@
+"""Distribution specifications for random quantities in a scenario.
+
+A random quantity is written as a mapping with a ``dist`` name and its parameters, e.g.
+``{dist: lognormal, mean: 20s, sd: 8s}``; a bare value (``45s`` or ``3``) is a constant.
+Parameters are the mean and standard deviation of the quantity itself wherever the
+family allows, so that a planner can read and change them without algebra.
+
+The same families exist for durations (parameters in human time units) and for plain
+numbers such as basket sizes; :func:`distribution_family` builds both from one template.
+Sampling lives in :mod:`sim.core.sampling`: these are data only.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from sim.scenario.units import Duration
+
+DIST_NAMES = ("constant", "exponential", "uniform", "normal", "lognormal", "gamma",
+              "poisson", "empirical")
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _constant_shorthand(value: Any) -> Any:
+    """Let ``45s`` or ``3`` stand for ``{dist: constant, value: ...}``."""
+    if isinstance(value, dict | BaseModel):
+        return value
+    return {"dist": "constant", "value": value}
+
+
+class _AlsoScalar:
+    """JSON Schema marker: a distribution may also be written as a bare constant."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        inner = handler(core_schema)
+        scalar = {"description": "a constant", "anyOf": [{"type": "number"}, {"type": "string"}]}
+        return {"anyOf": [inner, scalar]}
+
+
+def distribution_family(q: Any, prefix: str) -> Any:
+    """Build the tagged union of distribution models whose parameters have type ``q``.
+
+    ``q`` is an annotated float type (for example :data:`Duration`), so that a duration
+    distribution accepts ``"20s"`` and a count distribution accepts plain numbers.
+    """
+    nonneg = Annotated[q, Field(ge=0)]
+    pos = Annotated[q, Field(gt=0)]
+
+    class Constant(_Dist):
+        """Always the same value."""
+
+        dist: Literal["constant"]
+        value: nonneg
+
+    class Exponential(_Dist):
+        """Exponential with the given mean (memoryless: Poisson arrivals, M/M/c service)."""
+
+        dist: Literal["exponential"]
+        mean: pos
+
+    class Uniform(_Dist):
+        """Uniform on [low, high]."""
+
+        dist: Literal["uniform"]
+        low: nonneg
+        high: nonneg
+
+        @model_validator(mode="after")
+        def _ordered(self) -> Uniform:
+            if self.high < self.low:
+                raise ValueError("high must be >= low")
+            return self
+
+    class Normal(_Dist):
+        """Normal with the given mean and sd, truncated at 0 (negative draws are redrawn)."""
+
+        dist: Literal["normal"]
+        mean: nonneg
+        sd: nonneg
+
+    class Lognormal(_Dist):
+        """Lognormal with the given mean and sd of the quantity itself (not of its log)."""
+
+        dist: Literal["lognormal"]
+        mean: pos
+        sd: nonneg
+
+    class Gamma(_Dist):
+        """Gamma with the given mean and sd (shape = (mean/sd)^2)."""
+
+        dist: Literal["gamma"]
+        mean: pos
+        sd: pos
+
+    class Poisson(_Dist):
+        """Poisson count with the given mean (durations: whole seconds)."""
+
+        dist: Literal["poisson"]
+        mean: nonneg
+
+    class Empirical(_Dist):
+        """One of the listed values, uniformly or with the given weights."""
+
+        dist: Literal["empirical"]
+        values: Annotated[list[nonneg], Field(min_length=1)]
+        weights: list[Annotated[float, Field(ge=0)]] | None = None
+
+        @model_validator(mode="after")
+        def _weights_match(self) -> Empirical:
+            if self.weights is not None:
+                if len(self.weights) != len(self.values):
+                    raise ValueError("weights must have one entry per value")
+                if sum(self.weights) <= 0:
+                    raise ValueError("weights must not all be 0")
+            return self
+
+    members = (Constant, Exponential, Uniform, Normal, Lognormal, Gamma, Poisson, Empirical)
+    for cls in members:
+        cls.__name__ = cls.__qualname__ = f"{prefix}{cls.__name__}"
+    union = Constant | Exponential | Uniform | Normal | Lognormal | Gamma | Poisson | Empirical
+    return Annotated[union, Field(discriminator="dist"), BeforeValidator(_constant_shorthand),
+                     _AlsoScalar()]
+
+
+DurationDist = distribution_family(Duration, "Duration")
+"""A random duration; parameters in seconds or human time units."""
+
+NumberDist = distribution_family(float, "Number")
+"""A random non-negative number, e.g. a basket size."""

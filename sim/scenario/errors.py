@@ -1,0 +1,56 @@
+"""Errors in a scenario, for people: one line that names the field.
+
+:class:`ScenarioError` is the one exception type that means "the input is wrong". The
+command line prints it as a single line and exits with code 2; nothing else does that.
+Validators inside the schema raise it directly when they know the field path (pydantic
+passes non-``ValueError`` exceptions through untouched), and the loader converts
+pydantic's own errors into it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+Loc = Sequence[str | int]
+
+
+def format_path(loc: Loc) -> str:
+    """``("stores", 2, "pickers")`` -> ``"stores[2].pickers"``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ``" (did you mean 'x'?)"`` suffix, or ``""`` when nothing is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class ScenarioError(Exception):
+    """Invalid input: a message, the field path it concerns and the source it came from."""
+
+    def __init__(self, message: str, path: Loc = (), source: str | None = None,
+                 line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = tuple(path)
+        self.source = source
+        self.line = line
+
+    def located(self, source: str | None = None, line: int | None = None) -> ScenarioError:
+        """Return a copy that also names the file (and line) it came from."""
+        return ScenarioError(self.message, self.path, source or self.source,
+                             line if line is not None else self.line)
+
+    def __str__(self) -> str:
+        where = ""
+        if self.source:
+            where = self.source + (f":{self.line}" if self.line else "") + ": "
+        field = format_path(self.path)
+        return f"{where}{field}: {self.message}" if field else f"{where}{self.message}"

@@ -1,0 +1,367 @@
+"""Read scenario text into a validated :class:`Scenario`, or fail with one clear line.
+
+Parsing (text in) is separate from reading (file in) so tests can feed strings. Overrides
+(``--set stores[0].pickers=8``) are applied to the parsed mapping before validation, so
+they are checked exactly like values written in the file. Every failure becomes a
+:class:`ScenarioError` naming the field and, where known, the file and line.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import types
+import typing
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from sim.scenario.errors import ScenarioError, did_you_mean
+from sim.scenario.schema import Scenario, with_store_defaults
+
+
+class _Loader(yaml.SafeLoader):
+    """``yaml.safe_load`` without YAML 1.1's base-60 numbers, so ``7:30`` stays a string."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers
+          if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+)$"),
+    list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+               r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."))
+
+
+def load_yaml(text: str, source: str = "<string>") -> Any:
+    """Parse YAML text safely; syntax errors become a one-line :class:`ScenarioError`."""
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or "invalid YAML"
+        raise ScenarioError(f"invalid YAML: {problem}", (), source, line) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"invalid YAML: {exc}", (), source) from None
+
+
+def read_text(path: str | Path) -> str:
+    """Read a file, turning a missing or unreadable file into a :class:`ScenarioError`."""
+    p = Path(path)
+    if not p.is_file():
+        what = "is a directory" if p.is_dir() else "not found"
+        raise ScenarioError(f"file {what}: {p}", ())
+    try:
+        return p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read {p}: {exc}", ()) from None
+
+
+# --------------------------------------------------------------------------- overrides
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def parse_override(item: str) -> tuple[list[str | int], Any]:
+    """``"stores[0].pickers=8"`` -> ``(["stores", 0, "pickers"], 8)``; the value is YAML."""
+    if "=" not in item:
+        raise ScenarioError(f"--set needs PATH=VALUE, got {item!r}")
+    key, _, raw = item.partition("=")
+    parts: list[str | int] = []
+    pos = 0
+    key = key.strip()
+    while pos < len(key):
+        if key[pos] == ".":
+            pos += 1
+            continue
+        m = _PART.match(key, pos)
+        if m is None:
+            raise ScenarioError(f"--set: cannot read the path {key!r}")
+        name, index = m.group(1), m.group(2)
+        parts.append(int(index) if index is not None else
+                     int(name) if name.isdigit() else name)
+        pos = m.end()
+    if not parts:
+        raise ScenarioError(f"--set: empty path in {item!r}")
+    value = load_yaml(raw, "--set") if raw.strip() else ""
+    return parts, value
+
+
+def apply_overrides(data: Any, overrides: Iterable[str]) -> Any:
+    """Return a copy of ``data`` with each ``PATH=VALUE`` override applied."""
+    data = copy.deepcopy(data)
+    for item in overrides:
+        path, value = parse_override(item)
+        node = data
+        for i, part in enumerate(path):
+            last = i == len(path) - 1
+            here = path[: i + 1]
+            if isinstance(part, int):
+                if not isinstance(node, list):
+                    raise ScenarioError("is not a list, cannot index it", path[:i])
+                if not 0 <= part < len(node):
+                    raise ScenarioError(f"index out of range (the list has {len(node)} items)",
+                                        here)
+            elif not isinstance(node, dict):
+                raise ScenarioError("is not a mapping, cannot set a field in it", path[:i])
+            if last:
+                node[part] = value
+            else:
+                if isinstance(part, str) and part not in node:
+                    node[part] = {}
+                node = node[part]
+    return data
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _strip_tags(raw: Any, loc: Sequence[str | int]) -> list[str | int]:
+    """Drop the union tags pydantic inserts into error locations (``mean`` not
+    ``exponential.mean``) by following the raw data."""
+    out: list[str | int] = []
+    node = raw
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, dict):
+            if part in node or last:
+                out.append(part)
+                node = node.get(part)
+            # else: a union tag or a function-wrapper marker; not part of the user's path
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list | tuple) or node is None or last:
+            out.append(part)
+            node = None
+    return out
+
+
+def _from_defaults(raw: Any, path: list[str | int]) -> list[str | int]:
+    """Point at ``store_defaults.x`` when a store's bad value came from the defaults."""
+    if (len(path) >= 3 and path[0] == "stores" and isinstance(path[1], int)
+            and isinstance(raw, dict) and isinstance(raw.get("store_defaults"), dict)):
+        stores = raw.get("stores")
+        if isinstance(stores, list) and path[1] < len(stores):
+            own = stores[path[1]]
+            field = path[2]
+            if isinstance(own, dict) and field not in own and field in raw["store_defaults"]:
+                return ["store_defaults", *path[2:]]
+    return path
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip ``Annotated`` and ``Optional`` from a type."""
+    while True:
+        origin = get_origin(tp)
+        if origin is typing.Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (Union, types.UnionType):
+            args = [a for a in get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
+def _members(tp: Any) -> list[Any]:
+    tp = _unwrap(tp)
+    if get_origin(tp) in (Union, types.UnionType):
+        return [_unwrap(a) for a in get_args(tp) if a is not type(None)]
+    return [tp]
+
+
+def _tag_of(model: type[BaseModel]) -> str | None:
+    for field in model.model_fields.values():
+        if get_origin(field.annotation) is Literal:
+            return str(get_args(field.annotation)[0])
+    return None
+
+
+def _allowed_keys(loc: Sequence[str | int]) -> list[str]:
+    """The field names a model accepts at the pydantic error location ``loc``."""
+    tp: Any = Scenario
+    for part in loc:
+        members = _members(tp)
+        models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+        if len(models) > 1:  # a discriminated union: this part is the tag
+            chosen = [m for m in models if _tag_of(m) == part]
+            if chosen:
+                tp = chosen[0]
+                continue
+            return []
+        tp = members[0]
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if not isinstance(part, str) or part not in tp.model_fields:
+                return []
+            field = tp.model_fields[part]
+            tp = field.annotation
+        elif get_origin(tp) in (list, tuple):
+            tp = get_args(tp)[0]
+        elif get_origin(tp) is dict:
+            tp = get_args(tp)[1]
+        else:
+            return []
+    models = [m for m in _members(tp) if isinstance(m, type) and issubclass(m, BaseModel)]
+    return list(models[0].model_fields) if len(models) == 1 else []
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _message(err: ErrorDetails) -> str:
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        key = str(err["loc"][-1])
+        allowed = _allowed_keys(err["loc"][:-1])
+        hint = did_you_mean(key, allowed)
+        if not hint and allowed:
+            hint = f" (allowed: {', '.join(allowed)})"
+        return f"unknown field '{key}'{hint}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=",
+              "less_than": "<"}[kind]
+        bound = next(iter(ctx.values()), "?")
+        return f"must be {op} {bound} (got {_show(value)})"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"must be a whole number (got {_show(value)})"
+    if kind in ("float_type", "float_parsing"):
+        return f"must be a number (got {_show(value)})"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"must be true or false (got {_show(value)})"
+    if kind == "string_type":
+        return f"must be text (got {_show(value)})"
+    if kind == "string_pattern_mismatch":
+        return f"must use only letters, digits, '_', '.' and '-' (got {_show(value)})"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be a mapping of fields (got {_show(value)})"
+    if kind in ("list_type", "tuple_type"):
+        return f"must be a list (got {_show(value)})"
+    if kind == "too_short":
+        return f"must have at least {ctx.get('min_length')} items (got {ctx.get('actual_length')})"
+    if kind == "too_long":
+        return f"must have at most {ctx.get('max_length')} items (got {ctx.get('actual_length')})"
+    if kind == "union_tag_invalid":
+        tag, expected = str(ctx.get("tag")), str(ctx.get("expected_tags", ""))
+        names = [t.strip(" '") for t in expected.split(",")]
+        return (f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} {tag!r}"
+                f"{did_you_mean(tag, names)}; expected one of: {', '.join(names)}")
+    if kind == "union_tag_not_found":
+        return f"needs a '{ctx.get('discriminator', '').strip(chr(39))}' field"
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", ""))
+        names = [t.strip(" '") for t in re.split(r",| or ", expected) if t.strip(" '")]
+        return f"must be one of {expected} (got {_show(value)}){did_you_mean(str(value), names)}"
+    msg = err["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    return msg
+
+
+def _line_of(text: str, path: Sequence[str | int]) -> int | None:
+    """The 1-based line of ``path`` in YAML ``text`` (deepest node found), if known."""
+    try:
+        node: Any = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if k.value == part]
+            if not match:
+                break
+            key, node = match[0]
+            line = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
+                and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def validation_error(exc: ValidationError, raw: Any) -> ScenarioError:
+    """Turn pydantic's errors into one :class:`ScenarioError` (the first, with a count)."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    if first["type"] == "missing":  # a misspelt key shows up as missing + unknown: say why
+        parent = tuple(first["loc"][:-1])
+        first = next((e for e in errors if e["type"] == "extra_forbidden"
+                      and tuple(e["loc"][:-1]) == parent), first)
+    message = _message(first)
+    merged = with_store_defaults(raw)
+    paths = {tuple(_from_defaults(raw, _strip_tags(merged, e["loc"]))) for e in errors}
+    others = len(paths) - 1
+    if others > 0:
+        message += f" (and {others} more error{'s' if others > 1 else ''})"
+    return ScenarioError(message, _strip_tags(merged, first["loc"]))
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def _locate(exc: ScenarioError, raw: Any, source: str | None, text: str | None,
+            overridden: Sequence[Sequence[str | int]]) -> ScenarioError:
+    """Name where the bad value came from: an override, or the file and its line."""
+    path = _from_defaults(raw, list(exc.path))
+    if any(tuple(path[: len(o)]) == tuple(o) for o in overridden):
+        return ScenarioError(exc.message, path, "--set")
+    line = _line_of(text, path) if text is not None else None
+    return ScenarioError(exc.message, path, source, line)
+
+
+def validate_scenario(data: Any, source: str | None = None, text: str | None = None,
+                      base_dir: Path | None = None,
+                      overridden: Sequence[Sequence[str | int]] = ()) -> Scenario:
+    """Validate a parsed mapping; relative file paths in it resolve against ``base_dir``.
+
+    ``text`` (the YAML source) lets errors name their line; ``overridden`` lists the
+    paths set by ``--set`` so their errors name the override instead.
+    """
+    if not isinstance(data, Mapping):
+        raise ScenarioError("a scenario must be a mapping of fields at the top level", (),
+                            source)
+    context = {"base_dir": base_dir or Path.cwd()}
+    try:
+        return Scenario.model_validate(data, context=context)
+    except ValidationError as exc:
+        err = validation_error(exc, data)
+    except ScenarioError as exc:
+        err = exc
+    raise _locate(err, data, source, text, overridden)
+
+
+def parse_scenario(text: str, source: str = "<string>", overrides: Iterable[str] = (),
+                   base_dir: Path | None = None) -> Scenario:
+    """Parse and validate scenario YAML text, with ``PATH=VALUE`` overrides applied."""
+    data = load_yaml(text, source)
+    overrides = list(overrides)
+    try:
+        data = apply_overrides(data, overrides)
+    except ScenarioError as exc:
+        raise exc.located("--set") from None
+    paths = [parse_override(item)[0] for item in overrides]
+    return validate_scenario(data, source, text, base_dir, paths)
+
+
+def read_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
+    """Read, parse and validate a scenario file."""
+    p = Path(path)
+    return parse_scenario(read_text(p), str(path), overrides, base_dir=p.resolve().parent)

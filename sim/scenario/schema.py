@@ -1,0 +1,373 @@
+"""The scenario schema: typed, validated, immutable models of a scenario file.
+
+Everything a run needs is here and nothing else travels past :mod:`sim.scenario`: the
+model packages read these frozen models, never raw dicts. Values are in SI units
+(seconds, metres, metres per second) once validated; see :mod:`sim.scenario.units`.
+Unknown keys are errors. Cross-field checks raise :class:`ScenarioError` with the path of
+the offending field.
+
+Policies are selected by ``policy: name``; each policy has its own parameter model and
+the unions below grow as policies are added.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from sim.scenario.distributions import DurationDist, NumberDist
+from sim.scenario.errors import ScenarioError, did_you_mean
+from sim.scenario.units import (
+    Distance,
+    NonNegDuration,
+    PosDistance,
+    PosDuration,
+    Speed,
+    TimeOfDay,
+)
+
+NonNegInt = Annotated[int, Field(ge=0)]
+PosInt = Annotated[int, Field(ge=1)]
+NonNegFloat = Annotated[float, Field(ge=0)]
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
+class Spec(BaseModel):
+    """Base of every scenario model: immutable, unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+# --------------------------------------------------------------------------- run window
+
+
+class RunSpec(Spec):
+    """The simulated period and the window in which performance is measured."""
+
+    start: TimeOfDay = Field(0.0, description="Time of day the run starts (clock time).")
+    duration: PosDuration = Field(86400.0, description="How long new demand arrives.")
+    warmup: NonNegDuration = Field(
+        1800.0, description="Start of the run excluded from the metrics (empty-system bias).")
+    drain: NonNegDuration = Field(
+        3600.0, description="Time after the last arrival to finish orders still in progress.")
+
+    @model_validator(mode="after")
+    def _warmup_inside(self) -> RunSpec:
+        if self.warmup >= self.duration:
+            raise ScenarioError("must be shorter than run.duration", ("run", "warmup"))
+        return self
+
+    @property
+    def end(self) -> float:
+        """Clock time at which arrivals stop."""
+        return self.start + self.duration
+
+    @property
+    def stop(self) -> float:
+        """Clock time at which the simulation stops."""
+        return self.end + self.drain
+
+    @property
+    def measured(self) -> tuple[float, float]:
+        """The measured window ``[start + warmup, end)`` in clock seconds."""
+        return (self.start + self.warmup, self.end)
+
+
+# --------------------------------------------------------------------------- city
+
+
+class GridNetworkSpec(Spec):
+    """A Manhattan grid of two-way streets covering the city."""
+
+    kind: Literal["grid"]
+    block: PosDistance = Field(200.0, description="Distance between parallel streets.")
+
+
+class GraphmlNetworkSpec(Spec):
+    """A road network from a GraphML file: node ``x``/``y`` in metres, edge ``length`` in
+    metres and optionally ``maxspeed`` in km/h."""
+
+    kind: Literal["graphml"]
+    file: str = Field(description="Path to the GraphML file, relative to the scenario file.")
+
+    @field_validator("file")
+    @classmethod
+    def _resolve(cls, value: str, info: ValidationInfo) -> str:
+        base = (info.context or {}).get("base_dir")
+        path = Path(value) if base is None else Path(base) / value
+        if not path.is_file():
+            raise ValueError(f"file not found: {path}")
+        return str(path.resolve())
+
+
+NetworkSpec = Annotated[GridNetworkSpec | GraphmlNetworkSpec, Field(discriminator="kind")]
+
+
+class CitySpec(Spec):
+    """The service area: a rectangle [0, width] x [0, height] and its road network."""
+
+    width: PosDistance
+    height: PosDistance
+    network: NetworkSpec = Field(default_factory=lambda: GridNetworkSpec(kind="grid"))
+
+
+# --------------------------------------------------------------------------- vehicles
+
+
+class VehicleSpec(Spec):
+    """A courier vehicle type."""
+
+    speed: Speed = Field(description="Average riding speed on the road network.")
+    capacity: PosInt = Field(1, description="Orders carried at once.")
+
+
+class FleetSpec(Spec):
+    """The couriers based at a node."""
+
+    count: NonNegInt = Field(description="Number of couriers.")
+    vehicle: Name = Field(description="Name of a vehicle type in `vehicles`.")
+    pickup_time: NonNegDuration = Field(60.0, description="Handover at the node per trip.")
+    dropoff_time: NonNegDuration = Field(
+        120.0, description="Time at the customer's door per order (park, walk, hand over).")
+
+
+# --------------------------------------------------------------------------- stores
+
+
+class StockSpec(Spec):
+    """Initial shelf stock of every SKU at a store."""
+
+    cover_days: NonNegFloat = Field(
+        1.0, description="Initial units = cover_days x the store's expected daily demand.")
+    min_units: NonNegInt = Field(2, description="At least this many units of every SKU.")
+    unlimited: bool = Field(False, description="Never run out (for capacity studies).")
+
+
+class StoreSpec(Spec):
+    """A store that serves walk-in shoppers and online orders from the same shelves."""
+
+    name: Name
+    location: tuple[Distance, Distance] = Field(description="[x, y] in the city.")
+    pickers: PosInt = Field(description="Pickers on shift (each picks and packs one order).")
+    pick_time_per_order: DurationDist = Field(description="Fixed time per order (walk, scan).")
+    pick_time_per_item: DurationDist = Field(description="Time per unit picked.")
+    pack_time: DurationDist = Field(0.0, description="Packing time per order.")
+    couriers: FleetSpec
+    stock: StockSpec = Field(default_factory=StockSpec)
+    walkins_per_day: NonNegFloat = Field(0.0, description="Walk-in shoppers per day.")
+    demand_weight: NonNegFloat = Field(
+        1.0, description="Relative weight of online customers clustered around this store.")
+
+
+def _optional(f: Any) -> Any:
+    """The type of field ``f`` with its constraints, validators and discriminator, or None."""
+    meta = list(f.metadata)
+    if f.discriminator is not None:  # the discriminator must wrap the bare union first
+        meta.insert(0, Field(discriminator=f.discriminator))
+    inner = Annotated[(f.annotation, *meta)] if meta else f.annotation
+    return inner | None
+
+
+def _optional_fields(model: type[Spec], name: str) -> type[Spec]:
+    """A copy of ``model`` whose every field is optional: the shape of ``store_defaults``."""
+    from pydantic import create_model
+
+    fields: dict[str, Any] = {
+        k: (_optional(f), Field(None, description=f.description))
+        for k, f in model.model_fields.items() if k != "name"
+    }
+    return create_model(name, __base__=Spec, __doc__=model.__doc__, **fields)
+
+
+if TYPE_CHECKING:
+    StoreDefaults = Spec
+else:
+    StoreDefaults = _optional_fields(StoreSpec, "StoreDefaults")
+
+
+# --------------------------------------------------------------------------- demand
+
+Profile = Annotated[list[NonNegFloat], Field(min_length=24, max_length=24)]
+
+
+def _flat(value: Any) -> Any:
+    """``profile: flat`` means the same weight in every hour."""
+    return [1.0] * 24 if value == "flat" else value
+
+
+class CatalogSpec(Spec):
+    """The SKUs sold, with Zipf-like popularity p_i proportional to 1 / i^exponent."""
+
+    skus: PosInt
+    zipf_exponent: NonNegFloat = 1.0
+
+
+class CustomerSpec(Spec):
+    """Where online customers are."""
+
+    placement: Literal["uniform", "clustered"] = "clustered"
+    spread: PosDistance = Field(
+        1500.0, description="Standard deviation of the distance from the store area centre "
+        "(clustered placement).")
+
+
+class BasketSpec(Spec):
+    """A basket: a number of distinct SKUs (lines), each with a quantity."""
+
+    lines: NumberDist = Field(description="Distinct SKUs per basket (rounded, at least 1).")
+    units_per_line: NumberDist = Field(1.0, description="Units per line (rounded, at least 1).")
+
+
+class OnlineDemandSpec(Spec):
+    """Online orders over the whole city: a non-homogeneous Poisson process."""
+
+    orders_per_day: NonNegFloat
+    profile: Profile = Field(description="24 relative weights, one per hour of the day.")
+    customers: CustomerSpec = Field(default_factory=CustomerSpec)
+    basket: BasketSpec
+
+    @field_validator("profile", mode="before")
+    @classmethod
+    def _flat_profile(cls, value: Any) -> Any:
+        return _flat(value)
+
+    @model_validator(mode="after")
+    def _profile_positive(self) -> OnlineDemandSpec:
+        if self.orders_per_day > 0 and sum(self.profile) <= 0:
+            raise ScenarioError("must have a positive weight",
+                                ("demand", "online", "profile"))
+        return self
+
+
+class WalkinDemandSpec(Spec):
+    """Walk-in shoppers at every store (each store's count is `walkins_per_day`)."""
+
+    profile: Profile
+    basket: BasketSpec
+
+    @field_validator("profile", mode="before")
+    @classmethod
+    def _flat_profile(cls, value: Any) -> Any:
+        return _flat(value)
+
+
+class DemandSpec(Spec):
+    """Online and walk-in demand."""
+
+    online: OnlineDemandSpec
+    walkin: WalkinDemandSpec | None = None
+
+
+# --------------------------------------------------------------------------- policies
+
+
+class FixedPromise(Spec):
+    """Accept an order when a node within the radius can serve it."""
+
+    policy: Literal["fixed"]
+    window: PosDuration = Field(1800.0, description="The delivery promise (click to door).")
+    radius: PosDistance = Field(3000.0, description="Straight-line service radius of a node.")
+
+
+PromiseSpec = Annotated[FixedPromise, Field(discriminator="policy")]
+
+
+class NearestAssignment(Spec):
+    """Assign to the node nearest by road that has the whole basket in stock."""
+
+    policy: Literal["nearest"]
+
+
+AssignmentSpec = Annotated[NearestAssignment, Field(discriminator="policy")]
+
+
+class ImmediateDispatch(Spec):
+    """Send each ready order at once with the nearest idle courier; one order per trip."""
+
+    policy: Literal["immediate"]
+
+
+DispatchSpec = Annotated[ImmediateDispatch, Field(discriminator="policy")]
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Scenario(Spec):
+    """A city's fulfilment day: nodes, fleet, demand and the policies under test."""
+
+    name: Name
+    description: str = ""
+    seed: NonNegInt = Field(0, description="Root random seed (overridden by --seed).")
+    sim_version: str | None = Field(
+        None, description="Package version that wrote a resolved scenario (informational).")
+    run: RunSpec = Field(default_factory=RunSpec)
+    city: CitySpec
+    catalog: CatalogSpec
+    demand: DemandSpec
+    promise: PromiseSpec = Field(default_factory=lambda: FixedPromise(policy="fixed"))
+    assignment: AssignmentSpec = Field(
+        default_factory=lambda: NearestAssignment(policy="nearest"))
+    dispatch: DispatchSpec = Field(default_factory=lambda: ImmediateDispatch(policy="immediate"))
+    vehicles: dict[Name, VehicleSpec] = Field(min_length=1)
+    store_defaults: StoreDefaults | None = Field(
+        None, description="Fields shared by every store; a store's own value wins.")
+    stores: list[StoreSpec] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_store_defaults(cls, data: Any) -> Any:
+        return with_store_defaults(data)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        seen: set[str] = set()
+        for i, store in enumerate(self.stores):
+            if store.name in seen:
+                raise ScenarioError(f"duplicate store name '{store.name}'", ("stores", i, "name"))
+            seen.add(store.name)
+            x, y = store.location
+            if not (0 <= x <= self.city.width and 0 <= y <= self.city.height):
+                raise ScenarioError(
+                    f"({x:g} m, {y:g} m) is outside the city "
+                    f"({self.city.width:g} m x {self.city.height:g} m)",
+                    ("stores", i, "location"))
+            if store.couriers.vehicle not in self.vehicles:
+                raise ScenarioError(
+                    f"unknown vehicle '{store.couriers.vehicle}'"
+                    + did_you_mean(store.couriers.vehicle, self.vehicles)
+                    + f"; defined: {', '.join(self.vehicles)}",
+                    ("stores", i, "couriers", "vehicle"))
+        return self
+
+
+def with_store_defaults(data: Any) -> Any:
+    """The raw scenario mapping with ``store_defaults`` merged into every store."""
+    if not isinstance(data, dict):
+        return data
+    defaults = data.get("store_defaults")
+    stores = data.get("stores")
+    if isinstance(defaults, dict) and isinstance(stores, list):
+        data = dict(data)
+        data["stores"] = [_merge(defaults, s) if isinstance(s, dict) else s for s in stores]
+    return data
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge two mappings; values in ``over`` win, ``None`` in ``base`` is skipped."""
+    out = {k: v for k, v in base.items() if v is not None}
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out

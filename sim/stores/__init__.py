@@ -1,0 +1,1 @@
+"""Stores: shelf stock shared by walk-in and online shoppers, pickers, replenishment."""
