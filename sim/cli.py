@@ -103,12 +103,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    """Print the JSON Schema of scenario files."""
+    """Print the JSON Schema of scenario files (or a Markdown field reference)."""
     from sim.scenario.schema import Scenario
 
-    schema = Scenario.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    text = json.dumps(schema, indent=2) + "\n"
+    if args.markdown:
+        from sim.scenario.reference import markdown_reference
+
+        text = markdown_reference(Scenario)
+    else:
+        schema = Scenario.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        text = json.dumps(schema, indent=2) + "\n"
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
@@ -142,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     s.add_argument("--output", "-o", help="write to this file instead of stdout")
+    s.add_argument("--markdown", action="store_true",
+                   help="print a Markdown reference of every field instead")
     s.set_defaults(func=cmd_schema)
     return p
 

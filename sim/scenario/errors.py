@@ -28,7 +28,10 @@ def format_path(loc: Loc) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ``" (did you mean 'x'?)"`` suffix, or ``""`` when nothing is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    options = list(choices)
+    prefixed = [c for c in options if word and c.startswith(word)]
+    close = prefixed[:1] if len(prefixed) == 1 else \
+        difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

@@ -306,12 +306,15 @@ def validation_error(exc: ValidationError, raw: Any) -> ScenarioError:
         first = next((e for e in errors if e["type"] == "extra_forbidden"
                       and tuple(e["loc"][:-1]) == parent), first)
     message = _message(first)
+    loc = list(first["loc"])
+    if first["type"] == "union_tag_invalid":
+        loc.append(str((first.get("ctx") or {}).get("discriminator", "")).strip("'"))
     merged = with_store_defaults(raw)
     paths = {tuple(_from_defaults(raw, _strip_tags(merged, e["loc"]))) for e in errors}
     others = len(paths) - 1
     if others > 0:
         message += f" (and {others} more error{'s' if others > 1 else ''})"
-    return ScenarioError(message, _strip_tags(merged, first["loc"]))
+    return ScenarioError(message, _strip_tags(merged, loc))
 
 
 # --------------------------------------------------------------------------- entry points

@@ -1,0 +1,59 @@
+"""Samplers draw from the named distributions with the documented parameters."""
+
+import numpy as np
+import pytest
+from pydantic import TypeAdapter
+
+from sim.core.sampling import Draws, sampler
+from sim.scenario.distributions import DurationDist, NumberDist
+
+DUR = TypeAdapter(DurationDist)
+NUM = TypeAdapter(NumberDist)
+
+
+@pytest.mark.parametrize(("spec", "mean", "sd"), [
+    ({"dist": "constant", "value": "30s"}, 30, 0),
+    ({"dist": "exponential", "mean": "2min"}, 120, 120),
+    ({"dist": "uniform", "low": 10, "high": 20}, 15, 10 / 12 ** 0.5),
+    ({"dist": "lognormal", "mean": "20s", "sd": "8s"}, 20, 8),
+    ({"dist": "gamma", "mean": 30, "sd": 10}, 30, 10),
+    ({"dist": "poisson", "mean": 4}, 4, 2),
+    ({"dist": "normal", "mean": 50, "sd": 5}, 50, 5),
+    ({"dist": "empirical", "values": [1, 2, 3], "weights": [1, 1, 2]}, 2.25, 0.829),
+])
+def test_moments(spec, mean, sd):
+    """Sample mean and sd match the parameters (mean and sd of the quantity itself)."""
+    smp = sampler(DUR.validate_python(spec))
+    x = smp.draw(np.random.default_rng(1), 200_000)
+    assert smp.mean == pytest.approx(mean, rel=1e-9)
+    assert x.mean() == pytest.approx(mean, rel=0.01, abs=1e-9)
+    assert x.std() == pytest.approx(sd, rel=0.02, abs=1e-9)
+
+
+def test_truncated_normal_never_negative():
+    """The normal is truncated at 0 and its mean is the truncated mean."""
+    smp = sampler(NUM.validate_python({"dist": "normal", "mean": 0, "sd": 1}))
+    x = smp.draw(np.random.default_rng(2), 100_000)
+    assert x.min() >= 0
+    assert smp.mean == pytest.approx((2 / np.pi) ** 0.5)
+    assert x.mean() == pytest.approx(smp.mean, rel=0.01)
+
+
+def test_draws_serve_blocks_in_order():
+    """Single draws equal the vectorised draws of the same stream."""
+    spec = DUR.validate_python({"dist": "exponential", "mean": 10})
+    single = Draws(sampler(spec), np.random.default_rng(5))
+    values = [single() for _ in range(1000)]
+    rng = np.random.default_rng(5)
+    block = np.concatenate([sampler(spec).draw(rng, 512) for _ in range(2)])[:1000]
+    assert np.allclose(values, block)
+    assert single.sum(3) > 0
+
+
+def test_shorthand_and_errors():
+    """A bare value is a constant; negative parameters are refused."""
+    assert DUR.validate_python("45s").value == 45
+    with pytest.raises(ValueError):
+        DUR.validate_python({"dist": "exponential", "mean": -1})
+    with pytest.raises(ValueError):
+        NUM.validate_python({"dist": "empirical", "values": [1, 2], "weights": [1]})
