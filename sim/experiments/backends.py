@@ -118,6 +118,23 @@ class ProcessBackend:
             self._pool = None
 
 
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail at once, in one line, when nothing listens at a ``tcp://host:port`` address
+    (Dask itself would retry until its timeout)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme != "tcp" or parts.hostname is None:
+        return  # tls://, ucx://, ...: let Dask handle them
+    try:
+        port = parts.port or 8786
+        with socket.create_connection((parts.hostname, port), timeout=timeout):
+            pass
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+
+
 class DaskBackend:
     """Run tasks on a Dask cluster: the one at ``address``, or a local one."""
 
@@ -139,6 +156,7 @@ class DaskBackend:
                 processes=True, dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self._cluster)
         else:
+            _check_reachable(address)
             try:
                 self.client = Client(address, timeout=timeout)
             except (OSError, TimeoutError) as exc:

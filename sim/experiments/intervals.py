@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 Better = Literal["higher", "lower"]
 Verdict = Literal["better", "worse", "no difference", "n/a"]
@@ -60,7 +60,12 @@ def _clean(values: Sequence[float] | np.ndarray) -> np.ndarray:
 
 def t_quantile(level: float, df: int) -> float:
     """The ``(1 + level) / 2`` quantile of Student's t with ``df`` degrees of freedom."""
-    return float(stats.t.ppf((1 + level) / 2, df))
+    return float(special.stdtrit(df, (1 + level) / 2))
+
+
+def z_quantile(level: float) -> float:
+    """The ``(1 + level) / 2`` quantile of the standard normal distribution."""
+    return float(special.ndtri((1 + level) / 2))
 
 
 def t_interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> Interval:
@@ -95,13 +100,14 @@ def wilson_interval(successes: float, trials: float, level: float = 0.95) -> Pro
         return Proportion(successes, trials, math.nan, math.nan, math.nan, level)
     if not 0 <= successes <= trials:
         raise ValueError(f"successes must be between 0 and trials, got {successes}/{trials}")
-    z = float(stats.norm.ppf((1 + level) / 2))
+    z = z_quantile(level)
     p = successes / trials
     z2n = z * z / trials
     centre = (p + z2n / 2) / (1 + z2n)
     half = z * math.sqrt(p * (1 - p) / trials + z2n / (4 * trials)) / (1 + z2n)
-    return Proportion(successes, trials, p, max(0.0, centre - half), min(1.0, centre + half),
-                      level)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact at the edges
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return Proportion(successes, trials, p, low, high, level)
 
 
 def paired_difference(values: Sequence[float] | np.ndarray, base: Sequence[float] | np.ndarray,
@@ -146,7 +152,7 @@ def replications_needed(values: Sequence[float] | np.ndarray, half_width: float,
         return 2
     # The normal quantile gives a lower bound (t > z); the t-based n is at most a few
     # more, so walk up from it one at a time.
-    z = float(stats.norm.ppf((1 + level) / 2))
+    z = z_quantile(level)
     n = max(2, math.ceil((z * s / half_width) ** 2))
     if n > max_n:
         return None

@@ -261,7 +261,8 @@ def _cell_scenario(spec: ExperimentSpec, raw: Any, scenario_text: str, layers: l
         try:
             set_path(data, path, copy.deepcopy(value))
         except ScenarioError as exc:
-            raise ScenarioError(f"{format_path(exc.path)}: {exc.message}", loc, source,
+            inner = f"{format_path(exc.path)}: " if exc.path else ""
+            raise ScenarioError(inner + exc.message, loc, source,
                                 _line_of(text, loc) if text else None) from None
     scenario_file = Path(spec.scenario)
     try:
@@ -271,9 +272,10 @@ def _cell_scenario(spec: ExperimentSpec, raw: Any, scenario_text: str, layers: l
         if exc.source == "--set":  # the bad value came from the experiment: name it
             for (loc, _, _), path in reversed(list(zip(layers, paths, strict=True))):
                 if tuple(exc.path[: len(path)]) == tuple(path):
-                    raise ScenarioError(f"{format_path(exc.path)}: {exc.message}", loc,
-                                        source, _line_of(text, loc) if text else None
-                                        ) from None
+                    inner = "" if tuple(exc.path) == tuple(path) else \
+                        f"{format_path(exc.path)}: "
+                    raise ScenarioError(inner + exc.message, loc, source,
+                                        _line_of(text, loc) if text else None) from None
         raise ScenarioError(f"{where}: {exc}", (), source) from None
 
 
