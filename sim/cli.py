@@ -159,6 +159,14 @@ def _execute(plan: Any, args: argparse.Namespace, experiment_text: str | None) -
     result = execute_plan(plan, out, backend, args.workers, args.address, args.resume,
                           "metrics" if args.no_tables else "tables", args.plots,
                           progress=not args.quiet, experiment_text=experiment_text)
+    if (result.runs["status"] == "ok").any():
+        from sim.scenario.errors import did_you_mean
+
+        metrics = [c for c in result.runs.columns if "." in c]
+        for kpi in plan.design.kpis:
+            if kpi.metric not in result.runs.columns:
+                print(f"warning: KPI '{kpi.metric}' is not among the runs' metrics"
+                      f"{did_you_mean(kpi.metric, metrics)}", file=sys.stderr)
     report = None
     if not args.no_report:
         from sim.report.experiment_report import write_report

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.experiments.plan import load_plan, plan_experiment, plan_scenarios
-from sim.experiments.spec import DEFAULT_KPIS, ExperimentSpec, KpiSpec
+from sim.experiments.spec import ExperimentSpec
 from sim.experiments.sweep import execute_plan
 from sim.scenario.loading import read_scenario, read_text
 from sim.scenario.schema import Scenario
@@ -28,7 +28,7 @@ from sim.scenario.schema import Scenario
 
 def replicate(scenario: Scenario | str | Path, replications: int = 10, *,
               seeds: Sequence[int] | None = None, base_seed: int = 0,
-              kpis: Sequence[KpiSpec] = DEFAULT_KPIS, backend: str = "processes",
+              backend: str = "processes",
               workers: int | None = None, address: str | None = None,
               out: str | Path | None = None, resume: bool = False,
               progress: bool = False) -> pd.DataFrame:
@@ -40,7 +40,7 @@ def replicate(scenario: Scenario | str | Path, replications: int = 10, *,
     sc = scenario if isinstance(scenario, Scenario) else read_scenario(scenario)
     chosen = list(seeds) if seeds is not None else list(
         range(base_seed, base_seed + replications))
-    plan = plan_scenarios([sc], [sc.name], chosen, kpis, name=sc.name,
+    plan = plan_scenarios([sc], [sc.name], chosen, name=sc.name,
                           description=f"replications of {sc.name}")
     return execute_plan(plan, Path(out) if out is not None else None, backend, workers,
                         address, resume, progress=progress).runs

@@ -66,6 +66,8 @@ def fmt(x: Any, signed: bool = False) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
         return "n/a"
     if isinstance(x, int | float):
+        if float(x).is_integer() and abs(x) < 1e12:  # counts: 20,000 rather than 2e+04
+            return f"{x:+,.0f}" if signed else f"{x:,.0f}"
         return f"{x:+.4g}" if signed else f"{x:.4g}"
     return str(x)
 

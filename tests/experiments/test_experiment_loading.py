@@ -90,3 +90,13 @@ def test_bad_overrides_fail_before_any_run(write_experiment, tmp_path, capsys, b
     assert err.startswith("error: " + expected)
     assert len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_unknown_kpi_metric_warns(write_experiment, tmp_path, capsys):
+    """A KPI that no run measures is named after the sweep, with a suggestion."""
+    path = write_experiment("name: x\nscenario: tiny.yaml\nreplications: 1\n"
+                            "kpis: [{metric: sla.on_time_rat, better: higher}]\n")
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--backend", "serial",
+                 "--no-report", "--quiet"]) == 0
+    assert ("warning: KPI 'sla.on_time_rat' is not among the runs' metrics "
+            "(did you mean 'sla.on_time_rate'?)") in capsys.readouterr().err
