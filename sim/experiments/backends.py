@@ -72,9 +72,12 @@ class SerialBackend:
         """Nothing to release."""
 
 
-def _context() -> Any:
-    """``fork`` where it is safe (Linux, this process has no other threads: workers start
-    at once, without re-importing), ``spawn`` otherwise."""
+def _context(method: str | None = None) -> Any:
+    """The start method ``method``, or by default ``fork`` where it is safe (Linux, this
+    process has no other threads: workers start at once, without re-importing) and
+    ``spawn`` otherwise."""
+    if method is not None:
+        return multiprocessing.get_context(method)
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
@@ -86,8 +89,9 @@ class ProcessBackend:
 
     name = "processes"
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, start_method: str | None = None) -> None:
         self.workers = workers or available_cores()
+        self.start_method = start_method
         self._pool: ProcessPoolExecutor | None = None
 
     def map(self, fn: Callable[[T], R], tasks: Sequence[T],
@@ -96,7 +100,8 @@ class ProcessBackend:
         if not tasks:
             return
         workers = min(self.workers, len(tasks))
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+        self._pool = ProcessPoolExecutor(max_workers=workers,
+                                         mp_context=_context(self.start_method))
         pending: dict[Future[R], T] = {self._pool.submit(fn, t): t for t in tasks}
         try:
             while pending:

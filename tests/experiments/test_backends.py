@@ -11,6 +11,8 @@ import pytest
 
 from sim.cli import main
 from sim.experiments.backends import ProcessBackend, SerialBackend, make_backend
+from sim.experiments.plan import load_plan
+from sim.experiments.worker import RunTask, execute
 from sim.scenario.errors import ScenarioError
 
 
@@ -142,3 +144,18 @@ def test_backend_options_are_checked():
         make_backend("processes", address="tcp://127.0.0.1:1")
     with pytest.raises(ScenarioError, match="--workers must be >= 1"):
         make_backend("processes", workers=0)
+
+
+def test_spawned_workers_give_the_serial_outcomes(write_experiment):
+    """Workers started with spawn (the default when the caller has threads, as in a
+    notebook) re-import everything and still produce byte-identical run folders."""
+    plan = load_plan(write_experiment(), replications=1)
+    tasks = [RunTask(r.key, plan.scenarios[r.cell], r.seed) for r in plan.design.runs()]
+    serial = {o.key: o.files for o in SerialBackend().map(execute, tasks, _fail)}
+    spawned = {o.key: o.files for o in
+               ProcessBackend(2, start_method="spawn").map(execute, tasks, _fail)}
+    assert len(serial) == 4 and spawned == serial
+
+
+def _fail(task, exc):
+    raise AssertionError(f"{task.key}: {exc!r}")
