@@ -34,6 +34,7 @@ from sim.experiments.intervals import (
 )
 from sim.experiments.plan import Design
 from sim.experiments.spec import DEFAULT_KPIS, KpiSpec
+from sim.experiments.tables import factor_value as _factor_value
 
 Count = Callable[[pd.DataFrame], "pd.Series[float]"]
 
@@ -87,9 +88,11 @@ def _pooled(frame: pd.DataFrame, metric: str, level: float) -> dict[str, float]:
 
 
 def compare_cells(runs: pd.DataFrame, cells: Sequence[str], base_of: dict[str, str],
-                  kpis: Sequence[KpiSpec], level: float = 0.95) -> pd.DataFrame:
+                  kpis: Sequence[KpiSpec], level: float = 0.95,
+                  heads: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
     """The comparison table for ``cells`` (ids in the ``cell`` column), each compared
-    with ``base_of[cell]`` over the seeds both completed."""
+    with ``base_of[cell]`` over the seeds both completed. ``heads`` gives each cell's
+    variant and factor values (default: from its first row in ``runs``)."""
     factors = design_factors(runs)
     ok = runs[runs["status"] == "ok"]
     by_cell: dict[Any, pd.DataFrame] = dict(list(ok.groupby("cell", sort=False)))
@@ -101,7 +104,9 @@ def compare_cells(runs: pd.DataFrame, cells: Sequence[str], base_of: dict[str, s
         base = base_of[cell]
         base_frame = by_cell.get(base, empty)
         head: dict[str, Any] = {"cell": cell}
-        if cell in first.index:
+        if heads is not None and cell in heads:
+            head.update(heads[cell])
+        elif cell in first.index:
             head["variant"] = first.at[cell, "variant"]
             head.update({f: first.at[cell, f] for f in factors})
         for kpi in kpis:
@@ -131,9 +136,8 @@ def compare_cells(runs: pd.DataFrame, cells: Sequence[str], base_of: dict[str, s
             rows.append(row)
     columns = ["cell", "variant", *factors, *COLUMNS]
     out = pd.DataFrame(rows, columns=columns)
-    out["replications_needed"] = out["replications_needed"].astype("Int64")
-    for c in ("n", "n_pairs"):
-        out[c] = out[c].astype("Int64") if out[c].notna().all() else out[c]
+    for c in ("n", "n_pairs", "replications_needed"):
+        out[c] = out[c].astype("Int64")
     return out
 
 
@@ -141,7 +145,10 @@ def compare_design(runs: pd.DataFrame, design: Design) -> pd.DataFrame:
     """The comparison table of a sweep's runs, in the design's cell order."""
     cells = [c.folder for c in design.cells]
     base_of = {c.folder: design.base_of(c).folder for c in design.cells}
-    return compare_cells(runs, cells, base_of, design.kpis, design.confidence)
+    heads = {c.folder: {"variant": c.variant,
+                        **{f: _factor_value(c.factors.get(f)) for f in design.factors}}
+             for c in design.cells}
+    return compare_cells(runs, cells, base_of, design.kpis, design.confidence, heads)
 
 
 def compare(runs: pd.DataFrame, kpis: Sequence[KpiSpec] | None = None,

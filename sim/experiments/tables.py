@@ -39,7 +39,8 @@ def flatten(metrics: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _factor_value(value: Any) -> Any:
+def factor_value(value: Any) -> Any:
+    """A factor value as the tables hold it: scalars as they are, others as JSON text."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return value_text(value)
@@ -50,7 +51,7 @@ def run_row(design: Design, run: PlannedRun, metrics: Mapping[str, Any] | None,
     """One row of the table."""
     cell = design.cells[run.cell]
     row: dict[str, Any] = {"cell": cell.folder, "variant": cell.variant}
-    row.update({k: _factor_value(cell.factors.get(k)) for k in design.factors})
+    row.update({k: factor_value(cell.factors.get(k)) for k in design.factors})
     row.update({"replication": run.replication, "seed": run.seed,
                 "status": "ok" if error is None else "failed", "error": error or ""})
     if metrics is not None:
