@@ -114,6 +114,19 @@ def test_results_folder_is_not_overwritten(write_experiment, tmp_path, capsys):
     assert "is a different scenario" in capsys.readouterr().err
 
 
+def test_resume_adds_replications(write_experiment, tmp_path):
+    """--resume with more replications runs only the new ones and keeps the old."""
+    exp = write_experiment()
+    out = tmp_path / "out"
+    assert sweep(exp, out, "--backend", "serial", "--replications", "1") == 0
+    first = out / "runs/few__store_defaults.couriers.count=6/s0/metrics.json"
+    stamp = first.stat().st_mtime_ns
+    assert sweep(exp, out, "--backend", "serial", "--replications", "2", "--resume") == 0
+    assert first.stat().st_mtime_ns == stamp
+    runs = pd.read_csv(out / "runs.csv")
+    assert len(runs) == 8 and sorted(runs["seed"].unique()) == [0, 1]
+
+
 def _square(x: int) -> int:
     if x == 3:
         raise ValueError("three")
