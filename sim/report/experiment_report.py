@@ -54,6 +54,7 @@ figure { margin: 1em 0; } figure img { max-width: 100%; height: auto;
          border: 1px solid #eee; }
 figcaption { font-size: 0.9em; color: #555; }
 code { background: #f5f5f5; padding: 0 0.2em; }
+.wide { overflow-x: auto; }
 """
 
 
@@ -145,7 +146,8 @@ def _scenario(design: Design) -> str:
         vals = [fmt(c.summary.get(k)) if isinstance(c.summary.get(k), int | float)
                 else str(c.summary.get(k, "")) for k in varying]
         design_rows.append([design.label(c), c.variant, *vals, over])
-    out += "<h3>Cells</h3>" + _table(["cell", "variant", *varying, "overrides"], design_rows)
+    out += ('<h3>Cells</h3><div class="wide">'
+            + _table(["cell", "variant", *varying, "overrides"], design_rows) + "</div>")
     return out
 
 
@@ -187,10 +189,10 @@ def _kpi_table(design: Design, comparison: pd.DataFrame) -> str:
             "over replications; below it the paired difference with the base "
             f"(same seeds) and its {pct} interval. Rates also show the pooled proportion "
             "over all measured orders with its Wilson interval.</p>")
-    out = ["<h2>KPIs</h2>", legend, note, "<table><thead><tr>",
+    out = ["<h2>KPIs</h2>", legend, note, '<div class="wide"><table><thead><tr>',
            *(f"<th>{_e(h)}</th>" for h in head), "</tr></thead><tbody>"]
     out += ["<tr>" + "".join(r) + "</tr>" for r in rows]
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -208,15 +210,16 @@ def _metric_figures(design: Design, runs: pd.DataFrame, metric: str, label: str)
     figures = []
     short = design.short_names()
     variants = ["variant"] if len(design.variants) > 1 else []
-    by = [*variants, *design.factors]
+    # factors with a single value are constant: neither an axis nor a series
+    varied = [f for f in design.factors
+              if len({repr(c.factors.get(f)) for c in design.cells}) > 1]
+    by = [*variants, *varied] or ["variant"]
     if metric not in runs.columns:
         return []
-    if not by:
-        by = ["variant"]
     summary = summarise(runs, metric, by, design.confidence)
     if summary.empty:
         return []
-    xs = list(design.factors) or ["variant"]
+    xs = varied or ["variant"]
     for x in xs:
         series = [s for s in by if s != x]
         ax = plot_metric_by_factor(summary, x, series, ylabel=label, names=short)
