@@ -172,3 +172,15 @@ def test_spawned_workers_give_the_serial_outcomes(write_experiment):
 
 def _fail(task, exc):
     raise AssertionError(f"{task.key}: {exc!r}")
+
+
+def test_no_tables_keeps_metrics_only(write_experiment, tmp_path):
+    """--no-tables writes only the resolved scenario and metrics.json per run, and the
+    same runs table as a full sweep."""
+    exp = write_experiment()
+    full, lean = tmp_path / "full", tmp_path / "lean"
+    assert sweep(exp, full, "--backend", "serial", "--replications", "1") == 0
+    assert sweep(exp, lean, "--backend", "serial", "--replications", "1", "--no-tables") == 0
+    names = {p.name for p in (lean / "runs").rglob("*") if p.is_file()}
+    assert names == {"metrics.json", "scenario.resolved.yaml"}
+    assert (full / "runs.csv").read_bytes() == (lean / "runs.csv").read_bytes()
