@@ -11,6 +11,7 @@
       runs.csv                every run's factors, seed, status and metrics
       comparison.csv          per cell and KPI: mean, intervals, difference with the base
       report.html             the self-contained report
+      .scratch/               temporary files of runs in progress (removed when done)
 
 Every file and run folder is staged under a hidden name and renamed into place, so an
 interrupted sweep leaves only complete runs (plus hidden leftovers that ``--resume``
@@ -34,6 +35,8 @@ EXPERIMENT = "experiment.yaml"
 RUNS_CSV = "runs.csv"
 COMPARISON_CSV = "comparison.csv"
 REPORT = "report.html"
+SCRATCH = ".scratch"
+"""Temporary files of the runs in progress (removed at the end and by ``--resume``)."""
 
 RunState = Literal["ok", "failed"]
 
@@ -82,9 +85,13 @@ def run_state(folder: Path) -> RunState | None:
 def clean_partials(root: Path) -> int:
     """Remove the hidden staging leftovers of an interrupted sweep; return how many."""
     hidden = [*root.glob(".*"), *root.glob("runs/*/.*")]
-    stale = [p for p in hidden if ".partial-" in p.name or ".old-" in p.name]
+    stale = [p for p in hidden
+             if ".partial-" in p.name or ".old-" in p.name or p.name == SCRATCH]
     for p in stale:
-        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
     return len(stale)
 
 

@@ -11,6 +11,7 @@ come from the outcomes in memory.
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,14 @@ from sim.core.progress import ProgressBar
 from sim.experiments.backends import make_backend
 from sim.experiments.compare import compare_design
 from sim.experiments.plan import Design, Plan
-from sim.experiments.store import COMPARISON_CSV, RUNS_CSV, prepare, run_state, write_folder
+from sim.experiments.store import (
+    COMPARISON_CSV,
+    RUNS_CSV,
+    SCRATCH,
+    prepare,
+    run_state,
+    write_folder,
+)
 from sim.experiments.tables import collect, run_row, runs_table, write_csv
 from sim.experiments.worker import Output, RunOutcome, RunTask, execute, failure_files, one_line
 
@@ -44,7 +52,8 @@ class SweepResult:
 
 def _crashed(task: RunTask, exc: BaseException) -> RunOutcome:
     """The outcome of a task whose worker died before it could report."""
-    files = failure_files(task.scenario, task.seed, exc) if task.output != "none" else {}
+    files = (failure_files(task.scenario, task.seed, exc, task.scratch)
+             if task.output != "none" else {})
     return RunOutcome(task.key, None, one_line(exc), files)
 
 
@@ -63,8 +72,11 @@ def execute_plan(plan: Plan, out: Path | None = None, backend: str = "processes"
         output, todo = "none", planned
     # replication-major: an interrupted sweep has its first replications in every cell
     todo.sort(key=lambda r: (r.replication, r.cell))
-    tasks = [RunTask(r.key, plan.scenarios[r.cell], r.seed, output, plots) for r in todo]
     runner = make_backend(backend, workers, address)
+    # temporary files of runs on this machine stay inside the results folder
+    scratch = str(out / SCRATCH) if out is not None and runner.name != "dask" else None
+    tasks = [RunTask(r.key, plan.scenarios[r.cell], r.seed, output, plots, scratch=scratch)
+             for r in todo]
     bar = ProgressBar(len(tasks), f"{design.name} ", " runs") if progress else None
     outcomes: dict[str, RunOutcome] = {}
     done = failed = 0
@@ -82,6 +94,8 @@ def execute_plan(plan: Plan, out: Path | None = None, backend: str = "processes"
         runner.close()
         if bar is not None:
             bar.close()
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
     if out is not None:
         table = collect(out, design)
     else:

@@ -37,6 +37,10 @@ class RunTask:
     output: Output = "tables"
     plots: bool = False
     version: str = __version__
+    scratch: str | None = None
+    """Folder for the run's temporary files (default: the system's temporary folder);
+    a sweep on this machine puts it in the results folder, so a killed run leaves
+    nothing behind elsewhere."""
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,16 @@ def _read_folder(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def failure_files(scenario: Scenario, seed: int, exc: BaseException) -> dict[str, bytes]:
+def _scratch(folder: str | None) -> tempfile.TemporaryDirectory[str]:
+    if folder is not None:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(prefix="omnisim-", dir=folder)
+
+
+def failure_files(scenario: Scenario, seed: int, exc: BaseException,
+                  scratch: str | None = None) -> dict[str, bytes]:
     """The folder of a failed run: its resolved scenario and the traceback."""
-    with tempfile.TemporaryDirectory(prefix="omnisim-") as tmp:
+    with _scratch(scratch) as tmp:
         return _read_folder(write_failure(scenario, seed, exc, Path(tmp) / "run"))
 
 
@@ -88,12 +99,13 @@ def execute(task: RunTask) -> RunOutcome:
         result = run(task.scenario, task.seed)
         files: dict[str, bytes] = {}
         if task.output == "tables":
-            with tempfile.TemporaryDirectory(prefix="omnisim-") as tmp:
+            with _scratch(task.scratch) as tmp:
                 files = _read_folder(write_run(result, Path(tmp) / "run", plots=task.plots))
         elif task.output == "metrics":
             files = {RESOLVED: scenario_yaml(result.scenario).encode("utf-8"),
                      METRICS: (json.dumps(result.metrics, indent=2) + "\n").encode("utf-8")}
     except Exception as exc:
-        files = failure_files(task.scenario, task.seed, exc) if task.output != "none" else {}
+        files = (failure_files(task.scenario, task.seed, exc, task.scratch)
+                 if task.output != "none" else {})
         return RunOutcome(task.key, None, one_line(exc), files, time.perf_counter() - t0)
     return RunOutcome(task.key, result.metrics, None, files, time.perf_counter() - t0)

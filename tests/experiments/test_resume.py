@@ -63,7 +63,8 @@ def test_resume_after_kill_matches_an_uninterrupted_sweep(write_experiment, tmp_
                  "--workers", "2", "--no-report"]) == 0
     summary = capsys.readouterr().out
     assert re.search(rf"\({12 - done} run now, {done} done before\)", summary)
-    assert not [p for p in out.rglob(".*") if "partial" in p.name or ".old-" in p.name]
+    assert not [p for p in out.rglob(".*")
+                if "partial" in p.name or ".old-" in p.name or p.name == ".scratch"]
 
     whole = tmp_path / "whole"
     assert main(["sweep", str(exp), "--out", str(whole), "--backend", "serial",

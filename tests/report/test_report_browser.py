@@ -46,7 +46,10 @@ class Browser:
 
     def __init__(self, driver: str, binary: str, profile: Path) -> None:
         self.port = _free_port()
+        scratch = profile / "tmp"  # Chromium's own temporary folders go here, not /tmp
+        scratch.mkdir()
         self.proc = subprocess.Popen([driver, f"--port={self.port}"],
+                                     env={**os.environ, "TMPDIR": str(scratch)},
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
@@ -62,7 +65,7 @@ class Browser:
             time.sleep(0.1)
         caps = {"browserName": "chrome",
                 "goog:chromeOptions": {"binary": binary,
-                                       "args": [*FLAGS, f"--user-data-dir={profile}"]},
+                                       "args": [*FLAGS, f"--user-data-dir={profile}/user"]},
                 "goog:loggingPrefs": {"browser": "ALL"}}
         try:
             self.session = self.call("POST", "/session",
@@ -112,7 +115,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
             pytest.fail("OMNISIM_REQUIRE_BROWSER is set but chromium/chromedriver is missing")
         pytest.skip("needs chromium and chromedriver (apt-get install chromium "
                     "chromium-driver); .ci/run installs them")
-    b = Browser(driver, binary, tmp_path_factory.mktemp("chromium-profile"))
+    b = Browser(driver, binary, tmp_path_factory.mktemp("chromium"))
     yield b
     b.close()
 
