@@ -96,3 +96,21 @@ def test_compare_plan_names_variants_after_scenarios(write_experiment, tmp_path)
     assert all(sc.stores[0].couriers.count == 5 for sc in plan.scenarios)
     same = load_scenarios_plan([tmp_path / "tiny.yaml", tmp_path / "tiny.yaml"], [1])
     assert same.design.variants == ("tiny", "tiny-2")
+
+
+def test_every_shipped_scenario_pickles():
+    """Sweeps send scenarios to other processes: every scenario under scenarios/ (with
+    the models other packages add to the schema) pickles and comes back equal."""
+    from pathlib import Path
+
+    import yaml
+
+    from sim.scenario import read_scenario
+
+    root = Path(__file__).resolve().parents[2] / "scenarios"
+    files = [p for p in sorted(root.rglob("*.yaml"))
+             if "city" in (yaml.safe_load(p.read_text(encoding="utf-8")) or {})]
+    assert files
+    for path in files:
+        sc = read_scenario(path)
+        assert pickle.loads(pickle.dumps(sc)) == sc, path.name
