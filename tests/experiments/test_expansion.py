@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import pickle
+from pathlib import Path
+
+import yaml
 
 from sim.experiments.plan import IMPLICIT_VARIANT, Design, load_plan, load_scenarios_plan
+from sim.scenario import read_scenario
 
 
 def test_cells_are_variants_times_grid(write_experiment):
@@ -101,12 +105,6 @@ def test_compare_plan_names_variants_after_scenarios(write_experiment, tmp_path)
 def test_every_shipped_scenario_pickles():
     """Sweeps send scenarios to other processes: every scenario under scenarios/ (with
     the models other packages add to the schema) pickles and comes back equal."""
-    from pathlib import Path
-
-    import yaml
-
-    from sim.scenario import read_scenario
-
     root = Path(__file__).resolve().parents[2] / "scenarios"
     files = [p for p in sorted(root.rglob("*.yaml"))
              if "city" in (yaml.safe_load(p.read_text(encoding="utf-8")) or {})]
