@@ -8,6 +8,9 @@ The Python API for researchers::
     import sim
     scenario = sim.read_scenario("scenarios/hema_city.yaml")
     result = sim.run(scenario, seed=1)      # records (DataFrames) and metrics (dict)
+    runs = sim.replicate(scenario, replications=10)     # one row of metrics per seed
+    runs = sim.sweep("experiment.yaml")     # variants x factors x seeds, one row per run
+    table = sim.compare(runs)               # means, confidence intervals, verdicts
 """
 
 from __future__ import annotations
@@ -24,6 +27,11 @@ _API = {
     "parse_scenario": ("sim.scenario.loading", "parse_scenario"),
     "Scenario": ("sim.scenario.schema", "Scenario"),
     "ScenarioError": ("sim.scenario.errors", "ScenarioError"),
+    "replicate": ("sim.experiments.api", "replicate"),
+    "sweep": ("sim.experiments.api", "sweep"),
+    "compare": ("sim.experiments.compare", "compare"),
+    "replications_needed": ("sim.experiments.intervals", "replications_needed"),
+    "read_experiment": ("sim.experiments.loading", "read_experiment"),
 }
 
 __all__ = ["__version__", *_API]

@@ -150,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--markdown", action="store_true",
                    help="print a Markdown reference of every field instead")
     s.set_defaults(func=cmd_schema)
+
+    from sim.experiments.commands import add_experiment_commands
+
+    add_experiment_commands(sub)  # sweep, compare, report
     return p
 
 

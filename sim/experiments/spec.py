@@ -12,7 +12,8 @@ Example::
     name: couriers_vs_promise
     scenario: hema_city.yaml          # relative to this file
     replications: 10                  # seeds base_seed, base_seed+1, ...
-    overrides: {run.warmup: 7h}       # applied to every variant
+    overrides: {run.duration: 12h}    # applied to every variant
+    warmup: 7h                        # run.warmup of every run (optional)
     variants:                         # named variants; the first is the base by default
       immediate: {}
       batch: {dispatch: {policy: batch, window: 2min}}
@@ -32,6 +33,9 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Name, NonNegInt, PosInt, Spec
+from sim.scenario.units import NonNegDuration
+
+PositiveFloat = Annotated[float, Field(gt=0)]
 
 
 class KpiSpec(Spec):
@@ -40,6 +44,9 @@ class KpiSpec(Spec):
     metric: str = Field(description="Dotted path in metrics.json, e.g. sla.on_time_rate.")
     better: Literal["higher", "lower"] = Field(description="Which direction is better.")
     label: str | None = Field(None, description="Name in tables and plots.")
+    target_half_width: PositiveFloat | None = Field(
+        None, description="Wanted half-width of the confidence interval, in the metric's "
+        "units; the comparison says how many replications reach it.")
 
 
 DEFAULT_KPIS = (
@@ -72,6 +79,10 @@ class ExperimentSpec(Spec):
     base: Name | None = Field(None, description="Variant the others are compared with "
                               "(default: the first).")
     kpis: list[KpiSpec] = Field(default_factory=lambda: list(DEFAULT_KPIS))
+    warmup: NonNegDuration | None = Field(
+        None, description="Warm-up of every run (sets run.warmup after `overrides`).")
+    confidence: float = Field(0.95, gt=0.5, lt=1.0,
+                              description="Confidence level of every interval.")
 
     @field_validator("scenario")
     @classmethod

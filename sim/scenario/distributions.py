@@ -122,6 +122,9 @@ def distribution_family(q: Any, prefix: str) -> Any:
     members = (Constant, Exponential, Uniform, Normal, Lognormal, Gamma, Poisson, Empirical)
     for cls in members:
         cls.__name__ = cls.__qualname__ = f"{prefix}{cls.__name__}"
+        # Importable by name, so scenarios pickle (to worker processes and Dask workers).
+        cls.__module__ = __name__
+        globals()[cls.__name__] = cls
     union = Constant | Exponential | Uniform | Normal | Lognormal | Gamma | Poisson | Empirical
     return Annotated[union, Field(discriminator="dist"), BeforeValidator(_constant_shorthand),
                      _AlsoScalar()]

@@ -73,11 +73,8 @@ def read_text(path: str | Path) -> str:
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
-def parse_override(item: str) -> tuple[list[str | int], Any]:
-    """``"stores[0].pickers=8"`` -> ``(["stores", 0, "pickers"], 8)``; the value is YAML."""
-    if "=" not in item:
-        raise ScenarioError(f"--set needs PATH=VALUE, got {item!r}")
-    key, _, raw = item.partition("=")
+def parse_path(key: str) -> list[str | int]:
+    """``"stores[0].pickers"`` -> ``["stores", 0, "pickers"]``."""
     parts: list[str | int] = []
     pos = 0
     key = key.strip()
@@ -87,15 +84,49 @@ def parse_override(item: str) -> tuple[list[str | int], Any]:
             continue
         m = _PART.match(key, pos)
         if m is None:
-            raise ScenarioError(f"--set: cannot read the path {key!r}")
+            raise ScenarioError(f"cannot read the path {key!r}")
         name, index = m.group(1), m.group(2)
         parts.append(int(index) if index is not None else
                      int(name) if name.isdigit() else name)
         pos = m.end()
+    return parts
+
+
+def parse_override(item: str) -> tuple[list[str | int], Any]:
+    """``"stores[0].pickers=8"`` -> ``(["stores", 0, "pickers"], 8)``; the value is YAML."""
+    if "=" not in item:
+        raise ScenarioError(f"--set needs PATH=VALUE, got {item!r}")
+    key, _, raw = item.partition("=")
+    try:
+        parts = parse_path(key)
+    except ScenarioError as exc:
+        raise ScenarioError(f"--set: {exc.message}") from None
     if not parts:
         raise ScenarioError(f"--set: empty path in {item!r}")
     value = load_yaml(raw, "--set") if raw.strip() else ""
     return parts, value
+
+
+def set_path(data: Any, path: Sequence[str | int], value: Any) -> None:
+    """Set ``value`` at ``path`` inside ``data`` in place (missing mappings are created)."""
+    node = data
+    for i, part in enumerate(path):
+        last = i == len(path) - 1
+        here = path[: i + 1]
+        if isinstance(part, int):
+            if not isinstance(node, list):
+                raise ScenarioError("is not a list, cannot index it", path[:i])
+            if not 0 <= part < len(node):
+                raise ScenarioError(f"index out of range (the list has {len(node)} items)",
+                                    here)
+        elif not isinstance(node, dict):
+            raise ScenarioError("is not a mapping, cannot set a field in it", path[:i])
+        if last:
+            node[part] = value
+        else:
+            if isinstance(part, str) and part not in node:
+                node[part] = {}
+            node = node[part]
 
 
 def apply_overrides(data: Any, overrides: Iterable[str]) -> Any:
@@ -103,24 +134,7 @@ def apply_overrides(data: Any, overrides: Iterable[str]) -> Any:
     data = copy.deepcopy(data)
     for item in overrides:
         path, value = parse_override(item)
-        node = data
-        for i, part in enumerate(path):
-            last = i == len(path) - 1
-            here = path[: i + 1]
-            if isinstance(part, int):
-                if not isinstance(node, list):
-                    raise ScenarioError("is not a list, cannot index it", path[:i])
-                if not 0 <= part < len(node):
-                    raise ScenarioError(f"index out of range (the list has {len(node)} items)",
-                                        here)
-            elif not isinstance(node, dict):
-                raise ScenarioError("is not a mapping, cannot set a field in it", path[:i])
-            if last:
-                node[part] = value
-            else:
-                if isinstance(part, str) and part not in node:
-                    node[part] = {}
-                node = node[part]
+        set_path(data, path, value)
     return data
 
 
@@ -190,9 +204,9 @@ def _tag_of(model: type[BaseModel]) -> str | None:
     return None
 
 
-def _allowed_keys(loc: Sequence[str | int]) -> list[str]:
+def _allowed_keys(loc: Sequence[str | int], root: type[BaseModel] = Scenario) -> list[str]:
     """The field names a model accepts at the pydantic error location ``loc``."""
-    tp: Any = Scenario
+    tp: Any = root
     for part in loc:
         members = _members(tp)
         models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
@@ -223,13 +237,13 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _message(err: ErrorDetails) -> str:
+def _message(err: ErrorDetails, root: type[BaseModel] = Scenario) -> str:
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
     if kind == "missing":
         return "is required"
     if kind == "extra_forbidden":
         key = str(err["loc"][-1])
-        allowed = _allowed_keys(err["loc"][:-1])
+        allowed = _allowed_keys(err["loc"][:-1], root)
         hint = did_you_mean(key, allowed)
         if not hint and allowed:
             hint = f" (allowed: {', '.join(allowed)})"
@@ -297,15 +311,17 @@ def _line_of(text: str, path: Sequence[str | int]) -> int | None:
     return line
 
 
-def validation_error(exc: ValidationError, raw: Any) -> ScenarioError:
-    """Turn pydantic's errors into one :class:`ScenarioError` (the first, with a count)."""
+def validation_error(exc: ValidationError, raw: Any,
+                     root: type[BaseModel] = Scenario) -> ScenarioError:
+    """Turn pydantic's errors into one :class:`ScenarioError` (the first, with a count);
+    ``root`` is the model that was validated (for the allowed keys of an unknown one)."""
     errors = exc.errors(include_url=False)
     first = errors[0]
     if first["type"] == "missing":  # a misspelt key shows up as missing + unknown: say why
         parent = tuple(first["loc"][:-1])
         first = next((e for e in errors if e["type"] == "extra_forbidden"
                       and tuple(e["loc"][:-1]) == parent), first)
-    message = _message(first)
+    message = _message(first, root)
     loc = list(first["loc"])
     if first["type"] == "union_tag_invalid":
         loc.append(str((first.get("ctx") or {}).get("discriminator", "")).strip("'"))

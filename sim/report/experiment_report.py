@@ -1,0 +1,306 @@
+"""The HTML report of a sweep: one self-contained page (figures embedded as data URIs,
+no scripts, no external files) that opens in a browser without a server.
+
+It is built from the results folder alone (``plan.json`` and the run folders), so it
+can be rebuilt at any time, also for a sweep still missing runs: it says how many.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim import __version__
+from sim.experiments.compare import RATE_COUNTS, compare_design
+from sim.experiments.plan import CellInfo, Design, value_text
+from sim.experiments.store import REPORT, read_design, run_state
+from sim.experiments.tables import collect
+from sim.report.experiment_plots import (
+    click_to_door_minutes,
+    plot_delivery_cdfs,
+    plot_metric_by_factor,
+    summarise,
+)
+
+THROUGHPUT = ("orders.delivered_per_hour",)
+"""Throughput metrics plotted against every factor (plus any metric whose name contains
+``throughput``, such as a robot warehouse's)."""
+
+MAX_CDF_CURVES = 8
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto;
+       max-width: 1150px; color: #222; line-height: 1.4; padding: 0 1em; }
+h1 { margin-bottom: 0.2em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+th, td { border: 1px solid #ccc; padding: 0.35em 0.6em; text-align: left;
+         vertical-align: top; }
+th { background: #f3f3f3; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.better { background: #d9f2d9; } td.worse { background: #f8d7d7; }
+td.base { background: #eef2fb; } td.same { background: #fafafa; }
+.diff { font-size: 0.85em; color: #444; } .pooled { font-size: 0.8em; color: #666; }
+.meta { color: #555; } .legend span { padding: 0.1em 0.5em; margin-right: 0.6em; }
+figure { margin: 1em 0; } figure img { max-width: 100%; height: auto;
+         border: 1px solid #eee; }
+figcaption { font-size: 0.9em; color: #555; }
+code { background: #f5f5f5; padding: 0 0.2em; }
+.wide { overflow-x: auto; }
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def fmt(x: Any, signed: bool = False) -> str:
+    """A number in 4 significant digits (``n/a`` when missing)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+        return "n/a"
+    if isinstance(x, int | float):
+        if float(x).is_integer() and abs(x) < 1e12:  # counts: 20,000 rather than 2e+04
+            return f"{x:+,.0f}" if signed else f"{x:,.0f}"
+        return f"{x:+.4g}" if signed else f"{x:.4g}"
+    return str(x)
+
+
+def png_data_uri(ax: Axes) -> str:
+    """The Axes' figure as a base64 PNG data URI."""
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _figure(ax: Axes, caption: str) -> str:
+    return (f'<figure><img src="{png_data_uri(ax)}" alt="{_e(caption)}">'
+            f"<figcaption>{_e(caption)}</figcaption></figure>")
+
+
+def _table(head: Sequence[str] | None, rows: Iterable[Sequence[str]]) -> str:
+    """An HTML table of escaped text; without ``head`` the first column is a header."""
+    out = ["<table>"]
+    if head is not None:
+        out += ["<thead><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr></thead>"]
+    out.append("<tbody>")
+    for row in rows:
+        cells = [f"<td>{_e(c)}</td>" for c in row]
+        if head is None and cells:
+            cells[0] = f"<th>{_e(row[0])}</th>"
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _overview(design: Design, runs: pd.DataFrame, root: Path) -> str:
+    planned = len(design.runs())
+    ok = int((runs["status"] == "ok").sum())
+    failed = int((runs["status"] == "failed").sum())
+    missing = planned - ok - failed
+    seeds = ", ".join(str(s) for s in design.seeds)
+    status = f"{ok} of {planned} runs finished"
+    if failed:
+        status += f", {failed} failed"
+    if missing:
+        status += f", {missing} not run yet (complete them with --resume)"
+    items = [
+        ("Design", f"{len(design.cells)} cells ({len(design.variants)} variant(s)"
+         + (f" x {len(design.factors)} factor(s)" if design.factors else "") + ") x "
+         f"{len(design.seeds)} replications = {planned} runs"),
+        ("Replication seeds", f"{seeds} (the same in every cell: common random numbers)"),
+        ("Base", f"variant '{design.base_variant}'" if len(design.variants) > 1 else
+         f"cell '{design.label(design.cells[0])}'"),
+        ("Confidence level", f"{design.confidence:.0%}"),
+        ("Runs", status),
+        ("Source", design.source or "n/a"),
+        ("Results folder", str(root)),
+    ]
+    desc = f"<p>{_e(design.description)}</p>" if design.description else ""
+    return desc + _table(None, [(k, v) for k, v in items])
+
+
+def _scenario(design: Design) -> str:
+    base = design.cells[0].summary
+    keys = list(base)
+    varying = [k for k in keys if any(c.summary.get(k) != base.get(k) for c in design.cells)]
+    rows = [(k, fmt(v) if isinstance(v, int | float) else str(v)) for k, v in base.items()
+            if k not in varying and v not in ("", None)]
+    out = "<h2>Scenario</h2>" + _table(None, rows)
+    design_rows = []
+    for c in design.cells:
+        over = ", ".join(f"{k}={value_text(v)}" for k, v in c.overrides.items()) or "none"
+        vals = [fmt(c.summary.get(k)) if isinstance(c.summary.get(k), int | float)
+                else str(c.summary.get(k, "")) for k in varying]
+        design_rows.append([design.label(c), c.variant, *vals, over])
+    out += ('<h3>Cells</h3><div class="wide">'
+            + _table(["cell", "variant", *varying, "overrides"], design_rows) + "</div>")
+    return out
+
+
+def _verdict_class(verdict: str) -> str:
+    return {"better": "better", "worse": "worse", "base": "base"}.get(verdict, "same")
+
+
+def _kpi_table(design: Design, comparison: pd.DataFrame) -> str:
+    pct = f"{design.confidence:.0%}"
+    head = ["cell"] + [f"{k.label or k.metric} ({k.better} is better)" for k in design.kpis]
+    rows = []
+    for c in design.cells:
+        cells = [f"<td>{_e(design.label(c))}</td>"]
+        sub = comparison[comparison["cell"] == c.folder].set_index("kpi")
+        for k in design.kpis:
+            r = sub.loc[k.metric]
+            text = (f'<div>{fmt(r["mean"])} &plusmn; {fmt(r["half_width"])}'
+                    f' <span class="pooled">(n={fmt(r["n"])})</span></div>')
+            if r["verdict"] == "base":
+                text += '<div class="diff">base</div>'
+            else:
+                text += (f'<div class="diff">{fmt(r["diff_mean"], True)} '
+                         f'[{fmt(r["diff_low"], True)}, {fmt(r["diff_high"], True)}] '
+                         f'{_e(r["verdict"])}</div>')
+            if k.metric in RATE_COUNTS and not pd.isna(r["pooled_rate"]):
+                text += (f'<div class="pooled">pooled {fmt(r["pooled_rate"])} '
+                         f'[{fmt(r["wilson_low"])}, {fmt(r["wilson_high"])}] Wilson, '
+                         f'{fmt(r["pooled_trials"])} trials</div>')
+            if k.target_half_width:
+                text += (f'<div class="pooled">&plusmn;{fmt(k.target_half_width)} needs '
+                         f'{fmt(r["replications_needed"])} replications</div>')
+            cells.append(f'<td class="num {_verdict_class(str(r["verdict"]))}">{text}</td>')
+        rows.append(cells)
+    legend = ('<p class="legend"><span class="better" style="background:#d9f2d9">better than '
+              'the base with confidence</span><span style="background:#f8d7d7">worse than the '
+              'base with confidence</span><span style="background:#eef2fb">base</span>'
+              '<span style="background:#fafafa">no difference shown</span></p>')
+    note = (f"<p class='meta'>Each cell: mean &plusmn; half-width of the {pct} t interval "
+            "over replications; below it the paired difference with the base "
+            f"(same seeds) and its {pct} interval. Rates also show the pooled proportion "
+            "over all measured orders with its Wilson interval.</p>")
+    out = ["<h2>KPIs</h2>", legend, note, '<div class="wide"><table><thead><tr>',
+           *(f"<th>{_e(h)}</th>" for h in head), "</tr></thead><tbody>"]
+    out += ["<tr>" + "".join(r) + "</tr>" for r in rows]
+    out.append("</tbody></table></div>")
+    return "".join(out)
+
+
+def _failures(runs: pd.DataFrame, design: Design) -> str:
+    failed = runs[runs["status"] == "failed"]
+    if failed.empty:
+        return ""
+    labels = {c.folder: design.label(c) for c in design.cells}
+    rows = [(labels.get(r["cell"], r["cell"]), str(r["seed"]), r["error"],
+             f"runs/{r['cell']}/s{r['seed']}/error.txt") for _, r in failed.iterrows()]
+    return "<h2>Failed runs</h2>" + _table(["cell", "seed", "error", "traceback"], rows)
+
+
+def _metric_figures(design: Design, runs: pd.DataFrame, metric: str, label: str) -> list[str]:
+    figures = []
+    short = design.short_names()
+    variants = ["variant"] if len(design.variants) > 1 else []
+    # factors with a single value are constant: neither an axis nor a series
+    varied = [f for f in design.factors
+              if len({repr(c.factors.get(f)) for c in design.cells}) > 1]
+    by = [*variants, *varied] or ["variant"]
+    if metric not in runs.columns:
+        return []
+    summary = summarise(runs, metric, by, design.confidence)
+    if summary.empty:
+        return []
+    xs = varied or ["variant"]
+    for x in xs:
+        series = [s for s in by if s != x]
+        ax = plot_metric_by_factor(summary, x, series, ylabel=label, names=short)
+        ax.set_title(f"{label} by {short.get(x, x)}")
+        figures.append(_figure(ax, f"{label} against {x} (mean and "
+                                   f"{design.confidence:.0%} t interval)"))
+    return figures
+
+
+def _cdf_figures(design: Design, root: Path) -> list[str]:
+    groups: dict[str, list[CellInfo]] = {"": list(design.cells)}
+    if len(design.cells) > MAX_CDF_CURVES and len(design.variants) > 1 and design.factors:
+        groups = {}
+        for c in design.cells:  # one figure per factor combination, variants overlaid
+            key = ", ".join(f"{k}={value_text(v)}" for k, v in c.factors.items())
+            groups.setdefault(key, []).append(c)
+    figures = []
+    for title, cells in list(groups.items())[:12]:
+        curves = {}
+        for c in cells[:MAX_CDF_CURVES]:
+            folders = [root / r.folder for r in design.runs()
+                       if design.cells[r.cell] is c and run_state(root / r.folder) == "ok"]
+            curves[design.label(c)] = click_to_door_minutes(folders, c.context())
+        if not any(len(v) for v in curves.values()):
+            continue
+        ax = plot_delivery_cdfs(curves, cells[0].window["promise"] / 60)
+        if title:
+            ax.set_title(f"Click-to-door time, {title}")
+        figures.append(_figure(ax, "Empirical distribution of click-to-door minutes of the "
+                                   "measured delivered orders, all replications pooled"
+                           + (f" ({title})" if title else "")))
+    return figures
+
+
+def build_report(root: Path) -> str:
+    """The report of the sweep in ``root`` as HTML text."""
+    design = read_design(root)
+    runs = collect(root, design)
+    comparison = compare_design(runs, design)
+    parts = [_overview(design, runs, root), _scenario(design)]
+    parts.append(_kpi_table(design, comparison))
+    parts.append(_failures(runs, design))
+    figures = []
+    for k in design.kpis:
+        figures += _metric_figures(design, runs, k.metric, k.label or k.metric)
+    parts.append("<h2>KPIs by design</h2>" + ("".join(figures) or "<p>No finished runs.</p>"))
+    cdfs = _cdf_figures(design, root)
+    if cdfs:
+        parts.append("<h2>Delivery times</h2>" + "".join(cdfs))
+    kpi_metrics = {k.metric for k in design.kpis}
+    throughput = [m for m in runs.columns if (m in THROUGHPUT or "throughput" in m)
+                  and m not in kpi_metrics]
+    through_figs = [f for m in throughput for f in _metric_figures(design, runs, m, m)]
+    if through_figs:
+        parts.append("<h2>Throughput</h2>" + "".join(through_figs))
+    parts.append(
+        "<h2>Definitions</h2><ul>"
+        "<li><b>t interval</b>: mean &plusmn; t(1-a/2, n-1) s/&radic;n over the "
+        "replications of a cell (each replication is one independent run).</li>"
+        "<li><b>Paired difference</b>: cell minus base over the replications both "
+        "finished; replication k uses the same seed in every cell, so the difference "
+        "removes the shared demand noise.</li>"
+        "<li><b>Better / worse</b>: the interval of the difference lies entirely on the "
+        "better / worse side of zero for that KPI's direction. With many cells and KPIs, "
+        "some flags at this confidence level are expected by chance.</li>"
+        "<li><b>Wilson interval</b>: the score interval of a proportion pooled over all "
+        "measured orders of a cell; orders in one run are not independent, so it is "
+        "narrower than the run-to-run uncertainty (trust the t interval).</li></ul>")
+    body = "".join(parts)
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{_e(design.name)}: experiment report</title>"
+            f"<style>{CSS}</style></head><body>"
+            f"<h1>{_e(design.name)}</h1><p class='meta'>Experiment report written by "
+            f"omnisim {_e(__version__)}.</p>{body}</body></html>\n")
+
+
+def write_report(root: Path, output: Path | None = None) -> Path:
+    """Write the report of the sweep in ``root`` (default ``root/report.html``)."""
+    from sim.experiments.store import write_bytes
+
+    target = output or root / REPORT
+    write_bytes(target, build_report(root).encode("utf-8"))
+    return target
+
