@@ -50,6 +50,9 @@ class AssignmentPolicy(Protocol):
 class SingleNodeAssignment:
     """Base of the policies: one node per order, with the optional fallback."""
 
+    splits = False
+    """True for policies that may serve one order from several nodes."""
+
     def __init__(self, ctx: PolicyContext, spec: Any) -> None:
         self.ctx = ctx
         self.fallback = getattr(spec, "fallback", None)
@@ -62,6 +65,8 @@ class SingleNodeAssignment:
 
     def ranked(self, order: Order, nodes: Sequence[FulfilmentNode]) -> list[FulfilmentNode]:
         """``nodes`` nearest by road first (ties by position in the list)."""
+        if len(nodes) < 2:
+            return list(nodes)
         road = self.ctx.road_metres
         return [n for _, _, n in sorted((road(n, order), i, n) for i, n in enumerate(nodes))]
 
@@ -143,6 +148,8 @@ class LoadAwareAssignment(SingleNodeAssignment):
 
 class SplitAssignment(SingleNodeAssignment):
     """The nearest able node, else the basket split across up to ``max_parts`` nodes."""
+
+    splits = True
 
     def __init__(self, ctx: PolicyContext, spec: Any) -> None:
         super().__init__(ctx, spec)

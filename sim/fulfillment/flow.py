@@ -53,7 +53,8 @@ class OrderFlow:
         self.stockouts = StockoutHandling(ctx.env, stockout, self)
         self.orders: list[Order] = []
         env: SimEnv = ctx.env
-        env.hooks.on(ORDER_DELIVERED, self._delivered)
+        if getattr(assignment, "splits", False):
+            env.hooks.on(ORDER_DELIVERED, self._delivered)
         env.recorder.on_finish(self._write)
 
     def _write(self) -> None:
@@ -97,11 +98,10 @@ class OrderFlow:
             self._hand(node, part)
 
     def _hand(self, node: FulfilmentNode, order: Order) -> None:
-        ctx = self.ctx
-        if ctx.has_predictor:
-            ctx.predictor().note(order, node, self.promise.radius_of(node))
-        if ctx.load is not None:
-            ctx.load.enter(node.name)
+        load = self.ctx.load
+        if load is not None:  # the promise model is in use
+            self.ctx.predictor().note(order, node, self.promise.radius_of(node))
+            load.enter(node.name)
         node.accept(order)
 
     def reject(self, order: Order, reason: str) -> None:

@@ -13,7 +13,8 @@ bring in, what labour, riding, replenishment, stock and broken promises cost.
   ``removed_unit`` per unit written off in the window; ``late_order`` per accepted order
   not delivered by its due time; ``cancelled_order``; ``rejected_order``; ``split_part``
   per shipment beyond the first of a split order.
-- ``profit = revenue - costs``, also per day of the window.
+- ``profit = revenue - costs`` over the window, and per hour of the window (compare
+  runs with the same window; a window of trading hours is not a calendar day).
 """
 
 from __future__ import annotations
@@ -24,14 +25,17 @@ import pandas as pd
 
 from sim.core.records import CANCELLED, DELIVERED, REJECTED
 from sim.metrics.fill import online_units
-from sim.metrics.inventory import level_at, levels
+from sim.metrics.inventory import levels
 from sim.metrics.orders import measured_orders
 from sim.metrics.window import MetricContext
 
 
-def _capacity(states: pd.DataFrame, resource: str) -> float:
-    rows = states[states["resource"] == resource]
-    return float(sum(g["capacity"].iloc[-1] for _, g in rows.groupby("node", sort=True)))
+def capacities(states: pd.DataFrame) -> dict[str, float]:
+    """Total capacity of each resource kind over the nodes (each node's last value)."""
+    if states.empty:
+        return {}
+    last = states.groupby(["resource", "node"], sort=True)["capacity"].last()
+    return {str(k): float(v) for k, v in last.groupby(level=0).sum().items()}
 
 
 def economics(records: dict[str, pd.DataFrame], ctx: MetricContext) -> dict[str, Any] | None:
@@ -55,22 +59,18 @@ def economics(records: dict[str, pd.DataFrame], ctx: MetricContext) -> dict[str,
                          "distance_m"].sum()) / 1000
     repl = records["replenishments"]
     n_repl = int(((repl["ordered_at"] >= ctx.start) & (repl["ordered_at"] < ctx.end)).sum())
-    stock = records["stock_levels"]
-    on_hand = levels(stock, ctx).get("on_hand_units", {}).get("total", 0.0)
-    removed = sum(level_at(g["time"].to_numpy(dtype=float), g["removed"].to_numpy(dtype=float),
-                           ctx.end)
-                  - level_at(g["time"].to_numpy(dtype=float), g["removed"].to_numpy(dtype=float),
-                             ctx.start)
-                  for _, g in stock.groupby("node", sort=True))
+    stock = levels(records["stock_levels"], ctx)
+    on_hand = stock.get("on_hand_units", {}).get("total", 0.0)
+    removed = stock.get("removed_units", 0.0)
     parts = records["order_parts"]
     parts = parts[parts["order_id"].isin(orders["order_id"])]
     extra_parts = len(parts) - int(parts["order_id"].nunique())
-    states = records["states"]
+    cap = capacities(records["states"])
     revenue = {"goods": sold * e.unit_price, "delivery_fees": delivered * e.delivery_fee}
     costs = {
         "goods": sold * e.unit_cost,
-        "pickers": _capacity(states, "pickers") * hours * e.picker_hour,
-        "courier_time": _capacity(states, "couriers") * hours * e.courier_hour,
+        "pickers": cap.get("pickers", 0.0) * hours * e.picker_hour,
+        "courier_time": cap.get("couriers", 0.0) * hours * e.courier_hour,
         "courier_distance": km * e.courier_km,
         "replenishment_orders": n_repl * e.replenishment_order,
         "holding": on_hand * days * e.holding_unit_day,
@@ -85,7 +85,7 @@ def economics(records: dict[str, pd.DataFrame], ctx: MetricContext) -> dict[str,
         "revenue": {**revenue, "total": rev},
         "costs": {**costs, "total": cost},
         "profit": rev - cost,
-        "profit_per_day": rev / days - cost / days if days > 0 else None,
+        "profit_per_hour": (rev - cost) / hours if hours > 0 else None,
         "units_sold": sold,
         "late_orders": late,
     }

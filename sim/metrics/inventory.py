@@ -8,7 +8,11 @@ Definitions (all inside the measured window ``[start, end)`` unless said otherwi
   on the shelves (reserved included), on order from suppliers, and set aside for
   accepted online orders; ``total`` sums the nodes.
 - ``sold_units_per_day``: units sold over both channels per day of the window.
+- ``removed_units``: units written off in the window (not found by pickers).
 - ``days_of_cover``: mean on hand / units sold per day: how long the average stock lasts.
+  "Per day" scales the window's sales to 24 h, so a window of trading hours only (the
+  default city measures 07:00-24:00) overstates daily sales by 24 / its hours and
+  understates cover by the same factor; measure whole days for calendar figures.
 - ``replenishment``: orders placed in the window, their lines and units, units received
   in the window and the mean lead time (order to shelf) of orders that arrived.
 - ``ledger``: the end-of-run balance check of every node and SKU (see
@@ -45,7 +49,7 @@ def levels(stock_levels: pd.DataFrame, ctx: MetricContext) -> dict[str, Any]:
         return {}
     out: dict[str, dict[str, Any]] = {k: {"total": 0.0, "by_node": {}} for k in
                                       ("on_hand_units", "reserved_units", "on_order_units")}
-    sold_total = 0.0
+    sold_total = removed = 0.0
     cover: dict[str, float | None] = {}
     for node, g in stock_levels.groupby("node", sort=True):
         t = g["time"].to_numpy(dtype=float)
@@ -56,6 +60,8 @@ def levels(stock_levels: pd.DataFrame, ctx: MetricContext) -> dict[str, Any]:
             out[key]["total"] += mean
         sold = g["sold"].to_numpy(dtype=float)
         units = level_at(t, sold, ctx.end) - level_at(t, sold, ctx.start)
+        gone = g["removed"].to_numpy(dtype=float)
+        removed += level_at(t, gone, ctx.end) - level_at(t, gone, ctx.start)
         sold_total += units
         per_day = units / (span / DAY)
         cover[str(node)] = ratio(out["on_hand_units"]["by_node"][str(node)], per_day)
@@ -63,6 +69,7 @@ def levels(stock_levels: pd.DataFrame, ctx: MetricContext) -> dict[str, Any]:
     return {
         **out,
         "sold_units_per_day": per_day_total,
+        "removed_units": removed,
         "days_of_cover": {"overall": ratio(out["on_hand_units"]["total"], per_day_total),
                           "by_node": cover},
     }

@@ -682,12 +682,19 @@ def with_store_defaults(data: Any) -> Any:
     return data
 
 
+TAGS = ("policy", "kind", "dist")
+"""Keys that select a model of a tagged union: a store naming another one replaces the
+default's mapping instead of merging into it (its fields belong to another model)."""
+
+
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     """Deep-merge two mappings; values in ``over`` win, ``None`` in ``base`` is skipped."""
     out = {k: v for k, v in base.items() if v is not None}
     for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
+        old = out.get(k)
+        if isinstance(v, dict) and isinstance(old, dict) and not any(
+                t in v and t in old and v[t] != old[t] for t in TAGS):
+            out[k] = _merge(old, v)
         else:
             out[k] = v
     return out

@@ -142,6 +142,7 @@ class ShelfStock:
         self._stockouts.append((self._env.now, self.node, sku, channel))
 
     def _check_low(self, sku: int) -> None:
+        """Continuous review: tell the policy when ``sku``'s position is at its point."""
         ro = self.reorder_at
         if ro is not None and self.levels is not None \
                 and self.levels[sku] + self.on_order[sku] <= ro[sku]:
@@ -152,7 +153,7 @@ class ShelfStock:
         lv = self.levels
         if lv is None:
             return
-        held, units = self.held, 0
+        held, units, ro = self.held, 0, self.reorder_at
         for sku, qty in basket:
             left = lv[sku] - qty
             if left < 0:
@@ -163,7 +164,8 @@ class ShelfStock:
             units += qty
             if left == 0:
                 self._emptied(sku, "online")
-            self._check_low(sku)
+            if ro is not None and left + self.on_order[sku] <= ro[sku]:
+                self.on_low(sku)
         self.held_total += units
         self._row()
 
@@ -272,7 +274,7 @@ class ShelfStock:
         if lv is None:
             return sum(q for _, q in basket)
         sold = self.sold_online if channel == "online" else self.sold_walkin
-        taken = 0
+        taken, ro = 0, self.reorder_at
         for sku, qty in basket:
             have = lv[sku]
             got = qty if qty < have else have
@@ -285,7 +287,8 @@ class ShelfStock:
             taken += got
             if have == got:
                 self._emptied(sku, channel)
-            self._check_low(sku)
+            if ro is not None and have - got + self.on_order[sku] <= ro[sku]:
+                self.on_low(sku)
         if taken:
             self.on_hand_total -= taken
             self.sold_total += taken

@@ -120,7 +120,8 @@ class Store:
             if self._miss_rng is not None and held:
                 held, missed = self._missing(held)
                 short += missed
-            yield env.timeout(self._per_order() + self._per_item.sum(sum(q for _, q in held)))
+            units = order.units if not short else sum(q for _, q in held)
+            yield env.timeout(self._per_order() + self._per_item.sum(units))
             if short and self.stockouts is not None:
                 resolution = self.stockouts.resolve(self, order, held, short)
                 held = resolution.held
