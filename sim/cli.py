@@ -55,7 +55,24 @@ def summary_lines(metrics: dict[str, Any], name: str, seed: int) -> list[str]:
         "  utilisation: " + (", ".join(parts) or "n/a"),
         f"  stock-outs {inv.get('stockout_events', 0)}, "
         f"lost walk-in units {inv.get('lost_walkin_units', 0)}",
+        *_policy_lines(metrics),
     ]
+
+
+def _policy_lines(metrics: dict[str, Any]) -> list[str]:
+    """Fill rates, replenishment and profit, when the run has them."""
+    fill = metrics.get("fill_rate")
+    if not fill:
+        return []
+    repl = metrics.get("inventory", {}).get("replenishment")
+    line = (f"  unit fill rate: walk-in {_fmt_pct(fill['walkin']['unit_fill_rate'])}, "
+            f"online {_fmt_pct(fill['online']['unit_fill_rate'])}")
+    if repl:
+        line += f"; {repl['orders']} replenishment orders, {repl['units_ordered']} units"
+    money = metrics.get("economics")
+    if money:
+        line += f"; profit {money['profit']:,.0f}"
+    return [line]
 
 
 # --------------------------------------------------------------------------- commands

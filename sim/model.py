@@ -12,6 +12,8 @@ import math
 from collections.abc import Generator
 from typing import Any
 
+import numpy as np
+
 from sim.core.env import SimEnv
 from sim.core.progress import ProgressBar
 from sim.core.recorder import Records
@@ -21,6 +23,7 @@ from sim.demand.online import OnlineDemand
 from sim.demand.walkins import WalkinDemand
 from sim.fleet.couriers import Fleet
 from sim.fulfillment.assignment import ASSIGNMENT_POLICIES
+from sim.fulfillment.context import PolicyContext
 from sim.fulfillment.flow import OrderFlow
 from sim.fulfillment.node import FulfilmentNode
 from sim.fulfillment.promise import PROMISE_POLICIES
@@ -28,8 +31,11 @@ from sim.routing.dispatch import DISPATCH_POLICIES
 from sim.routing.network import RoadNetwork
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import BasketSpec, Scenario, StoreSpec
-from sim.stores.inventory import ShelfStock, initial_levels
+from sim.stores.inventory import ShelfStock, initial_levels, sku_classes
+from sim.stores.replenishment import REPLENISHMENT_POLICIES, ReplenishmentPolicy, StockPlan
 from sim.stores.store import Store
+from sim.stores.suppliers import SUPPLIER_KINDS
+from sim.stores.supply import Supplier
 
 
 def build_network(scenario: Scenario) -> RoadNetwork:
@@ -64,6 +70,27 @@ def expected_daily_units(scenario: Scenario, store: StoreSpec) -> float:
     return units
 
 
+def hourly_units(scenario: Scenario, store: StoreSpec) -> list[float]:
+    """Units a store expects to sell in each clock hour of the day, over both channels
+    (the shape of its day; the sum is :func:`expected_daily_units`)."""
+    online = scenario.demand.online
+    w = online.profile
+    total = sum(w)
+    if online.customers.placement == "clustered":
+        weights = sum(s.demand_weight for s in scenario.stores)
+        share = store.demand_weight / weights if weights > 0 else 1 / len(scenario.stores)
+    else:
+        share = 1 / len(scenario.stores)
+    per_online = online.orders_per_day * share * mean_units(online.basket)
+    out = [per_online * x / total if total > 0 else 0.0 for x in w]
+    walkin = scenario.demand.walkin
+    if walkin is not None and sum(walkin.profile) > 0:
+        per_walkin = store.walkins_per_day * mean_units(walkin.basket)
+        wt = sum(walkin.profile)
+        out = [a + per_walkin * x / wt for a, x in zip(out, walkin.profile, strict=True)]
+    return out
+
+
 class Model:
     """A scenario's components wired together in one :class:`SimEnv`."""
 
@@ -74,15 +101,24 @@ class Model:
         self.catalog = Catalog(scenario.catalog)
         self.online = OnlineDemand(env, scenario, self.catalog, self.network)
         self.walkins: list[WalkinDemand] = []
+        self.class_names, self.sku_class = sku_classes(self.catalog.size,
+                                                       scenario.catalog.classes)
         self.stores = [self._store(spec) for spec in scenario.stores]
         self.nodes: list[FulfilmentNode] = list(self.stores)
-        self.promise = PROMISE_POLICIES[scenario.promise.policy](env, scenario.promise)
+        self.ctx = PolicyContext(env, scenario, self.network, self.nodes)
+        self.promise = PROMISE_POLICIES[scenario.promise.policy](self.ctx, scenario.promise)
         self.assignment = ASSIGNMENT_POLICIES[scenario.assignment.policy](
-            env, scenario.assignment, self.network)
-        self.flow = OrderFlow(env, self.nodes, self.promise, self.assignment)
+            self.ctx, scenario.assignment)
+        self.flow = OrderFlow(self.ctx, self.promise, self.assignment, scenario.stockout)
+        for store in self.stores:
+            store.stockouts = self.flow.stockouts
         dispatch = DISPATCH_POLICIES[scenario.dispatch.policy]
         for node in self.nodes:
             node.dispatch = dispatch(env, node.fleet, scenario.dispatch)  # type: ignore[attr-defined]
+        self.suppliers: dict[str, Supplier] = {
+            name: SUPPLIER_KINDS[spec.kind](env, name, spec)
+            for name, spec in scenario.suppliers.items()}
+        self.replenishment = [self._replenishment(store) for store in self.stores]
 
     def _store(self, spec: StoreSpec) -> Store:
         env, sc = self.env, self.scenario
@@ -90,15 +126,43 @@ class Model:
         levels = None if spec.stock.unlimited else initial_levels(
             expected_daily_units(sc, spec), self.catalog.popularity, spec.stock.cover_days,
             spec.stock.min_units)
-        stock = ShelfStock(env, spec.name, levels)
+        daily = expected_daily_units(sc, spec) * self.catalog.popularity
+        per_class = [spec.stock.protection.get(name, 0) for name in self.class_names]
+        stock = ShelfStock(env, spec.name, levels, daily=daily.tolist(),
+                           protection=[per_class[c] for c in self.sku_class.tolist()],
+                           sku_class=self.sku_class.tolist(), class_names=self.class_names)
         fleet = Fleet(env, spec.name, place, spec.couriers, spec.couriers.vehicle,
                       sc.vehicles[spec.couriers.vehicle], self.network)
         self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog))
         return Store(env, spec, place, stock, fleet)
 
+    def supplier(self, name: str) -> Supplier:
+        """The supplier called ``name``: a distribution centre or a supplying node."""
+        if name in self.suppliers:
+            return self.suppliers[name]
+        node = next((n for n in self.nodes if n.name == name and hasattr(n, "ship")), None)
+        if node is None:
+            known = [*self.suppliers, *(n.name for n in self.nodes if hasattr(n, "ship"))]
+            raise ScenarioError(f"unknown supplier '{name}'; suppliers: {', '.join(known)}",
+                                ("suppliers",))
+        return node  # type: ignore[return-value]
+
+    def _replenishment(self, store: Store) -> ReplenishmentPolicy:
+        spec = store.spec.replenishment
+        supplier_name = getattr(spec, "supplier", None)
+        supplier = None if supplier_name is None else self.supplier(supplier_name)
+        plan = StockPlan(daily=expected_daily_units(self.scenario, store.spec)
+                         * self.catalog.popularity,
+                         hourly=np.asarray(hourly_units(self.scenario, store.spec)))
+        policy: ReplenishmentPolicy = REPLENISHMENT_POLICIES[spec.policy](
+            self.env, spec, store.name, store.stock, supplier, plan)
+        return policy
+
     def run(self, progress: ProgressBar | None = None) -> Records:
         """Play the scenario out to ``run.stop`` and return the record tables."""
         env, run = self.env, self.scenario.run
+        for policy in self.replenishment:
+            policy.start()
         env.process(self.online.process(self.flow.submit))
         for walkin in self.walkins:
             env.process(walkin.process())

@@ -17,6 +17,7 @@ ORDER_REJECTED = "order_rejected"
 ORDER_READY = "order_ready"
 ORDER_DISPATCHED = "order_dispatched"
 ORDER_DELIVERED = "order_delivered"
+ORDER_CANCELLED = "order_cancelled"
 TRIP_FINISHED = "trip_finished"
 
 

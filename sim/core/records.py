@@ -31,3 +31,41 @@ STOCKOUT_COLUMNS = ("time", "node", "sku", "channel")
 
 WALKIN_COLUMNS = ("time", "node", "lines", "units_wanted", "units_sold")
 """``walkins``: one row per walk-in visit."""
+
+# ----------------------------------------------------------------- inventory and policies
+
+STOCK_LEVEL_COLUMNS = ("time", "node", "on_hand", "reserved", "on_order", "sold", "removed")
+"""``stock_levels``: a node's total units at every change (for time-weighted levels).
+``on_hand`` is on the shelf including ``reserved`` (held for accepted online orders not yet
+picked); ``on_order`` is ordered from suppliers and not yet arrived; ``sold`` and
+``removed`` count units sold (both channels) and written off since the start."""
+
+LEDGER_COLUMNS = (
+    "node", "sku", "sku_class", "initial", "ordered", "received", "shorted", "on_order",
+    "on_hand", "reserved", "sold_walkin", "sold_online", "removed", "lost_walkin",
+)
+"""``stock_ledger``: one row per node and SKU at the end of the run. Identities:
+``initial + received = on_hand + sold_walkin + sold_online + removed`` and
+``ordered = received + shorted + on_order``."""
+
+REPLENISHMENT_COLUMNS = ("repl_id", "node", "supplier", "policy", "ordered_at", "lines",
+                         "units_ordered", "arrived_at", "units_received")
+"""``replenishments``: one row per replenishment order (``arrived_at`` NaN if still out)."""
+
+FULFIL_EVENT_COLUMNS = ("time", "order_id", "part", "node", "event", "sku", "units", "detail")
+"""``fulfil_events``: stock-out handling and splitting of accepted orders: ``short`` (a
+line not on the shelf at pick), ``substituted`` (``sku`` is the substitute), ``dropped``
+(left out of the delivery), ``rerouted`` (``detail`` names the new node), ``cancelled``,
+``split`` (one row per part at acceptance). ``part`` is -1 for a whole order."""
+
+PART_COLUMNS = ("order_id", "part", "node", "lines", "units", "status", "accepted",
+                "pick_start", "pick_end", "ready", "dispatched", "delivered", "courier", "trip")
+"""``order_parts``: one row per shipment of a split order (the order itself stays one row
+of ``orders``, stamped with the times of the part delivered last)."""
+
+PREDICTION_COLUMNS = ("order_id", "part", "time", "node", "predicted_s", "travel_s",
+                      "backlog", "pressure", "samples", "radius_m")
+"""``predictions``: the promise model's click-to-door prediction for each accepted order
+(or part) at its node, made at acceptance; ``samples`` is how many dispatches the node's
+model had learned from (0 while fewer than ``predictor.min_samples``: a cold start),
+``radius_m`` the node's service radius then."""

@@ -1,23 +1,41 @@
-"""The order lifecycle from click to hand-over to a node.
+"""The order lifecycle from click to hand-over to a node, and after a stock-out.
 
 :class:`OrderFlow` receives each online order as it is created, asks the promise policy
-which nodes are eligible, the assignment policy which of them serves it, and the promise
-policy again whether to accept; then hands it to the node. It keeps every order and
-writes the ``orders`` table when the run ends, so each created order appears exactly
-once with its terminal state (delivered, rejected, cancelled) or ``in_progress``.
+which nodes are eligible, the assignment policy which of them serve it (one node, or
+several for a split order), and the promise policy whether to accept it and by when;
+then hands it to the node(s). It also carries out the stock-out handler's reroutes and
+cancellations. It keeps every order and writes the ``orders`` table (and
+``order_parts`` for split orders) when the run ends, so each created order appears
+exactly once with its terminal state (delivered, rejected, cancelled) or
+``in_progress``.
+
+A split order is one customer order with one shipment per node (see
+:mod:`sim.fulfillment.order`). It is delivered when its last shipment is, and its row in
+``orders`` carries that shipment's stage times, so click-to-door and on-time mean the
+same for split and whole orders: the customer has everything by then. Its ``node`` is
+the nodes joined by ``+``. A shipment cancelled after a stock-out leaves the rest of the
+order standing; the order is cancelled only if all its shipments are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
 from sim.core.env import SimEnv
-from sim.core.hooks import ORDER_ACCEPTED, ORDER_CREATED, ORDER_REJECTED
-from sim.core.records import ORDER_COLUMNS
+from sim.core.hooks import (
+    ORDER_ACCEPTED,
+    ORDER_CANCELLED,
+    ORDER_CREATED,
+    ORDER_DELIVERED,
+    ORDER_REJECTED,
+)
+from sim.core.records import ORDER_COLUMNS, PART_COLUMNS
 from sim.fulfillment.assignment import AssignmentPolicy
+from sim.fulfillment.context import PolicyContext
 from sim.fulfillment.node import FulfilmentNode
-from sim.fulfillment.order import REJECTED, Order
+from sim.fulfillment.order import CANCELLED, DELIVERED, REJECTED, Order
 from sim.fulfillment.promise import PromisePolicy
+from sim.fulfillment.stockout import StockoutHandling
 
 OUT_OF_RADIUS = "out_of_radius"
 OUT_OF_STOCK = "out_of_stock"
@@ -26,35 +44,64 @@ OUT_OF_STOCK = "out_of_stock"
 class OrderFlow:
     """Routes each new order to a node or rejects it with a reason."""
 
-    def __init__(self, env: SimEnv, nodes: Sequence[FulfilmentNode], promise: PromisePolicy,
-                 assignment: AssignmentPolicy) -> None:
-        self.env, self.nodes = env, list(nodes)
+    def __init__(self, ctx: PolicyContext, promise: PromisePolicy,
+                 assignment: AssignmentPolicy, stockout: Any) -> None:
+        self.ctx, self.env = ctx, ctx.env
+        self.nodes = ctx.nodes
         self.promise, self.assignment = promise, assignment
+        self.fallback = getattr(assignment, "fallback", None) is not None
+        self.stockouts = StockoutHandling(ctx.env, stockout, self)
         self.orders: list[Order] = []
-        table = env.recorder.table("orders", ORDER_COLUMNS)
-        env.recorder.on_finish(lambda: table.rows.extend(o.row() for o in self.orders))
+        env: SimEnv = ctx.env
+        if getattr(assignment, "splits", False):
+            env.hooks.on(ORDER_DELIVERED, self._delivered)
+        env.recorder.on_finish(self._write)
+
+    def _write(self) -> None:
+        recorder = self.env.recorder
+        recorder.table("orders", ORDER_COLUMNS).rows.extend(o.row() for o in self.orders)
+        parts = [p.part_row() for o in self.orders if o.parts for p in o.parts]
+        if parts:
+            recorder.table("order_parts", PART_COLUMNS).rows.extend(parts)
 
     def submit(self, order: Order) -> None:
-        """Decide a new order now: accept it at a node or reject it."""
+        """Decide a new order now: accept it at a node (or nodes) or reject it."""
         env = self.env
         self.orders.append(order)
         env.hooks.emit(ORDER_CREATED, order)
         eligible = self.promise.eligible(order, self.nodes)
-        if not eligible:
+        if not eligible and not self.fallback:
             self.reject(order, OUT_OF_RADIUS)
             return
-        node = self.assignment.choose(order, eligible)
-        if node is None:
-            self.reject(order, OUT_OF_STOCK)
+        plan = self.assignment.plan(order, eligible)
+        if not plan:
+            self.reject(order, OUT_OF_STOCK if eligible else OUT_OF_RADIUS)
             return
-        reason = self.promise.refuse(order, node)
+        reason = self.promise.promise(order, [node for node, _ in plan])
         if reason is not None:
             self.reject(order, reason)
             return
-        order.node = node.name
         order.accepted = env.now
-        order.due = order.created + self.promise.window
+        if len(plan) == 1:
+            node = plan[0][0]
+            order.node = node.name
+            env.hooks.emit(ORDER_ACCEPTED, order)
+            self._hand(node, order)
+            return
+        order.node = "+".join(node.name for node, _ in plan)
+        order.parts = [order.shipment(k, node.name, lines)
+                       for k, (node, lines) in enumerate(plan)]
+        order.open_parts = len(plan)
         env.hooks.emit(ORDER_ACCEPTED, order)
+        for (node, _), part in zip(plan, order.parts, strict=True):
+            self.stockouts.event(part, node.name, "split", -1, part.units)
+            self._hand(node, part)
+
+    def _hand(self, node: FulfilmentNode, order: Order) -> None:
+        load = self.ctx.load
+        if load is not None:  # the promise model is in use
+            self.ctx.predictor().note(order, node, self.promise.radius_of(node))
+            load.enter(node.name)
         node.accept(order)
 
     def reject(self, order: Order, reason: str) -> None:
@@ -62,3 +109,57 @@ class OrderFlow:
         order.status = REJECTED
         order.reason = reason
         self.env.hooks.emit(ORDER_REJECTED, order)
+
+    # ------------------------------------------------------------------ after stock-outs
+
+    def reroute_target(self, order: Order, node: FulfilmentNode) -> FulfilmentNode | None:
+        """Another node that can take ``order`` (or shipment) whole now, or None."""
+        eligible = self.promise.eligible(order, self.nodes)
+        return self.assignment.reroute(order, eligible, node)
+
+    def reroute(self, order: Order, old: FulfilmentNode, new: FulfilmentNode) -> None:
+        """Move ``order`` from ``old`` (which let it go) to ``new``."""
+        self.stockouts.event(order, old.name, "rerouted", -1, order.units, new.name)
+        ctx = self.ctx
+        if ctx.load is not None:
+            ctx.load.leave(old.name)
+        if ctx.has_predictor:
+            ctx.predictor().forget(order)
+        order.reroutes += 1
+        order.node = new.name
+        if ctx.load is not None:
+            ctx.load.enter(new.name)
+        new.accept(order)
+
+    def cancel(self, order: Order, node: FulfilmentNode, reason: str) -> None:
+        """Cancel ``order`` (or one shipment of a split order) at ``node``."""
+        self.stockouts.event(order, node.name, "cancelled", -1, order.units, reason)
+        if self.ctx.load is not None:
+            self.ctx.load.leave(node.name)
+        order.status = CANCELLED
+        order.reason = reason
+        self.env.hooks.emit(ORDER_CANCELLED, order)
+        if order.parent is not None:
+            self._part_done(order)
+
+    def _delivered(self, order: Order) -> None:
+        if order.parent is not None:
+            self._part_done(order)
+
+    def _part_done(self, part: Order) -> None:
+        """A shipment finished; finish its order when it was the last."""
+        parent = part.parent
+        assert parent is not None and parent.parts is not None
+        parent.open_parts -= 1
+        if parent.open_parts > 0:
+            return
+        done = [p for p in parent.parts if p.status == DELIVERED]
+        if not done:
+            parent.status, parent.reason = CANCELLED, part.reason
+            return
+        last = max(done, key=lambda p: (p.delivered, p.part))
+        parent.pick_start, parent.pick_end, parent.ready = (last.pick_start, last.pick_end,
+                                                            last.ready)
+        parent.dispatched, parent.delivered = last.dispatched, last.delivered
+        parent.courier, parent.trip = last.courier, last.trip
+        parent.status = DELIVERED

@@ -1,8 +1,13 @@
 """What a fulfilment node offers the order flow: stores and robot warehouses alike.
 
 The flow asks a node whether it can serve a basket, hands it accepted orders, and the
-node stamps the order's pick and ready times and passes it to its dispatch policy when
-ready. Nothing in the flow depends on what kind of node it is.
+node stamps the order's pick and ready times, emits the ``order_ready`` hook and passes
+it to its dispatch policy when ready. Nothing in the flow depends on what kind of node it
+is: policies tell nodes apart by ``kind`` (``store``, ``warehouse``) and read only the
+protocol's attributes (the promise model reads ``fleet.level``, ``fleet.vehicle.speed``
+and ``fleet.spec``; inventory-aware assignment reads a ``stock`` with ``available(sku)``,
+``daily`` and ``unlimited`` when the node has one). A node that also supplies stores
+implements :class:`sim.stores.supply.Supplier` and is found by name.
 """
 
 from __future__ import annotations

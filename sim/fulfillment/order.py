@@ -3,6 +3,10 @@
 The order object is the record: components stamp it as it moves (accepted, picking,
 ready, dispatched, delivered) and the order flow writes it to the ``orders`` table when
 the run ends. Unset times are NaN (empty in the CSV).
+
+A split order stays one customer order (one row of ``orders``); each node's share is a
+*shipment*: an :class:`Order` with the same id, ``part`` >= 0 and ``parent`` set, which
+nodes, couriers and hooks handle like any order (one row of ``order_parts`` each).
 """
 
 from __future__ import annotations
@@ -41,6 +45,16 @@ class Order:
     courier: str = ""
     trip: int = -1
     extra: dict[str, object] = field(default_factory=dict)
+    part: int = -1
+    """Index of this shipment in its split order; -1 for a whole order."""
+    parent: Order | None = None
+    """The customer order this shipment belongs to (split orders only)."""
+    parts: list[Order] | None = None
+    """The shipments of a split order, in part order."""
+    open_parts: int = 0
+    reroutes: int = 0
+    pred: tuple[object, ...] | None = None
+    """Queue state at acceptance, for the promise model to learn from (or None)."""
 
     def row(self) -> tuple[object, ...]:
         """The order as a row of the ``orders`` table."""
@@ -48,3 +62,14 @@ class Order:
                 self.units, self.status, self.reason, self.node, self.accepted, self.due,
                 self.pick_start, self.pick_end, self.ready, self.dispatched, self.delivered,
                 self.courier, self.trip)
+
+    def part_row(self) -> tuple[object, ...]:
+        """A shipment of a split order as a row of the ``order_parts`` table."""
+        return (self.id, self.part, self.node, len(self.basket), self.units, self.status,
+                self.accepted, self.pick_start, self.pick_end, self.ready, self.dispatched,
+                self.delivered, self.courier, self.trip)
+
+    def shipment(self, part: int, node: str, basket: Basket) -> Order:
+        """A new shipment of this order: part ``part`` of the basket, from ``node``."""
+        return Order(self.id, self.created, self.place, basket, sum(q for _, q in basket),
+                     node=node, accepted=self.accepted, due=self.due, part=part, parent=self)

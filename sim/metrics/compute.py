@@ -14,13 +14,22 @@ from typing import Any
 import pandas as pd
 
 from sim.core.records import (
+    FULFIL_EVENT_COLUMNS,
+    LEDGER_COLUMNS,
     ORDER_COLUMNS,
+    PART_COLUMNS,
+    REPLENISHMENT_COLUMNS,
     STATE_COLUMNS,
+    STOCK_LEVEL_COLUMNS,
     STOCKOUT_COLUMNS,
+    TRIP_COLUMNS,
     WALKIN_COLUMNS,
 )
+from sim.metrics.economics import economics
+from sim.metrics.fill import fill_rates, handling
 from sim.metrics.inventory import inventory
 from sim.metrics.orders import order_counts, sla, stages
+from sim.metrics.promise import promise
 from sim.metrics.utilisation import utilisation
 from sim.metrics.window import MetricContext
 
@@ -33,13 +42,37 @@ def _table(records: Tables, name: str, columns: tuple[str, ...]) -> pd.DataFrame
     return frame if frame is not None else pd.DataFrame(columns=list(columns))
 
 
+POLICY_TABLES = {
+    "orders": ORDER_COLUMNS, "walkins": WALKIN_COLUMNS, "trips": TRIP_COLUMNS,
+    "states": STATE_COLUMNS, "fulfil_events": FULFIL_EVENT_COLUMNS,
+    "order_parts": PART_COLUMNS, "replenishments": REPLENISHMENT_COLUMNS,
+    "stock_levels": STOCK_LEVEL_COLUMNS,
+}
+
+
+def _tables(records: Tables) -> dict[str, pd.DataFrame]:
+    """The tables the economics section reads, empty where the run wrote none."""
+    return {name: _table(records, name, cols) for name, cols in POLICY_TABLES.items()}
+
+
 SECTIONS: list[tuple[str, Section]] = [
     ("orders", lambda r, c: order_counts(_table(r, "orders", ORDER_COLUMNS), c)),
     ("sla", lambda r, c: sla(_table(r, "orders", ORDER_COLUMNS), c)),
     ("stages_min", lambda r, c: stages(_table(r, "orders", ORDER_COLUMNS), c)),
     ("utilisation", lambda r, c: utilisation(_table(r, "states", STATE_COLUMNS), c)),
-    ("inventory", lambda r, c: inventory(_table(r, "stockouts", STOCKOUT_COLUMNS),
-                                         _table(r, "walkins", WALKIN_COLUMNS), c)),
+    ("inventory", lambda r, c: inventory(
+        _table(r, "stockouts", STOCKOUT_COLUMNS), _table(r, "walkins", WALKIN_COLUMNS), c,
+        _table(r, "stock_levels", STOCK_LEVEL_COLUMNS),
+        _table(r, "replenishments", REPLENISHMENT_COLUMNS),
+        _table(r, "stock_ledger", LEDGER_COLUMNS))),
+    ("fill_rate", lambda r, c: fill_rates(_table(r, "orders", ORDER_COLUMNS),
+                                          _table(r, "fulfil_events", FULFIL_EVENT_COLUMNS),
+                                          _table(r, "walkins", WALKIN_COLUMNS), c)),
+    ("handling", lambda r, c: handling(_table(r, "orders", ORDER_COLUMNS),
+                                       _table(r, "fulfil_events", FULFIL_EVENT_COLUMNS), c)),
+    ("promise", lambda r, c: promise(_table(r, "orders", ORDER_COLUMNS),
+                                     r.get("predictions"), r.get("order_parts"), c)),
+    ("economics", lambda r, c: economics(_tables(r), c)),
 ]
 
 

@@ -50,7 +50,8 @@ def step_integral(times: np.ndarray, levels: np.ndarray, start: float, end: floa
     t[0] = start
     t = np.maximum(t, start)
     widths = np.diff(np.concatenate([t, [end]]))
-    return float(np.dot(widths, v))
+    # not np.dot: a BLAS call on a busy machine can spin-wait for milliseconds
+    return float((widths * v).sum())
 
 
 def time_average(times: np.ndarray, levels: np.ndarray, start: float, end: float) -> float:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -28,16 +29,21 @@ from sim.scenario.distributions import DurationDist, NumberDist
 from sim.scenario.errors import ScenarioError, did_you_mean
 from sim.scenario.units import (
     Distance,
+    NonNegDistance,
     NonNegDuration,
     PosDistance,
     PosDuration,
     Speed,
     TimeOfDay,
+    parse_duration,
 )
 
 NonNegInt = Annotated[int, Field(ge=0)]
 PosInt = Annotated[int, Field(ge=1)]
 NonNegFloat = Annotated[float, Field(ge=0)]
+PosFloat = Annotated[float, Field(gt=0)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+OpenProbability = Annotated[float, Field(gt=0, lt=1)]
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
@@ -144,12 +150,154 @@ class FleetSpec(Spec):
 
 
 class StockSpec(Spec):
-    """Initial shelf stock of every SKU at a store."""
+    """Shelf stock of a store: the opening level of every SKU and how it is shared."""
 
     cover_days: NonNegFloat = Field(
         1.0, description="Initial units = cover_days x the store's expected daily demand.")
     min_units: NonNegInt = Field(2, description="At least this many units of every SKU.")
     unlimited: bool = Field(False, description="Never run out (for capacity studies).")
+    reserve: Literal["order", "pick"] = Field(
+        "order", description="When an online order's units are set aside: at acceptance "
+        "(walk-ins cannot take them) or only when the picker takes them (they may be gone).")
+    protection: dict[Name, NonNegInt] = Field(
+        default_factory=dict, description="Per SKU class: online orders may not take the "
+        "last k units of a SKU (they are kept for walk-in shoppers). Missing classes: 0.")
+    pick_miss_probability: Probability = Field(
+        0.0, description="Chance per picked line that the units the system shows are not "
+        "found (misplaced, damaged); they are written off as removed.")
+
+
+# --------------------------------------------------------------------------- replenishment
+
+LevelsIn = Literal["days", "units"]
+
+
+def _review(value: Any) -> Any:
+    """``continuous`` or a positive review period (a duration)."""
+    if value == "continuous":
+        return value
+    try:
+        period = parse_duration(value)
+    except ValueError:
+        period = 0.0
+    if period <= 0:
+        raise ValueError(f"expected 'continuous' or a positive duration such as 4h, "
+                         f"got {value!r}")
+    return period
+
+
+Review = Annotated[Literal["continuous"] | float, BeforeValidator(_review)]
+
+
+class _Levels(Spec):
+    """Common fields of the stock-level replenishment policies."""
+
+    supplier: Name = Field(description="Name of a supplier in `suppliers` (or of a node "
+                           "that supplies stores, such as a robot warehouse).")
+    levels_in: LevelsIn = Field(
+        "days", description="`days`: levels are days of the SKU's expected daily demand at "
+        "the store (rounded); `units`: the same number of units for every SKU.")
+    review_at: TimeOfDay = Field(
+        0.0, description="Clock time of day of the first periodic review (reviews repeat "
+        "every `review`).")
+
+
+def _whole_units(value: float, info: ValidationInfo) -> float:
+    """In ``levels_in: units`` a level is a whole number of units."""
+    if info.data.get("levels_in") == "units" and value != int(value):
+        raise ValueError("must be a whole number of units when levels_in is 'units'")
+    return value
+
+
+class NoReplenishment(Spec):
+    """No replenishment: the shelves only run down."""
+
+    policy: Literal["none"]
+
+
+class SSReplenishment(_Levels):
+    """(s, S): when the inventory position is at or below s, order up to S."""
+
+    policy: Literal["sS"]
+    s: NonNegFloat = Field(description="Reorder point s.")
+    S: PosFloat = Field(description="Order-up-to level S (> s).")
+    review: Review = Field("continuous", description="`continuous` (after every sale) or "
+                           "the period of a periodic review, e.g. 4h.")
+
+    _units = field_validator("s", "S")(_whole_units)
+
+    @field_validator("S")
+    @classmethod
+    def _above_s(cls, value: float, info: ValidationInfo) -> float:
+        if "s" in info.data and value <= info.data["s"]:
+            raise ValueError(f"must be greater than s ({info.data['s']:g})")
+        return value
+
+
+class RSReplenishment(_Levels):
+    """(R, S): every R, order up to S."""
+
+    policy: Literal["RS"]
+    S: PosFloat = Field(description="Order-up-to level S.")
+    review: PosDuration = Field(description="Review period R.")
+
+    _units = field_validator("S")(_whole_units)
+
+
+class RQReplenishment(_Levels):
+    """(r, Q): when the inventory position is at or below r, order Q (as many times Q as
+    it takes to lift the position above r)."""
+
+    policy: Literal["rQ"]
+    r: NonNegFloat = Field(description="Reorder point r.")
+    Q: PosFloat = Field(description="Order quantity Q.")
+    review: Review = Field("continuous", description="`continuous` or a review period.")
+
+    _units = field_validator("r", "Q")(_whole_units)
+
+
+class ForecastReplenishment(Spec):
+    """Order up to a level from a demand forecast learned from the store's own sales."""
+
+    policy: Literal["forecast"]
+    supplier: Name = Field(description="Name of a supplier (see sS).")
+    review: PosDuration = Field(4 * 3600.0, description="Review period R.")
+    review_at: TimeOfDay = Field(0.0, description="Clock time of the first review in a day.")
+    target_fill_rate: OpenProbability = Field(
+        0.98, description="Share of demand to serve from the shelf; sets the safety stock.")
+    lead_time: PosDuration = Field(
+        4 * 3600.0, description="Planning lead time (order to shelf) until receipts show "
+        "the real one.")
+    level_smoothing: OpenProbability = Field(
+        0.05, description="Exponential smoothing weight of a SKU's demand rate, per hour.")
+    season_smoothing: OpenProbability = Field(
+        0.3, description="Smoothing weight of the store's hour-of-day index, per day.")
+    error_smoothing: OpenProbability = Field(
+        0.05, description="Smoothing weight of the forecast error variance, per hour.")
+
+
+ReplenishmentSpec = Annotated[
+    NoReplenishment | SSReplenishment | RSReplenishment | RQReplenishment
+    | ForecastReplenishment, Field(discriminator="policy")]
+
+
+class DistributionCentreSpec(Spec):
+    """A plain distribution centre: ships what stores order, by truck, after a lead time."""
+
+    kind: Literal["dc"]
+    lead_time: DurationDist = Field(
+        description="From the truck's departure (or from the order, without trucks) to "
+        "the goods on the store's shelf.")
+    trucks: list[TimeOfDay] = Field(
+        default_factory=list, description="Departure times each day, e.g. ['05:00', "
+        "'13:00']; empty: every order leaves at once.")
+    cutoff: NonNegDuration = Field(
+        0.0, description="Orders placed less than this before a departure take the next.")
+    line_fill_rate: Probability = Field(
+        1.0, description="Chance that a line ships in full (otherwise none of it ships).")
+
+
+SupplierSpec = Annotated[DistributionCentreSpec, Field(discriminator="kind")]
 
 
 class StoreSpec(Spec):
@@ -164,6 +312,9 @@ class StoreSpec(Spec):
     couriers: FleetSpec
     stock: StockSpec = Field(default_factory=StockSpec)
     walkins_per_day: NonNegFloat = Field(0.0, description="Walk-in shoppers per day.")
+    replenishment: ReplenishmentSpec = Field(
+        default_factory=lambda: NoReplenishment(policy="none"),
+        description="How the store refills its shelves (per SKU).")
     demand_weight: NonNegFloat = Field(
         1.0, description="Relative weight of online customers clustered around this store.")
 
@@ -209,6 +360,10 @@ class CatalogSpec(Spec):
 
     skus: PosInt
     zipf_exponent: NonNegFloat = 1.0
+    classes: dict[Name, PosFloat] = Field(
+        default_factory=lambda: {"A": 0.2, "B": 0.3, "C": 0.5},
+        description="SKU classes by popularity rank: each class's share of the SKUs, most "
+        "popular class first (shares are normalised).")
 
 
 class CustomerSpec(Spec):
@@ -278,16 +433,146 @@ class FixedPromise(Spec):
     radius: PosDistance = Field(3000.0, description="Straight-line service radius of a node.")
 
 
-PromiseSpec = Annotated[FixedPromise, Field(discriminator="policy")]
+class CapacityAwarePromise(Spec):
+    """Accept only if the predicted click-to-door time is within the promise."""
+
+    policy: Literal["capacity_aware"]
+    window: PosDuration = Field(1800.0, description="The delivery promise (click to door).")
+    radius: PosDistance = Field(3000.0, description="Straight-line service radius of a node.")
+    when_late: Literal["reject", "later_slot"] = Field(
+        "reject", description="If the prediction exceeds the window: reject the order, or "
+        "offer the first later slot that the prediction meets.")
+    slot: PosDuration = Field(1800.0, description="Length of each later slot.")
+    max_slots: PosInt = Field(2, description="Latest slot offered (window + max_slots x slot).")
+    slot_acceptance: Probability = Field(
+        0.6, description="Chance that a customer takes the later slot offered.")
+
+
+class DynamicRadiusPromise(Spec):
+    """Shrink a node's service radius while its predicted preparation time is long."""
+
+    policy: Literal["dynamic_radius"]
+    window: PosDuration = Field(1800.0, description="The delivery promise (click to door).")
+    radius: PosDistance = Field(3000.0, description="Largest straight-line service radius.")
+    min_radius: PosDistance = Field(1000.0, description="Smallest radius, however loaded.")
+    detour: Annotated[float, Field(ge=1)] = Field(
+        1.3, description="Road distance over straight-line distance, to turn the riding "
+        "time left into a radius.")
+
+    @field_validator("min_radius")
+    @classmethod
+    def _inside(cls, value: float, info: ValidationInfo) -> float:
+        if "radius" in info.data and value > info.data["radius"]:
+            raise ValueError(f"must not exceed radius ({info.data['radius']:g} m)")
+        return value
+
+
+PromiseSpec = Annotated[FixedPromise | CapacityAwarePromise | DynamicRadiusPromise,
+                        Field(discriminator="policy")]
+
+
+class FallbackSpec(Spec):
+    """Where an order goes when no eligible node can serve it (e.g. a robot warehouse)."""
+
+    kind: Name = Field("warehouse", description="Kind of node to fall back to.")
+    radius: PosDistance = Field(10000.0, description="Straight-line reach of those nodes.")
 
 
 class NearestAssignment(Spec):
     """Assign to the node nearest by road that has the whole basket in stock."""
 
     policy: Literal["nearest"]
+    fallback: FallbackSpec | None = Field(None, description="Fallback nodes (off: None).")
 
 
-AssignmentSpec = Annotated[NearestAssignment, Field(discriminator="policy")]
+class InventoryAwareAssignment(Spec):
+    """Among nodes not much farther than the nearest able one, the one with the most
+    days of cover left of the basket's SKUs."""
+
+    policy: Literal["inventory_aware"]
+    max_detour: NonNegDistance = Field(
+        1000.0, description="Road metres beyond the nearest able node a node may be.")
+    fallback: FallbackSpec | None = None
+
+
+class LoadAwareAssignment(Spec):
+    """The able node with the earliest predicted delivery (its picker and courier queues
+    as learned by the promise model, plus the ride)."""
+
+    policy: Literal["load_aware"]
+    fallback: FallbackSpec | None = None
+
+
+class SplitAssignment(Spec):
+    """The nearest able node; if none has the whole basket, split it across nodes."""
+
+    policy: Literal["split"]
+    max_parts: Annotated[int, Field(ge=2)] = Field(2, description="Most nodes in one order.")
+    fallback: FallbackSpec | None = None
+
+
+AssignmentSpec = Annotated[
+    NearestAssignment | InventoryAwareAssignment | LoadAwareAssignment | SplitAssignment,
+    Field(discriminator="policy")]
+
+
+class PredictorSpec(Spec):
+    """The promise model: a click-to-door quantile learned online from finished orders."""
+
+    quantile: OpenProbability = Field(0.9, description="Quantile of click-to-door predicted.")
+    min_samples: PosInt = Field(
+        20, description="Finished orders a queue-state bucket needs before it is trusted.")
+    step: PosDuration = Field(15.0, description="Step of the online quantile estimate.")
+
+
+StockoutAction = Literal["substitute", "partial", "reroute", "cancel"]
+
+
+class StockoutSpec(Spec):
+    """What happens when the picker finds lines of an accepted order short."""
+
+    actions: Annotated[list[StockoutAction], Field(min_length=1)] = Field(
+        default_factory=lambda: ["substitute", "partial"],  # type: ignore[arg-type]
+        description="Tried in order: substitute short lines, reroute the order to another "
+        "node, then `partial` (deliver without them) or `cancel` (which must come last).")
+    substitute_acceptance: Probability = Field(
+        0.8, description="Chance that the customer accepts a substitute.")
+    substitute_range: PosInt = Field(
+        3, description="Neighbouring popularity ranks (each side, same class) tried as "
+        "substitutes.")
+
+    @field_validator("actions")
+    @classmethod
+    def _terminal(cls, actions: list[str]) -> list[str]:
+        if len(set(actions)) != len(actions):
+            raise ValueError("lists an action twice")
+        if actions[-1] not in ("partial", "cancel"):
+            raise ValueError("must end with 'partial' or 'cancel'")
+        if any(a in ("partial", "cancel") for a in actions[:-1]):
+            raise ValueError("'partial' and 'cancel' can only be the last action")
+        return actions
+
+
+class EconomicsSpec(Spec):
+    """Per-order and per-unit money figures (any currency) for the revenue and cost table."""
+
+    unit_price: NonNegFloat = Field(0.0, description="Revenue per unit sold (both channels).")
+    unit_cost: NonNegFloat = Field(0.0, description="Cost of goods per unit sold.")
+    delivery_fee: NonNegFloat = Field(0.0, description="Fee per delivered online order.")
+    picker_hour: NonNegFloat = Field(0.0, description="Cost per picker-hour on shift.")
+    courier_hour: NonNegFloat = Field(0.0, description="Cost per courier-hour on shift.")
+    courier_km: NonNegFloat = Field(0.0, description="Cost per courier kilometre ridden.")
+    replenishment_order: NonNegFloat = Field(
+        0.0, description="Cost per replenishment order (ordering, truck stop).")
+    holding_unit_day: NonNegFloat = Field(
+        0.0, description="Cost of keeping one unit on hand for a day.")
+    removed_unit: NonNegFloat = Field(0.0, description="Write-off per unit removed.")
+    late_order: NonNegFloat = Field(
+        0.0, description="Compensation per accepted order not delivered by its due time.")
+    cancelled_order: NonNegFloat = Field(0.0, description="Penalty per cancelled order.")
+    rejected_order: NonNegFloat = Field(0.0, description="Goodwill cost per rejected order.")
+    split_part: NonNegFloat = Field(0.0, description="Cost per extra shipment of a split "
+                                    "order.")
 
 
 class ImmediateDispatch(Spec):
@@ -318,6 +603,12 @@ class Scenario(Spec):
     assignment: AssignmentSpec = Field(
         default_factory=lambda: NearestAssignment(policy="nearest"))
     dispatch: DispatchSpec = Field(default_factory=lambda: ImmediateDispatch(policy="immediate"))
+    predictor: PredictorSpec = Field(default_factory=PredictorSpec)
+    stockout: StockoutSpec = Field(default_factory=StockoutSpec)
+    suppliers: dict[Name, SupplierSpec] = Field(
+        default_factory=dict, description="Distribution centres that replenish stores.")
+    economics: EconomicsSpec | None = Field(
+        None, description="Money figures for the revenue and cost metrics (off: None).")
     vehicles: dict[Name, VehicleSpec] = Field(min_length=1)
     store_defaults: StoreDefaults | None = Field(
         None, description="Fields shared by every store; a store's own value wins.")
@@ -347,7 +638,36 @@ class Scenario(Spec):
                     + did_you_mean(store.couriers.vehicle, self.vehicles)
                     + f"; defined: {', '.join(self.vehicles)}",
                     ("stores", i, "couriers", "vehicle"))
+            self._check_stock_policies(i, store)
         return self
+
+    def supplier_names(self) -> list[str]:
+        """Names a replenishment policy may order from: the suppliers, and nodes that
+        supply stores (robot warehouses, when the scenario has them)."""
+        nodes = getattr(self, "warehouses", None) or []
+        return [*self.suppliers, *(getattr(n, "name", "") for n in nodes)]
+
+    def _check_stock_policies(self, i: int, store: StoreSpec) -> None:
+        for name in store.stock.protection:
+            if name not in self.catalog.classes:
+                raise ScenarioError(
+                    f"unknown SKU class '{name}'" + did_you_mean(name, self.catalog.classes)
+                    + f"; classes: {', '.join(self.catalog.classes)}",
+                    ("stores", i, "stock", "protection", name))
+        repl = store.replenishment
+        supplier = getattr(repl, "supplier", None)
+        if supplier is None:
+            return
+        if store.stock.unlimited:
+            raise ScenarioError("a store with unlimited stock cannot be replenished",
+                                ("stores", i, "replenishment"))
+        known = self.supplier_names()
+        if supplier not in known:
+            raise ScenarioError(
+                f"unknown supplier '{supplier}'" + did_you_mean(supplier, known)
+                + (f"; suppliers: {', '.join(known)}" if known else
+                   "; define it under `suppliers`"),
+                ("stores", i, "replenishment", "supplier"))
 
 
 def with_store_defaults(data: Any) -> Any:
@@ -362,12 +682,19 @@ def with_store_defaults(data: Any) -> Any:
     return data
 
 
+TAGS = ("policy", "kind", "dist")
+"""Keys that select a model of a tagged union: a store naming another one replaces the
+default's mapping instead of merging into it (its fields belong to another model)."""
+
+
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     """Deep-merge two mappings; values in ``over`` win, ``None`` in ``base`` is skipped."""
     out = {k: v for k, v in base.items() if v is not None}
     for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
+        old = out.get(k)
+        if isinstance(v, dict) and isinstance(old, dict) and not any(
+                t in v and t in old and v[t] != old[t] for t in TAGS):
+            out[k] = _merge(old, v)
         else:
             out[k] = v
     return out

@@ -1,15 +1,22 @@
 """A store: shelf stock shared by two channels, pickers, and a courier fleet.
 
-An accepted online order takes its units off the shelf at once (so walk-ins cannot take
-them), then waits for a picker. A picker takes ``pick_time_per_order`` plus
-``pick_time_per_item`` for every unit, then packs; the packed order goes to the store's
-dispatch policy. Pickers are a SimPy resource served first come, first served.
+With ``stock.reserve: order`` (the default) an accepted online order sets its units aside
+at once, so walk-ins cannot take them; with ``reserve: pick`` nothing is set aside and
+the picker takes what is still on the shelf when the pick starts. Either way a picked
+line may turn out missing (``pick_miss_probability``: the system showed units that are
+not there; they are written off). Short lines go to the stock-out handler, which
+substitutes, drops them, or takes the order away (reroute, cancel); see
+:mod:`sim.fulfillment.stockout`.
+
+A picker takes ``pick_time_per_order`` plus ``pick_time_per_item`` for every unit picked
+(substitutes included), then packs; the packed order goes to the store's dispatch policy.
+Pickers are a SimPy resource served first come, first served.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import simpy
 
@@ -25,6 +32,35 @@ if TYPE_CHECKING:
     from sim.fleet.couriers import Fleet
     from sim.routing.dispatch import DispatchPolicy
 
+Line = tuple[int, int]
+
+
+class Resolution(Protocol):
+    """What the stock-out handler decided for an order with short lines."""
+
+    held: list[Line]
+    """Lines the order leaves the shelf with (substitutes included)."""
+    extra_units: int
+    """Substitute units the picker still has to pick."""
+
+    def leave(self) -> bool:
+        """True when the order does not continue here (rerouted or cancelled)."""
+        ...
+
+    def after(self) -> None:
+        """Carry the decision out once the store has let the order go."""
+        ...
+
+
+class StockoutHandler(Protocol):
+    """Decides what happens to an order whose picker found lines short."""
+
+    def resolve(self, store: Store, order: Order, held: list[Line],
+                short: list[Line]) -> Resolution:
+        """Decide for ``order`` at ``store``: ``held`` is what the picker has, ``short``
+        what is missing (sku, units)."""
+        ...
+
 
 class Store:
     """A store that picks online orders from its own shelves."""
@@ -37,34 +73,74 @@ class Store:
         self.stock = stock
         self.fleet = fleet
         self.dispatch: DispatchPolicy | None = None
+        self.stockouts: StockoutHandler | None = None
         self.pickers = simpy.Resource(env, capacity=spec.pickers)
         self.picker_level = LevelMonitor(env, "pickers", spec.name, spec.pickers)
         self._per_order = env.draws(f"pick/order/{spec.name}", spec.pick_time_per_order)
         self._per_item = env.draws(f"pick/item/{spec.name}", spec.pick_time_per_item)
         self._pack = env.draws(f"pack/{spec.name}", spec.pack_time)
+        self.reserve_at_order = spec.stock.reserve == "order" or stock.unlimited
+        self.miss_probability = 0.0 if stock.unlimited else spec.stock.pick_miss_probability
+        self._miss_rng = env.streams(f"pick/miss/{spec.name}") \
+            if self.miss_probability > 0 else None
 
     def can_serve(self, basket: Basket) -> bool:
-        """True when the whole basket is on the shelves."""
+        """True when the whole basket can be promised to an online order now."""
         return self.stock.has(basket)
 
     def accept(self, order: Order) -> None:
-        """Reserve the basket's units and queue the order for a picker."""
-        self.stock.take(order.basket, "online")
+        """Reserve the basket's units (when reserving at order time) and queue the order
+        for a picker."""
+        if self.reserve_at_order:
+            self.stock.reserve(order.basket)
         self.env.process(self._fulfil(order))
 
+    def _missing(self, held: list[Line]) -> tuple[list[Line], list[Line]]:
+        """Lines the picker does not find although the system shows them."""
+        assert self._miss_rng is not None
+        miss = self._miss_rng.random(len(held)) < self.miss_probability
+        if not miss.any():
+            return held, []
+        missed = [line for line, m in zip(held, miss.tolist(), strict=True) if m]
+        self.stock.write_off(missed)
+        return [line for line, m in zip(held, miss.tolist(), strict=True) if not m], missed
+
     def _fulfil(self, order: Order) -> Generator[Any, Any, None]:
-        env = self.env
+        env, stock = self.env, self.stock
+        resolution: Resolution | None = None
         with self.pickers.request() as req:
             yield req
             order.pick_start = env.now
             self.picker_level.change(+1)
-            yield env.timeout(self._per_order() + self._per_item.sum(order.units))
-            order.pick_end = env.now
-            pack = self._pack()
-            if pack > 0:
-                yield env.timeout(pack)
-            order.ready = env.now
-            self.picker_level.change(-1)
+            short: list[Line]
+            if self.reserve_at_order:
+                held, short = list(order.basket), []
+            else:
+                held, short = stock.hold_available(order.basket)
+            if self._miss_rng is not None and held:
+                held, missed = self._missing(held)
+                short += missed
+            units = order.units if not short else sum(q for _, q in held)
+            yield env.timeout(self._per_order() + self._per_item.sum(units))
+            if short and self.stockouts is not None:
+                resolution = self.stockouts.resolve(self, order, held, short)
+                held = resolution.held
+                if resolution.extra_units:
+                    yield env.timeout(self._per_item.sum(resolution.extra_units))
+            if resolution is not None and resolution.leave():
+                stock.release(held)
+                self.picker_level.change(-1)
+            else:
+                stock.commit(held)
+                order.pick_end = env.now
+                pack = self._pack()
+                if pack > 0:
+                    yield env.timeout(pack)
+                order.ready = env.now
+                self.picker_level.change(-1)
+        if resolution is not None and resolution.leave():
+            resolution.after()
+            return
         env.hooks.emit(ORDER_READY, order)
         if self.dispatch is not None:
             self.dispatch.order_ready(order)

@@ -27,6 +27,9 @@ class Supplier(Protocol):
 
         The returned event succeeds when the goods arrive at the store, with the list of
         ``(sku, units)`` actually delivered as its value (fewer units than asked when the
-        supplier is short). The caller puts them on the shelf.
+        supplier is short; a line may be missing or have 0 units, never more units than
+        ordered, never a SKU that was not ordered). The caller puts them on the shelf and
+        counts the difference as shorted. ``ship`` must not change ``lines`` and should
+        not block: the caller may be in the middle of a sale when it orders.
         """
         ...
