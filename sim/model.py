@@ -27,9 +27,10 @@ from sim.fulfillment.promise import PROMISE_POLICIES
 from sim.routing.dispatch import DISPATCH_POLICIES
 from sim.routing.network import RoadNetwork
 from sim.scenario.errors import ScenarioError
-from sim.scenario.schema import BasketSpec, Scenario, StoreSpec
+from sim.scenario.schema import BasketSpec, Scenario, StoreSpec, WarehouseSpec
 from sim.stores.inventory import ShelfStock, initial_levels
 from sim.stores.store import Store
+from sim.warehouse.warehouse import RobotWarehouse
 
 
 def build_network(scenario: Scenario) -> RoadNetwork:
@@ -75,7 +76,8 @@ class Model:
         self.online = OnlineDemand(env, scenario, self.catalog, self.network)
         self.walkins: list[WalkinDemand] = []
         self.stores = [self._store(spec) for spec in scenario.stores]
-        self.nodes: list[FulfilmentNode] = list(self.stores)
+        self.warehouses = [self._warehouse(i, spec) for i, spec in enumerate(scenario.warehouses)]
+        self.nodes: list[FulfilmentNode] = [*self.stores, *self.warehouses]
         self.promise = PROMISE_POLICIES[scenario.promise.policy](env, scenario.promise)
         self.assignment = ASSIGNMENT_POLICIES[scenario.assignment.policy](
             env, scenario.assignment, self.network)
@@ -95,6 +97,13 @@ class Model:
                       sc.vehicles[spec.couriers.vehicle], self.network)
         self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog))
         return Store(env, spec, place, stock, fleet)
+
+    def _warehouse(self, index: int, spec: WarehouseSpec) -> RobotWarehouse:
+        sc = self.scenario
+        place = self.network.place(*spec.location)
+        fleet = Fleet(self.env, spec.name, place, spec.couriers, spec.couriers.vehicle,
+                      sc.vehicles[spec.couriers.vehicle], self.network)
+        return RobotWarehouse(self.env, sc, spec, index, place, fleet, self.catalog)
 
     def run(self, progress: ProgressBar | None = None) -> Records:
         """Play the scenario out to ``run.stop`` and return the record tables."""
