@@ -22,6 +22,7 @@ from sim.core.records import (
 from sim.metrics.inventory import inventory
 from sim.metrics.orders import order_counts, sla, stages
 from sim.metrics.utilisation import utilisation
+from sim.metrics.warehouse import warehouse_metrics
 from sim.metrics.window import MetricContext
 
 Tables = Mapping[str, pd.DataFrame]
@@ -40,6 +41,7 @@ SECTIONS: list[tuple[str, Section]] = [
     ("utilisation", lambda r, c: utilisation(_table(r, "states", STATE_COLUMNS), c)),
     ("inventory", lambda r, c: inventory(_table(r, "stockouts", STOCKOUT_COLUMNS),
                                          _table(r, "walkins", WALKIN_COLUMNS), c)),
+    ("warehouses", warehouse_metrics),
 ]
 
 
