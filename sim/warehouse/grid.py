@@ -280,7 +280,9 @@ class GridTraffic:
                 a, b = s + ent[k], s + lea[k]
                 c = cells[k]
                 st = starts[c]
-                if st and st[-1] < a and ends[c][-1] < a and len(st) <= 8:
+                if not st or (st[-1] < a and ends[c][-1] < a):
+                    if len(st) > 16:  # forget the past now and then
+                        res.prune(c, horizon)
                     st.append(a)  # the usual case, inline: after everything reserved
                     ends[c].append(b)
                     owners[c].append(rid)

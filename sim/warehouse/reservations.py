@@ -59,12 +59,18 @@ class Reservations:
         i = bisect_right(st, start) - 1
         return self.ends[cell][i]
 
+    def prune(self, cell: int, horizon: int) -> None:
+        """Forget the intervals of ``cell`` that ended before ``horizon``."""
+        en = self.ends[cell]
+        if en and en[0] < horizon:  # ends are sorted like starts (intervals are disjoint)
+            k = bisect_right(en, horizon - 1)
+            del self.starts[cell][:k], en[:k], self.owners[cell][:k]
+
     def add(self, cell: int, a: int, b: int, owner: int, horizon: int) -> None:
         """Reserve ``[a, b]`` for ``owner``; the caller has checked it is free."""
         st, en, ow = self.starts[cell], self.ends[cell], self.owners[cell]
-        if len(st) > 8 and en[0] < horizon:  # forget the past (ends are sorted like starts)
-            k = bisect_right(en, horizon - 1)
-            del st[:k], en[:k], ow[:k]
+        if len(st) > 8:
+            self.prune(cell, horizon)
         if not st or st[-1] < a:  # the usual case: after everything reserved so far
             if st and en[-1] >= a:
                 raise RuntimeError(f"reservation clash in cell {cell}: [{a}, {b}] for "
