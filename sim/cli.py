@@ -102,7 +102,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from sim.scenario.loading import read_scenario
 
     sc = read_scenario(args.file, args.set or ())
-    fleet = sum(s.couriers.count for s in [*sc.stores, *sc.warehouses])
+    fleet = sum(s.couriers.count for s in sc.stores) + sum(
+        w.couriers.count for w in sc.warehouses)
     robots = sum(w.robots.count for w in sc.warehouses)
     whs = f", {len(sc.warehouses)} warehouses ({robots} robots)" if sc.warehouses else ""
     print(f"{args.file}: ok: scenario '{sc.name}', {len(sc.stores)} stores{whs}, "
