@@ -76,10 +76,6 @@ class Backlog:
         heapq.heappush(self._heap, (key, self._seq, order))
         self._seq += 1
 
-    def peek(self) -> WhOrder | None:
-        """The next order, or None."""
-        return self._heap[0][2] if self._heap else None
-
     def pop(self) -> WhOrder:
         """Remove and return the next order."""
         return heapq.heappop(self._heap)[2]

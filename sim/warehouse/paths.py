@@ -27,8 +27,9 @@ TURN_COST = 1  # tie-break unit: one cell costs STEP
 STEP = 1 << 12
 
 
-def _field(layout: Layout, seeds: list[int], reverse: bool) -> array:
-    """Moves from the seed cells (distance 1) over the aisle graph, as an int array."""
+def distance_field(layout: Layout, seeds: list[int], reverse: bool) -> array:
+    """Moves from the seed cells (distance 1) over the aisle graph (to them, if
+    ``reverse``), as an int array indexed by cell; unreachable cells get :data:`FAR`."""
     if not seeds:
         return array("i", [FAR]) * layout.size
     mat = layout.aisle_matrix(reverse=reverse)
@@ -42,8 +43,9 @@ class Paths:
 
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
-        self.to_tail = [_field(layout, list(s.entry), reverse=True) for s in layout.stations]
-        self.from_pick = [_field(layout, list(s.exit), reverse=False) for s in layout.stations]
+        stations = layout.stations
+        self.to_tail = [distance_field(layout, list(s.entry), reverse=True) for s in stations]
+        self.from_pick = [distance_field(layout, list(s.exit), reverse=False) for s in stations]
         self.expansions = 0
         self._last: tuple[int, int, int, list[int]] = (-1, -1, -1, [])
         self._last_station: tuple[tuple[int, int, int], list[int]] = ((-1, -1, -1), [])

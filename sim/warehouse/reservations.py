@@ -38,14 +38,6 @@ class Reservations:
                 return end
         return -1
 
-    def holder(self, cell: int, a: int, b: int) -> int:
-        """Owner of the latest interval overlapping ``[a, b]`` in ``cell`` (-1 if none)."""
-        st = self.starts[cell]
-        i = bisect_right(st, b) - 1
-        if i >= 0 and self.ends[cell][i] >= a:
-            return self.owners[cell][i]
-        return -1
-
     def next_start(self, cell: int, after: int) -> int:
         """Start of the first interval in ``cell`` starting after tick ``after``
         (:data:`HOLD` if none)."""

@@ -68,8 +68,3 @@ class Station:
 
     def __post_init__(self) -> None:
         self.lane_cap = len(self.cells.lane)
-
-    @property
-    def free_slots(self) -> int:
-        """Orders the station can still open."""
-        return self.order_slots - self.open_orders

@@ -90,7 +90,7 @@ class AbstractTraffic:
         w = lay.width
         a = robot.cell
         dx, dy = goal % w - a % w, goal // w - a // w
-        self._dwell[a] += env.now - self._arrived[robot.id]
+        self._dwell[a] += env.now - self._arrived.pop(robot.id)
         self._left(robot, a)
         t = self.kin.manhattan_time(dx, dy)
         if t > 0:
@@ -129,5 +129,6 @@ class AbstractTraffic:
         """Seconds robots stood still in each cell (abstract mode knows no paths)."""
         out = list(self._dwell)
         for robot in robots:
-            out[robot.cell] += now - self._arrived[robot.id]
+            if robot.id in self._arrived:  # standing still (not on a trip) at the end
+                out[robot.cell] += now - self._arrived[robot.id]
         return out

@@ -61,7 +61,7 @@ from sim.warehouse.orders import (
     Line,
     WhOrder,
 )
-from sim.warehouse.paths import FAR, Paths, _field
+from sim.warehouse.paths import FAR, Paths, distance_field
 from sim.warehouse.pods import NearestFree, Pod, build_pods, choose_pod_spots
 from sim.warehouse.policies import (
     ORDER_STATION_POLICIES,
@@ -304,7 +304,7 @@ class RobotWarehouse:
                 a = lay.access[c]
                 acc[i, :len(a)] = a
             for ch in lay.chargers:
-                f = np.append(np.frombuffer(_field(lay, list(lay.access[ch]), True),
+                f = np.append(np.frombuffer(distance_field(lay, list(lay.access[ch]), True),
                                             dtype=np.int32), FAR)
                 worst = max(worst, int((f[acc].min(axis=1) + 1).max()))
             self.charger_worst = worst

@@ -17,7 +17,6 @@ def test_conflict_reports_the_blocking_end() -> None:
     assert r.conflict(0, 5, 10) == 20  # touching ends clash: intervals are closed
     assert r.conflict(0, 15, 35) == 40  # the latest overlapping one
     assert r.conflict(1, 0, HOLD) == -1
-    assert r.holder(0, 35, 35) == 2
 
 
 def test_clash_raises() -> None:
