@@ -123,6 +123,27 @@ class Storage:
             and not self.incoming[spot]
 
 
+class StockView:
+    """A warehouse's stock as policies that compare nodes read it (like a store's shelf
+    stock): units ``available(sku)`` (on hand, not promised), the expected ``daily``
+    demand per SKU, and ``unlimited`` (never)."""
+
+    unlimited = False
+
+    def __init__(self, storage: Storage, daily: list[float]) -> None:
+        self._storage = storage
+        self.daily = daily
+        self.size = len(daily)
+
+    def available(self, sku: int) -> int:
+        """Units of ``sku`` on hand and not promised to an accepted order."""
+        return self._storage.available[sku]
+
+    def has(self, basket: Basket) -> bool:
+        """True when every line of ``basket`` is available in full."""
+        return self._storage.has(basket)
+
+
 class NearestFree:
     """The first free spot in each of several fixed orders (spots by distance from a
     station, say).

@@ -62,7 +62,7 @@ from sim.warehouse.orders import (
     WhOrder,
 )
 from sim.warehouse.paths import FAR, Paths, distance_field
-from sim.warehouse.pods import NearestFree, Pod, build_pods, choose_pod_spots
+from sim.warehouse.pods import NearestFree, Pod, StockView, build_pods, choose_pod_spots
 from sim.warehouse.policies import (
     ORDER_STATION_POLICIES,
     POD_RETURN_POLICIES,
@@ -143,6 +143,7 @@ class RobotWarehouse:
         self.storage = build_pods(spec.pods, lay.spots, pod_spots, spot_rank,
                                   catalog.popularity, layout_rng, self.where)
         self._return_orders(spec)
+        self.stock = StockView(self.storage, self._daily_demand(scenario, catalog))
         if rspec.count > n_spots:
             raise ScenarioError(f"{rspec.count} robots need as many storage spots to park "
                                 f"on; the layout has {n_spots}",
@@ -228,6 +229,20 @@ class RobotWarehouse:
             env.process(self._parcels(scenario, catalog))
 
     # ------------------------------------------------------------ set-up
+
+    def _daily_demand(self, scenario: Scenario, catalog: Catalog) -> list[float]:
+        """Expected units per SKU per day through this warehouse (for inventory-aware
+        policies): its parcel orders and an equal share of the city's online orders."""
+        def units(basket: Any) -> float:
+            return max(1.0, sampler(basket.lines).mean) * max(1.0, sampler(
+                basket.units_per_line).mean)
+
+        online = scenario.demand.online
+        per_day = online.orders_per_day * units(online.basket) / max(
+            1, len(scenario.stores) + len(scenario.warehouses))
+        if self.spec.parcels is not None:
+            per_day += self.spec.parcels.orders_per_day * units(self.spec.parcels.basket)
+        return (catalog.popularity * per_day).tolist()
 
     def _station_distances(self) -> None:
         """Moves from every spot into each station's lane and back (Manhattan in the
@@ -333,7 +348,7 @@ class RobotWarehouse:
 
     def can_serve(self, basket: Basket) -> bool:
         """True when the warehouse has couriers and every unit of the basket available."""
-        return bool(self.fleet.couriers) and self.storage.has(basket)
+        return bool(self.fleet.couriers) and self.stock.has(basket)
 
     def accept(self, order: Order) -> None:
         """Take an accepted online order: promise its units and queue it."""

@@ -99,6 +99,22 @@ def test_every_policy_runs(make_wh, field: str, names: dict, mode: str) -> None:
         lines_picked_exactly_once(rec)
 
 
+def test_stock_view_for_node_policies(make_wh) -> None:
+    """Policies that compare nodes read a warehouse's stock like a store's: units available
+    (promised units excluded) and the expected daily demand per SKU."""
+    model = Model(make_wh("demand.online.orders_per_day=1000"))
+    wh = model.warehouses[0]
+    stock = wh.stock
+    assert not stock.unlimited
+    assert stock.available(0) == wh.storage.on_hand[0] > 0
+    wh.storage.reserve([(0, 3)])
+    assert stock.available(0) == wh.storage.on_hand[0] - 3
+    assert not stock.has(((0, stock.available(0) + 1),))
+    # parcels 6000/day of ~2 one-unit lines, plus the whole city's 1000 two-line orders
+    assert sum(stock.daily) == pytest.approx(6000 * 2 + 1000 * 2, rel=0.01)
+    assert stock.daily[0] > stock.daily[1] > stock.daily[-1]
+
+
 def test_original_return_keeps_home(make_wh) -> None:
     """With the original-spot policy every pod ends where it started."""
     sc = make_wh("warehouses[0].policies.pod_return=original", "run.duration=30min")
