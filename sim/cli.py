@@ -46,6 +46,12 @@ def summary_lines(metrics: dict[str, Any], name: str, seed: int) -> list[str]:
     parts = [f"{k} {_fmt_pct(v['overall'])}" for k, v in util.items()]
     inv = metrics.get("inventory", {})
     reasons = ", ".join(f"{k} {v}" for k, v in o["rejected"]["by_reason"].items()) or "none"
+    wh_lines = [
+        f"  warehouse {n}: {w['items_per_hour'] or 0:.0f} items/h, stations picking "
+        f"{_fmt_pct(w['station_utilisation']['mean'])}, robots blocked "
+        f"{_fmt_pct(w['robot_time_share'].get('blocked', 0.0))}, order cycle p90 "
+        f"{_fmt_min(w['cycle_time_min']['p90'])} min"
+        for n, w in metrics.get("warehouses", {}).items()]
     return [
         f"{name} (seed {seed}): {o['created']} orders created in the measured window, "
         f"{o['accepted']} accepted, {o['rejected']['total']} rejected ({reasons})",
@@ -56,6 +62,7 @@ def summary_lines(metrics: dict[str, Any], name: str, seed: int) -> list[str]:
         f"  stock-outs {inv.get('stockout_events', 0)}, "
         f"lost walk-in units {inv.get('lost_walkin_units', 0)}",
         *_policy_lines(metrics),
+        *wh_lines,
     ]
 
 
@@ -112,8 +119,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from sim.scenario.loading import read_scenario
 
     sc = read_scenario(args.file, args.set or ())
-    fleet = sum(s.couriers.count for s in sc.stores)
-    print(f"{args.file}: ok: scenario '{sc.name}', {len(sc.stores)} stores, "
+    fleet = sum(s.couriers.count for s in sc.stores) + sum(
+        w.couriers.count for w in sc.warehouses)
+    robots = sum(w.robots.count for w in sc.warehouses)
+    whs = f", {len(sc.warehouses)} warehouses ({robots} robots)" if sc.warehouses else ""
+    print(f"{args.file}: ok: scenario '{sc.name}', {len(sc.stores)} stores{whs}, "
           f"{sc.demand.online.orders_per_day:g} online orders/day, {fleet} couriers, "
           f"{sc.run.duration / 3600:g} h from {sc.run.start / 3600:g} h")
     return EXIT_OK

@@ -30,12 +30,13 @@ from sim.fulfillment.promise import PROMISE_POLICIES
 from sim.routing.dispatch import DISPATCH_POLICIES
 from sim.routing.network import RoadNetwork
 from sim.scenario.errors import ScenarioError
-from sim.scenario.schema import BasketSpec, Scenario, StoreSpec
+from sim.scenario.schema import BasketSpec, Scenario, StoreSpec, WarehouseSpec
 from sim.stores.inventory import ShelfStock, initial_levels, sku_classes
 from sim.stores.replenishment import REPLENISHMENT_POLICIES, ReplenishmentPolicy, StockPlan
 from sim.stores.store import Store
 from sim.stores.suppliers import SUPPLIER_KINDS
 from sim.stores.supply import Supplier
+from sim.warehouse.warehouse import RobotWarehouse
 
 
 def build_network(scenario: Scenario) -> RoadNetwork:
@@ -104,7 +105,8 @@ class Model:
         self.class_names, self.sku_class = sku_classes(self.catalog.size,
                                                        scenario.catalog.classes)
         self.stores = [self._store(spec) for spec in scenario.stores]
-        self.nodes: list[FulfilmentNode] = list(self.stores)
+        self.warehouses = [self._warehouse(i, spec) for i, spec in enumerate(scenario.warehouses)]
+        self.nodes: list[FulfilmentNode] = [*self.stores, *self.warehouses]
         self.ctx = PolicyContext(env, scenario, self.network, self.nodes)
         self.promise = PROMISE_POLICIES[scenario.promise.policy](self.ctx, scenario.promise)
         self.assignment = ASSIGNMENT_POLICIES[scenario.assignment.policy](
@@ -157,6 +159,13 @@ class Model:
         policy: ReplenishmentPolicy = REPLENISHMENT_POLICIES[spec.policy](
             self.env, spec, store.name, store.stock, supplier, plan)
         return policy
+
+    def _warehouse(self, index: int, spec: WarehouseSpec) -> RobotWarehouse:
+        sc = self.scenario
+        place = self.network.place(*spec.location)
+        fleet = Fleet(self.env, spec.name, place, spec.couriers, spec.couriers.vehicle,
+                      sc.vehicles[spec.couriers.vehicle], self.network)
+        return RobotWarehouse(self.env, sc, spec, index, place, fleet, self.catalog)
 
     def run(self, progress: ProgressBar | None = None) -> Records:
         """Play the scenario out to ``run.stop`` and return the record tables."""

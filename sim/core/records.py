@@ -69,3 +69,44 @@ PREDICTION_COLUMNS = ("order_id", "part", "time", "node", "predicted_s", "travel
 (or part) at its node, made at acceptance; ``samples`` is how many dispatches the node's
 model had learned from (0 while fewer than ``predictor.min_samples``: a cold start),
 ``radius_m`` the node's service radius then."""
+
+# Robot warehouses (sim/warehouse). Times are clock seconds, distances metres.
+WH_ORDER_COLUMNS = (
+    "warehouse", "order_id", "channel", "ref", "created", "due", "assigned", "station",
+    "pick_start", "pick_end", "ready", "lines", "units", "units_picked", "status",
+)
+"""``wh_orders``: one row per order that reached a warehouse (online, parcel,
+replenishment); ``created`` is its arrival, ``ready`` the end of packing."""
+
+WH_VISIT_COLUMNS = (
+    "warehouse", "visit_id", "robot", "pod", "station", "dispatched", "at_pod", "at_station",
+    "pick_start", "pick_end", "returned", "lines", "units", "empty_m", "loaded_m", "free_s",
+    "wait_s", "legs", "energy_wh",
+)
+"""``wh_visits``: one row per pod visit to a station; ``wait_s`` is the congestion delay
+over its ``legs`` trips, ``free_s`` their free-flow driving time."""
+
+WH_TIME_COLUMNS = ("warehouse", "kind", "unit", "state", "bin_start", "seconds")
+"""``wh_time``: seconds in each state per 15-minute bin: ``kind`` robots (all pooled),
+stations (one unit each) or orders (order-seconds in the warehouse)."""
+
+WH_CELL_COLUMNS = ("warehouse", "x", "y", "kind", "occupied_s")
+"""``wh_cells``: seconds each cell was occupied by a robot (grid: body overlap; abstract:
+standing still)."""
+
+WH_MOVE_COLUMNS = ("warehouse", "robot", "x", "y", "t_in", "t_out")
+"""``wh_moves`` (grid, on request): each interval a robot occupied a cell."""
+
+WH_PICK_COLUMNS = ("warehouse", "visit_id", "order_id", "line", "sku", "units", "time", "pod")
+"""``wh_picks`` (on request): units of an order line picked in a visit."""
+
+WH_ROBOT_COLUMNS = ("warehouse", "robot", "driven_m", "driven_s", "energy_wh",
+                    "energy_min_wh", "failures", "charges")
+"""``wh_robots``: one row per robot at the end of the run."""
+
+WH_CHARGE_COLUMNS = ("warehouse", "robot", "charger", "requested", "start", "end",
+                     "energy_before_wh", "energy_after_wh")
+"""``wh_charges``: one row per charging session."""
+
+WH_EVENT_COLUMNS = ("warehouse", "time", "robot", "event", "detail")
+"""``wh_events``: robot failures and deadlock resolutions."""

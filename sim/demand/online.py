@@ -36,8 +36,10 @@ class OnlineDemand:
         if spec.customers.placement == "uniform":
             pts = uniform_points(rng, n, city.width, city.height)
         else:
-            centres = np.array([s.location for s in scenario.stores], dtype=float)
-            weights = np.array([s.demand_weight for s in scenario.stores], dtype=float)
+            # around the stores; a city of robot warehouses only: around the warehouses
+            nodes = scenario.stores or scenario.warehouses
+            centres = np.array([s.location for s in nodes], dtype=float)
+            weights = np.array([getattr(s, "demand_weight", 1.0) for s in nodes], dtype=float)
             if weights.sum() <= 0:
                 weights = np.ones(len(centres))
             pts = clustered_points(rng, n, centres, weights, spec.customers.spread,

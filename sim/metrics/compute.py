@@ -31,6 +31,7 @@ from sim.metrics.inventory import inventory
 from sim.metrics.orders import order_counts, sla, stages
 from sim.metrics.promise import promise
 from sim.metrics.utilisation import utilisation
+from sim.metrics.warehouse import warehouse_metrics
 from sim.metrics.window import MetricContext
 
 Tables = Mapping[str, pd.DataFrame]
@@ -73,6 +74,7 @@ SECTIONS: list[tuple[str, Section]] = [
     ("promise", lambda r, c: promise(_table(r, "orders", ORDER_COLUMNS),
                                      r.get("predictions"), r.get("order_parts"), c)),
     ("economics", lambda r, c: economics(_tables(r), c)),
+    ("warehouses", warehouse_metrics),
 ]
 
 

@@ -118,4 +118,8 @@ def write_run_plots(records: Mapping[str, pd.DataFrame], ctx: MetricContext,
     if states is not None:
         save(plot_utilisation(states, ctx), folder / "utilisation.png")
         out.append(folder / "utilisation.png")
+    if records.get("wh_cells") is not None:
+        from sim.report.warehouse_plots import write_warehouse_plots
+
+        out.extend(write_warehouse_plots(records, ctx, folder))
     return out

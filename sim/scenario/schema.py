@@ -586,6 +586,9 @@ DispatchSpec = Annotated[ImmediateDispatch, Field(discriminator="policy")]
 
 # --------------------------------------------------------------------------- scenario
 
+# Robot warehouses have their own module; it imports the models above (see its docstring).
+from sim.scenario.warehouse import WarehouseSpec, check_warehouses  # noqa: E402
+
 
 class Scenario(Spec):
     """A city's fulfilment day: nodes, fleet, demand and the policies under test."""
@@ -612,7 +615,9 @@ class Scenario(Spec):
     vehicles: dict[Name, VehicleSpec] = Field(min_length=1)
     store_defaults: StoreDefaults | None = Field(
         None, description="Fields shared by every store; a store's own value wins.")
-    stores: list[StoreSpec] = Field(min_length=1)
+    stores: list[StoreSpec] = Field(default_factory=list)
+    warehouses: list[WarehouseSpec] = Field(
+        default_factory=list, description="Robot warehouses (fulfilment nodes and suppliers).")
 
     @model_validator(mode="before")
     @classmethod
@@ -639,6 +644,7 @@ class Scenario(Spec):
                     + f"; defined: {', '.join(self.vehicles)}",
                     ("stores", i, "couriers", "vehicle"))
             self._check_stock_policies(i, store)
+        check_warehouses(self)
         return self
 
     def supplier_names(self) -> list[str]:

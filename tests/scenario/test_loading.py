@@ -102,7 +102,7 @@ def test_json_schema_lists_fields():
      "store_defaults.pick_time_per_item", "high must be >= low"),
     (["demand.online.profile=[1, 2]"], "demand.online.profile", "at least 24 items"),
     (["catalog.skus=0"], "catalog.skus", "must be >= 1"),
-    (["stores=[]"], "stores", "at least 1 items"),
+    (["stores=[]"], "stores", "needs at least one store or warehouse"),
 ])
 def test_bad_values_name_their_field(overrides, path, words):
     """Wrong types, negative counts, bad units and bad references name the field."""

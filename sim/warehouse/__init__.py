@@ -1,0 +1,1 @@
+"""Robot warehouse (goods-to-person RMFS): layout, pods, robots, stations, traffic, policies."""
