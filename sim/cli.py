@@ -95,7 +95,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from sim.scenario.loading import read_scenario
 
     sc = read_scenario(args.file, args.set or ())
-    fleet = sum(s.couriers.count for s in sc.stores)
+    fleet = sum(f.count for s in sc.stores for f in s.fleets)
     print(f"{args.file}: ok: scenario '{sc.name}', {len(sc.stores)} stores, "
           f"{sc.demand.online.orders_per_day:g} online orders/day, {fleet} couriers, "
           f"{sc.run.duration / 3600:g} h from {sc.run.start / 3600:g} h")

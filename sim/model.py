@@ -91,8 +91,9 @@ class Model:
             expected_daily_units(sc, spec), self.catalog.popularity, spec.stock.cover_days,
             spec.stock.min_units)
         stock = ShelfStock(env, spec.name, levels)
-        fleet = Fleet(env, spec.name, place, spec.couriers, spec.couriers.vehicle,
-                      sc.vehicles[spec.couriers.vehicle], self.network)
+        first, *more = spec.fleets
+        fleet = Fleet(env, spec.name, place, first, first.vehicle, sc.vehicles[first.vehicle],
+                      self.network, [(f, f.vehicle, sc.vehicles[f.vehicle]) for f in more])
         self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog))
         return Store(env, spec, place, stock, fleet)
 

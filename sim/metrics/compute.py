@@ -14,13 +14,17 @@ from typing import Any
 import pandas as pd
 
 from sim.core.records import (
+    DISPATCH_COLUMNS,
+    FLEET_COLUMNS,
     ORDER_COLUMNS,
     STATE_COLUMNS,
     STOCKOUT_COLUMNS,
+    TRIP_COLUMNS,
     WALKIN_COLUMNS,
 )
 from sim.metrics.inventory import inventory
 from sim.metrics.orders import order_counts, sla, stages
+from sim.metrics.routing import routing
 from sim.metrics.utilisation import utilisation
 from sim.metrics.window import MetricContext
 
@@ -40,6 +44,9 @@ SECTIONS: list[tuple[str, Section]] = [
     ("utilisation", lambda r, c: utilisation(_table(r, "states", STATE_COLUMNS), c)),
     ("inventory", lambda r, c: inventory(_table(r, "stockouts", STOCKOUT_COLUMNS),
                                          _table(r, "walkins", WALKIN_COLUMNS), c)),
+    ("routing", lambda r, c: routing(_table(r, "trips", TRIP_COLUMNS),
+                                     _table(r, "dispatches", DISPATCH_COLUMNS),
+                                     _table(r, "fleets", FLEET_COLUMNS), c)),
 ]
 
 
