@@ -84,6 +84,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet:
         for line in summary_lines(result.metrics, scenario.name, seed):
             print(line)
+        st = result.records.get("solve_times")
+        if st is not None and len(st):
+            print(f"  dispatch: {len(st)} routing decisions, solve median "
+                  f"{st['solve_ms'].median():.1f} ms, max {st['solve_ms'].max():.0f} ms "
+                  "(wall clock, in wallclock.json)")
         print(f"  results: {folder}  ({result.wall_seconds:.1f} s)")
     else:
         print(folder)

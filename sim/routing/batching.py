@@ -8,8 +8,9 @@ differ in *when* they decide:
 - :class:`BatchDispatch` decides every ``window`` seconds (on a fixed grid from the
   start of the run), so orders ready in between wait for the next decision and are
   batched together;
-- :class:`RollingHorizonDispatch` re-plans whenever something changes (an order is
-  accepted at the node or becomes ready, a courier comes back; at most once per instant),
+- :class:`RollingHorizonDispatch` re-plans whenever something changes (an order becomes
+  ready, or is accepted when soon-ready orders are planned; a courier comes back; at most
+  once per instant; only when a trip could start: ready orders wait and a courier is idle),
   and at least every ``recheck`` seconds while ready orders wait with couriers idle.
   Trips already started are kept; what the plan does not start now is postponed.
 """
@@ -71,8 +72,9 @@ class BatchDispatch(_Planned):
 
     def __init__(self, env: SimEnv, fleet: Fleet, spec: Any) -> None:
         lookahead = spec.window if spec.lookahead is None else spec.lookahead
-        planner = DispatchPlanner(env, fleet, spec, "batch", lookahead, spec.window)
-        super().__init__(env, fleet, planner, lookahead > 0)
+        planner = DispatchPlanner(env, fleet, spec, "batch", lookahead, spec.soon_ready,
+                                  spec.window)
+        super().__init__(env, fleet, planner, spec.soon_ready > 0)
         self.window = spec.window
         env.process(self._ticks())
 
@@ -87,8 +89,8 @@ class RollingHorizonDispatch(_Planned):
 
     def __init__(self, env: SimEnv, fleet: Fleet, spec: Any) -> None:
         planner = DispatchPlanner(env, fleet, spec, "rolling_horizon", spec.lookahead,
-                                  spec.recheck)
-        super().__init__(env, fleet, planner, spec.lookahead > 0)
+                                  spec.soon_ready, spec.recheck)
+        super().__init__(env, fleet, planner, spec.soon_ready > 0)
         self.recheck = spec.recheck
         self._due = False  # a decision is scheduled for this instant
         self._recheck_at = -1.0

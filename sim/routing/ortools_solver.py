@@ -49,7 +49,21 @@ METAHEURISTIC = routing_enums_pb2.LocalSearchMetaheuristic
 STATUS = {v: k.removeprefix("ROUTING_").lower()
           for k, v in routing_enums_pb2.RoutingSearchStatus.Value.items()}
 FIRST_SOLUTIONS = tuple(FIRST_SOLUTION.Value.keys())
-METAHEURISTICS = tuple(METAHEURISTIC.Value.keys())
+ILS = "ITERATED_LOCAL_SEARCH"  # OR-Tools' ruin-and-recreate search (not an enum value)
+METAHEURISTICS = (*METAHEURISTIC.Value.keys(), ILS)
+ILS_PARAMETERS = (
+    # Ruin (SISR: remove strings of nearby visits) and recreate by cheapest insertion,
+    # improve each perturbed solution by local search, accept by simulated annealing.
+    "iterated_local_search_parameters { perturbation_strategy: RUIN_AND_RECREATE "
+    "ruin_recreate_parameters { ruin_strategies { sisr { max_removed_sequence_size: 10 "
+    "avg_num_removed_visits: 10 bypass_factor: 0.01 } } "
+    "ruin_composition_strategy: RUN_ONE_RANDOMLY "
+    "recreate_strategy { heuristic: LOCAL_CHEAPEST_INSERTION } "
+    "route_selection_neighbors_ratio: 1 route_selection_min_neighbors: 10 "
+    "route_selection_max_neighbors: 100 } improve_perturbed_solution: true "
+    "reference_solution_acceptance_strategy { simulated_annealing { "
+    "cooling_schedule_strategy: EXPONENTIAL automatic_temperatures: true } } "
+    "best_solution_acceptance_strategy { greedy_descent {} } }")
 CONVERGED = {routing_enums_pb2.RoutingSearchStatus.ROUTING_SUCCESS,
              routing_enums_pb2.RoutingSearchStatus.ROUTING_OPTIMAL}
 
@@ -64,11 +78,12 @@ class OrToolsSolver:
     problem too small to produce ``solution_limit`` distinct solutions only at the time
     limit (then ``capped``), so it requires one. ``first_solution`` and ``metaheuristic``
     name OR-Tools strategies (``PARALLEL_CHEAPEST_INSERTION``, ``GUIDED_LOCAL_SEARCH``,
-    ...); ``params`` are further search parameters in protobuf text form
-    (``"ls_operator_neighbors_ratio: 0.3"``, ``"local_search_operators { use_or_opt:
-    BOOL_FALSE }"``). With ``warm_start``
-    the search starts from the cheapest-insertion plan instead of OR-Tools' own first
-    solution (much better on the small, optional-heavy problems of dispatching).
+    ..., or ``ITERATED_LOCAL_SEARCH`` for OR-Tools' ruin-and-recreate iterated local
+    search, see :data:`ILS_PARAMETERS`); ``params`` are further search parameters in
+    protobuf text form (``"ls_operator_neighbors_ratio: 0.3"``,
+    ``"local_search_operators { use_or_opt: BOOL_FALSE }"``). With ``warm_start`` the
+    search starts from the cheapest-insertion plan instead of OR-Tools' own first solution
+    (much better on the small, optional-heavy problems of dispatching).
     """
 
     name = "ortools"
@@ -96,13 +111,17 @@ class OrToolsSolver:
         self.gls_lambda = gls_lambda
         self.params = tuple(params)
         self.warm_start = warm_start
-        self.parameters()  # fail now on a bad parameter, not at the first solve
+        self._parameters = self.parameters()  # fails now on a bad parameter
 
     def parameters(self) -> object:
         """The search parameters this solver uses."""
         p = pywrapcp.DefaultRoutingSearchParameters()
         p.first_solution_strategy = FIRST_SOLUTION.Value.Value(self.first_solution)
-        p.local_search_metaheuristic = METAHEURISTIC.Value.Value(self.metaheuristic)
+        if self.metaheuristic == ILS:
+            p.local_search_metaheuristic = METAHEURISTIC.Value.Value("GREEDY_DESCENT")
+            text_format.Merge(ILS_PARAMETERS, p)
+        else:
+            p.local_search_metaheuristic = METAHEURISTIC.Value.Value(self.metaheuristic)
         if self.solution_limit is not None:
             p.solution_limit = self.solution_limit
         if self.time_limit is not None:
@@ -130,7 +149,7 @@ class OrToolsSolver:
         model = _Model(problem)
         routing, solutions = model.routing, [0]
         routing.AddAtSolutionCallback(lambda: solutions.__setitem__(0, solutions[0] + 1))
-        params = self.parameters()
+        params = self._parameters
         start = None
         if self.warm_start:
             from sim.routing.insertion import InsertionSolver
@@ -138,7 +157,9 @@ class OrToolsSolver:
             hint = InsertionSolver().solve(problem)
             routing.CloseModelWithParameters(params)
             start = routing.ReadAssignmentFromRoutes(model.node_routes(hint), True)
-        if start is not None:
+        if self.metaheuristic == ILS:
+            assignment = routing.SolveWithIteratedLocalSearch(params)
+        elif start is not None:
             assignment = routing.SolveFromAssignmentWithParameters(start, params)
         else:
             assignment = routing.SolveWithParameters(params)

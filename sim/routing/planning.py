@@ -4,11 +4,11 @@
 call to :meth:`DispatchPlanner.dispatch` (the simulation clock does not move meanwhile):
 
 1. takes the ready orders, and the orders still being picked whose estimated ready time
-   falls within the lookahead (:class:`ReadyEstimate`), the two nearest to each ready
+   falls within ``soon_ready`` (:class:`ReadyEstimate`), the two nearest to each ready
    order (only those could join a trip that starts now);
 2. takes the idle couriers, and while too few are idle the busy ones free within the
-   lookahead (at most as many of each fleet as there are ready orders: a trip that starts
-   now carries at least one);
+   ``lookahead`` (at most as many of each fleet as there are ready orders: a trip that
+   starts now carries at least one);
 3. builds a :class:`~sim.routing.problem.RoutingProblem` in courier-minutes: a minute of
    a trip costs 1, a km ``km_cost``, a minute an order is delivered later than it could
    be ``delay_cost`` (the price of holding it to batch it), a minute past the promise
@@ -91,9 +91,10 @@ class DispatchPlanner:
     """Plans one node's ready and upcoming orders over its couriers (see module doc)."""
 
     def __init__(self, env: SimEnv, fleet: Fleet, spec: Any, policy: str,
-                 lookahead: float, postpone_delay: float) -> None:
+                 lookahead: float, soon_ready: float, postpone_delay: float) -> None:
         self.env, self.fleet, self.spec, self.policy = env, fleet, spec, policy
-        self.lookahead, self.postpone_delay = lookahead, postpone_delay
+        self.lookahead, self.soon_ready = lookahead, soon_ready
+        self.postpone_delay = postpone_delay
         effort = spec.effort if spec.effort is not None else DEFAULT_EFFORT[spec.solver]
         self.solver: Solver = make_solver(spec.solver, effort or None, spec.time_cap,
                                           **DISPATCH_OPTIONS.get(spec.solver, {}))
@@ -114,9 +115,10 @@ class DispatchPlanner:
         t0 = time.perf_counter()
         horizon = now + self.lookahead
         soon_orders: list[tuple[Order, float]] = []
-        for o in upcoming if self.solver.soft_windows else ():
+        plan_soon = self.soon_ready > 0 and self.solver.soft_windows
+        for o in upcoming if plan_soon else ():
             est = self.estimate.estimate(o)
-            if est is not None and est <= horizon:
+            if est is not None and est <= now + self.soon_ready:
                 soon_orders.append((o, max(now + 1.0, est)))
         soon_orders = self._near(ready, soon_orders)
         orders = list(ready) + [o for o, _ in soon_orders]

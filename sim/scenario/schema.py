@@ -366,8 +366,11 @@ class BatchDispatch(PlannedDispatch):
     policy: Literal["batch"]
     window: PosDuration = Field(60.0, description="Time between two dispatches.")
     lookahead: NonNegDuration | None = Field(
-        None, description="Plan orders ready and couriers free within this time too "
-        "(default: the window).")
+        None, description="Also plan couriers free within this time (default: the "
+        "window); the plan may keep an order for one of them.")
+    soon_ready: NonNegDuration = Field(
+        0.0, description="Also plan orders expected ready within this time (the plan may "
+        "hold a ready order to batch it with one); 0: ready orders only.")
 
 
 class RollingHorizonDispatch(PlannedDispatch):
@@ -376,7 +379,10 @@ class RollingHorizonDispatch(PlannedDispatch):
 
     policy: Literal["rolling_horizon"]
     lookahead: NonNegDuration = Field(
-        300.0, description="Plan orders ready and couriers free within this time too.")
+        300.0, description="Also plan couriers free within this time.")
+    soon_ready: NonNegDuration = Field(
+        0.0, description="Also plan orders expected ready within this time (the plan may "
+        "hold a ready order to batch it with one); 0: ready orders only.")
     recheck: PosDuration = Field(
         30.0, description="Re-plan at least this often while orders wait and couriers "
         "are free.")
