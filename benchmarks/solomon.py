@@ -44,7 +44,7 @@ def main() -> int:
     p.add_argument("--time-limit", type=float, default=2.0, help="seconds per instance")
     p.add_argument("--instances", help="comma-separated names (default: all in DIR)")
     p.add_argument("--json", help="write the rows to this JSON file")
-    p.add_argument("--first-solution", default="PARALLEL_CHEAPEST_INSERTION",
+    p.add_argument("--first-solution", default="SAVINGS",
                    help="OR-Tools first solution strategy")
     p.add_argument("--metaheuristic", default="GUIDED_LOCAL_SEARCH",
                    help="OR-Tools local search metaheuristic")

@@ -204,15 +204,19 @@ class RoadNetwork:
         """(seconds, metres) between every two places at ``speed``, as :meth:`travel`
         computes them (one cached fastest-path search per distinct source node)."""
         n = len(places)
-        nodes = np.fromiter((p.node for p in places), dtype=np.int64, count=n)
-        access = np.fromiter((p.access for p in places), dtype=float, count=n)
+        node_list = [p.node for p in places]
+        nodes = np.asarray(node_list, dtype=np.int64)
+        access = np.asarray([p.access for p in places], dtype=float)
         secs, metres = np.empty((n, n)), np.empty((n, n))
+        sharing: dict[int, list[int]] = {}
+        for j, node in enumerate(node_list):
+            sharing.setdefault(node, []).append(j)
         for i, a in enumerate(places):
             times, lengths = self.from_node(a.node, speed)
             legs = a.access + access
             secs[i] = times[nodes] + legs / speed
             metres[i] = lengths[nodes] + legs
-            for j in np.flatnonzero(nodes == a.node).tolist():
+            for j in sharing[a.node]:  # same road node: the straight line, as travel()
                 m = a.euclid(places[j])
                 secs[i, j], metres[i, j] = m / speed, m
         if not np.isfinite(secs).all():

@@ -89,11 +89,14 @@ def test_scarce_couriers_postpone_not_lose(make_scenario: Callable[..., Scenario
 
 def test_rolling_horizon_plans_soon_ready_orders(make_scenario: Callable[..., Scenario]
                                                  ) -> None:
-    """Rolling horizon also plans orders still being picked, and re-plans often."""
-    result = run(make_scenario(*SHORT, "dispatch.policy=rolling_horizon"))
+    """With ``soon_ready``, rolling horizon also plans orders still being picked, holds
+    some ready orders for them, and re-plans often."""
+    result = run(make_scenario(*SHORT, "dispatch.policy=rolling_horizon",
+                               "dispatch.soon_ready=2min"))
     d = result.records["dispatches"]
-    assert d["orders_upcoming"].sum() > 0
+    assert d["orders_upcoming"].sum() > 0 and d["orders_held"].sum() > 0
     assert len(d) > result.metrics["routing"]["trips"]
+    conserved(result, 3)
 
 
 def test_cheapest_insertion_holds_at_most_max_hold(make_scenario: Callable[..., Scenario]
