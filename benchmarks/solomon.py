@@ -12,8 +12,12 @@ with the machine and its load.
 
     python benchmarks/solomon.py DIR [--solver ortools|pyvrp] [--time-limit S]
         [--instances C101,R101,...] [--json FILE]
-        [--first-solution NAME] [--metaheuristic NAME] [--gls-lambda X] [--param TEXT]
-        [--seed N]
+        [--first-solution NAME] [--metaheuristic NAME] [--operators lean|all]
+        [--gls-lambda X] [--param TEXT] [--seed N]
+
+OR-Tools defaults (tuned on Solomon at 2 s, see docs/routing.md): savings first solution,
+OR-Tools' iterated local search (ruin and recreate) with greedy acceptance, and the lean
+set of local search operators.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim.routing.checker import check_plan
 from sim.routing.solomon import plan_of, read_instance, read_solution, tenths
-from sim.routing.solvers import make_solver
+from sim.routing.solvers import LEAN_OPERATORS, make_solver
 
 GROUPS = ("C1", "C2", "R1", "R2", "RC1", "RC2")
 
@@ -46,8 +50,11 @@ def main() -> int:
     p.add_argument("--json", help="write the rows to this JSON file")
     p.add_argument("--first-solution", default="SAVINGS",
                    help="OR-Tools first solution strategy")
-    p.add_argument("--metaheuristic", default="GUIDED_LOCAL_SEARCH",
-                   help="OR-Tools local search metaheuristic")
+    p.add_argument("--metaheuristic", default="ITERATED_LOCAL_SEARCH",
+                   help="OR-Tools local search metaheuristic (or ITERATED_LOCAL_SEARCH)")
+    p.add_argument("--operators", choices=("lean", "all"), default="lean",
+                   help="OR-Tools local search operators: the classic ones (lean, cheaper "
+                   "per iteration) or OR-Tools' default set (all)")
     p.add_argument("--gls-lambda", type=float, default=None,
                    help="OR-Tools guided local search lambda coefficient")
     p.add_argument("--param", action="append", default=[], metavar="TEXT",
@@ -65,8 +72,9 @@ def main() -> int:
         print(f"error: no instances in {folder}", file=sys.stderr)
         return 2
     if args.solver == "ortools":
+        ops = [LEAN_OPERATORS] if args.operators == "lean" else []
         options = {"first_solution": args.first_solution, "metaheuristic": args.metaheuristic,
-                   "gls_lambda": args.gls_lambda, "params": args.param}
+                   "gls_lambda": args.gls_lambda, "params": [*ops, *args.param]}
     else:
         options = {"seed": args.seed}
     solver = make_solver(args.solver, None, args.time_limit, **options)

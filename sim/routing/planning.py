@@ -204,7 +204,12 @@ class DispatchPlanner:
             solo = [(k.pickup_time + float(p.time[0, i + 1]),
                      k.pickup_time + float(p.time[0, i + 1] + p.time[i + 1, 0]) + service,
                      float(p.distance[0, i + 1] + p.distance[i + 1, 0]))
-                    for k, p in zip(kinds, profiles, strict=True)]
+                    for k, p in zip(kinds, profiles, strict=True)
+                    if p.distance[0, i + 1] + p.distance[i + 1, 0] <= k.max_range]
+            if not solo:  # no courier planned here can reach it: it waits
+                jobs.append(Job(i + 1, 0, 1, release=rel, service=service,
+                                penalty=spec.postpone_cost))
+                continue
             first = min(solo)
             alone = rel + first[0]
             late_later = max(0.0, alone + self.postpone_delay - due)

@@ -345,7 +345,7 @@ class PlannedDispatch(Spec):
         "moves at most (default 100; it stops earlier at a local optimum), PyVRP "
         "iterations (default 200); unused by insertion.")
     time_cap: PosDuration = Field(
-        1.0, description="Wall-clock safety cap per solve; when it stops a search the "
+        10.0, description="Wall-clock safety cap per solve; when it stops a search the "
         "dispatch row says capped (and the run is no longer reproducible).")
     lateness_cost: NonNegFloat = Field(
         10.0, description="Cost of one minute past the promise, in courier-minutes.")
