@@ -215,8 +215,9 @@ def test_ortools_wall_clock_cap_is_reported() -> None:
     assert plan.stats.capped
     plan = OrToolsSolver(solution_limit=5, time_limit=30, metaheuristic=gls).solve(p)
     assert not plan.stats.capped and plan.stats.work == 5
-    with pytest.raises(ValueError, match="time_limit"):
-        OrToolsSolver(solution_limit=5, metaheuristic=gls)
+    for name in (gls, "ITERATED_LOCAL_SEARCH"):
+        with pytest.raises(ValueError, match="time_limit"):
+            OrToolsSolver(solution_limit=5, metaheuristic=name)
 
 
 def test_ortools_warm_start_keeps_feasibility() -> None:
