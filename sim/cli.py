@@ -108,6 +108,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet:
         for line in summary_lines(result.metrics, scenario.name, seed):
             print(line)
+        st = result.records.get("solve_times")
+        if st is not None and len(st):
+            print(f"  dispatch: {len(st)} routing decisions, solve median "
+                  f"{st['solve_ms'].median():.1f} ms, max {st['solve_ms'].max():.0f} ms "
+                  "(wall clock, in wallclock.json)")
         print(f"  results: {folder}  ({result.wall_seconds:.1f} s)")
     else:
         print(folder)
@@ -119,7 +124,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from sim.scenario.loading import read_scenario
 
     sc = read_scenario(args.file, args.set or ())
-    fleet = sum(s.couriers.count for s in sc.stores) + sum(
+    fleet = sum(f.count for s in sc.stores for f in s.fleets) + sum(
         w.couriers.count for w in sc.warehouses)
     robots = sum(w.robots.count for w in sc.warehouses)
     whs = f", {len(sc.warehouses)} warehouses ({robots} robots)" if sc.warehouses else ""

@@ -133,8 +133,9 @@ class Model:
         stock = ShelfStock(env, spec.name, levels, daily=daily.tolist(),
                            protection=[per_class[c] for c in self.sku_class.tolist()],
                            sku_class=self.sku_class.tolist(), class_names=self.class_names)
-        fleet = Fleet(env, spec.name, place, spec.couriers, spec.couriers.vehicle,
-                      sc.vehicles[spec.couriers.vehicle], self.network)
+        first, *more = spec.fleets
+        fleet = Fleet(env, spec.name, place, first, first.vehicle, sc.vehicles[first.vehicle],
+                      self.network, [(f, f.vehicle, sc.vehicles[f.vehicle]) for f in more])
         self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog))
         return Store(env, spec, place, stock, fleet)
 

@@ -2,8 +2,10 @@
 
 :func:`run` plays one scenario with one seed and returns the records and metrics in
 memory; :func:`write_run` writes them. A results folder holds the resolved scenario (with
-seed and package version), ``metrics.json``, one CSV per record table and the plots. It
-is written into a hidden temporary folder and renamed into place when complete, so a
+seed and package version), ``metrics.json``, one CSV per record table and the plots; the
+CSVs and ``metrics.json`` are byte-identical for the same scenario and seed, while
+``wallclock.json`` (wall seconds of the run and of its dispatch solves) is not. It is
+written into a hidden temporary folder and renamed into place when complete, so a
 crash never leaves a half-written result, and an earlier result in the same place is
 only replaced by a complete new one.
 """
@@ -24,12 +26,16 @@ import yaml
 from sim import __version__
 from sim.core.progress import ProgressBar
 from sim.core.recorder import Records
+from sim.core.records import WALLCLOCK_TABLES
 from sim.metrics import MetricContext, compute_metrics
-from sim.model import Model
+from sim.metrics.compute import clean
+from sim.metrics.routing import wallclock_of
+from sim.model import Model, build_network
 from sim.scenario.schema import Scenario
 
 RESOLVED = "scenario.resolved.yaml"
 METRICS = "metrics.json"
+WALLCLOCK = "wallclock.json"  # the one file that differs between runs with the same seed
 ERROR = "error.txt"
 
 
@@ -73,8 +79,11 @@ def scenario_yaml(scenario: Scenario) -> str:
 
 
 def write_tables(records: Records, folder: Path) -> None:
-    """One CSV per record table (times in seconds, 3 decimals)."""
+    """One CSV per record table (times in seconds, 3 decimals), except the wall-clock
+    tables (which differ between runs with the same seed; see ``wallclock.json``)."""
     for name, frame in records.items():
+        if name in WALLCLOCK_TABLES:
+            continue
         frame.to_csv(folder / f"{name}.csv", index=False, float_format="%.3f",
                      lineterminator="\n")
 
@@ -120,8 +129,14 @@ def write_run(result: RunResult, folder: Path, plots: bool = True) -> Path:
             from sim.report.run_plots import write_run_plots
 
             write_run_plots(result.records, MetricContext.of(result.scenario), tmp)
+            from sim.report.route_map import write_route_map
+
+            write_route_map(result.records, tmp, build_network(result.scenario))
         (tmp / METRICS).write_text(json.dumps(result.metrics, indent=2) + "\n",
                                    encoding="utf-8")
+        (tmp / WALLCLOCK).write_text(
+            json.dumps(clean(wallclock_of(result.records, result.wall_seconds)), indent=2)
+            + "\n", encoding="utf-8")
         _commit(tmp, folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

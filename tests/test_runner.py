@@ -9,16 +9,16 @@ from sim.runner import run, write_failure, write_run
 from sim.scenario import read_scenario
 
 FILES = {"scenario.resolved.yaml", "metrics.json", "orders.csv", "trips.csv", "states.csv",
-         "stockouts.csv", "walkins.csv", "stock_levels.csv", "stock_ledger.csv",
-         "click_to_door.png", "orders_per_hour.png", "utilisation.png"}
+         "stockouts.csv", "walkins.csv", "stock_levels.csv", "stock_ledger.csv", "fleets.csv",
+         "click_to_door.png", "orders_per_hour.png", "utilisation.png", "route_map.png"}
 
 
 def test_folder_contents(tiny, tmp_path):
     """A run folder holds the resolved scenario, metrics, record CSVs and plots."""
     folder = write_run(run(tiny, 5), tmp_path / "r")
     names = {p.name for p in folder.iterdir()}
-    assert names >= FILES
-    assert all(n.endswith(".csv") for n in names - FILES)  # further record tables only
+    assert names >= FILES | {runner.WALLCLOCK}
+    assert all(n.endswith(".csv") for n in names - FILES - {runner.WALLCLOCK})
     resolved = (folder / "scenario.resolved.yaml").read_text()
     assert "seed: 5" in resolved and "sim_version:" in resolved
     metrics = json.loads((folder / "metrics.json").read_text())
@@ -27,10 +27,13 @@ def test_folder_contents(tiny, tmp_path):
 
 
 def test_byte_identical_outputs(tiny, tmp_path):
-    """Same scenario and seed give byte-identical files, plots included."""
+    """Same scenario and seed give byte-identical files, plots included; only the
+    wall-clock timings differ."""
     a = write_run(run(tiny, 9), tmp_path / "a")
     b = write_run(run(tiny, 9), tmp_path / "b")
-    for name in FILES:
+    names = {p.name for p in a.iterdir()} - {runner.WALLCLOCK}
+    assert names == {p.name for p in b.iterdir()} - {runner.WALLCLOCK} and names >= FILES
+    for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 

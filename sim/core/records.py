@@ -110,3 +110,26 @@ WH_CHARGE_COLUMNS = ("warehouse", "robot", "charger", "requested", "start", "end
 
 WH_EVENT_COLUMNS = ("warehouse", "time", "robot", "event", "detail")
 """``wh_events``: robot failures and deadlock resolutions."""
+
+FLEET_COLUMNS = ("node", "vehicle", "kind", "couriers", "speed_mps", "capacity", "x", "y")
+"""``fleets``: one row per fleet of a node (vehicle type, how it moves, size, home)."""
+
+DISPATCH_COLUMNS = ("dispatch_id", "time", "node", "policy", "solver", "orders_ready",
+                    "orders_upcoming", "couriers_idle", "couriers_soon", "trips_started",
+                    "orders_dispatched", "orders_held", "objective", "status", "work",
+                    "capped")
+"""``dispatches``: one row per dispatch decision that solved a routing problem: the orders
+and couriers it planned (ready now / soon), the trips and orders it started, the ready
+orders it held back, the plan's objective (courier-minutes), the solver status, the
+deterministic work done (OR-Tools solutions, PyVRP iterations, insertions) and whether
+the wall-clock cap stopped the search (then the run is not reproducible)."""
+
+SOLVE_TIME_COLUMNS = ("dispatch_id", "time", "node", "build_ms", "solve_ms")
+"""``solve_times``: wall-clock milliseconds of each dispatch decision: building the routing
+problem (travel matrices included) and solving it (the sim clock does not move meanwhile).
+The one record that differs between runs with the same seed, so it is not written as a
+CSV: see :data:`WALLCLOCK_TABLES`."""
+
+WALLCLOCK_TABLES = frozenset({"solve_times"})
+"""Tables of wall-clock measurements: kept out of the CSVs and ``metrics.json`` (which are
+byte-identical for the same scenario and seed) and summarised in ``wallclock.json``."""

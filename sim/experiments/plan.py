@@ -78,7 +78,8 @@ def scenario_summary(sc: Scenario) -> dict[str, Any]:
         "description": sc.description.strip(),
         "stores": len(sc.stores),
         "pickers": sum(s.pickers for s in sc.stores),
-        "couriers": sum(s.couriers.count for s in sc.stores),
+        "couriers": sum(f.count for s in sc.stores for f in s.fleets)
+        + sum(w.couriers.count for w in sc.warehouses),
         "online orders per day": sc.demand.online.orders_per_day,
         "walk-ins per day": sum(s.walkins_per_day for s in sc.stores),
         "start (h)": run.start / 3600,

@@ -1,24 +1,67 @@
 """Couriers and the fleet of a node: who is free, and the trips they ride.
 
 A trip is an ordered list of orders picked up together at the node: hand-over at the
-node, then for each order the ride to the customer and the drop-off, then the ride back.
-The whole schedule is known when the trip starts (travel times are deterministic), so a
-courier's position and the time it will be free are known to dispatch policies.
-Each trip is a row of the ``trips`` table; the fleet's busy count goes to ``states``.
+node, then for each order the ride to the customer and the drop-off, then the ride back
+(and, for vehicles that need it, a battery swap before the next trip). The whole
+schedule is known when the trip starts (travel times are deterministic), so a courier's
+position and the time it will be free are known to dispatch policies.
+
+A node may have several fleets (e-bikes and drones, say): each is a
+:class:`CourierType` with its vehicle, its travel model and its handling times, and
+every courier belongs to one. Each trip is a row of the ``trips`` table, each fleet a
+row of the ``fleets`` table; the node's busy courier count goes to ``states``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sim.core.env import LevelMonitor, SimEnv
 from sim.core.hooks import ORDER_DELIVERED, ORDER_DISPATCHED, TRIP_FINISHED
-from sim.core.records import TRIP_COLUMNS
+from sim.core.records import FLEET_COLUMNS, TRIP_COLUMNS
+from sim.fleet.vehicles import Mover, mover_for
 from sim.fulfillment.order import DELIVERED, Order
 from sim.routing.network import Place, RoadNetwork
 from sim.scenario.schema import FleetSpec, VehicleSpec
+
+
+@dataclass(frozen=True, eq=False)
+class CourierType:
+    """One fleet of a node: the vehicle, how it moves and the couriers' handling times."""
+
+    vehicle_name: str
+    vehicle: VehicleSpec
+    spec: FleetSpec
+    mover: Mover
+
+    @property
+    def capacity(self) -> int:
+        """Orders per trip."""
+        return self.vehicle.capacity
+
+    @property
+    def max_range(self) -> float:
+        """Longest trip in metres (inf when unlimited)."""
+        r = self.vehicle.max_range
+        return math.inf if r is None else r
+
+    @property
+    def pickup_time(self) -> float:
+        """Hand-over at the node per trip."""
+        return self.spec.pickup_time
+
+    @property
+    def dropoff_time(self) -> float:
+        """Time at the customer's door per order."""
+        return self.spec.dropoff_time
+
+    @property
+    def swap_time(self) -> float:
+        """Turnaround at the node after each trip."""
+        return self.vehicle.swap_time
 
 
 @dataclass(slots=True, eq=False)
@@ -34,22 +77,36 @@ class Courier:
     busy: bool = False
     idle_since: float = 0.0
     free_at: float = 0.0
+    type: CourierType | None = None
 
 
 class Fleet:
-    """The couriers based at one node, and the execution of their trips."""
+    """The couriers based at one node, and the execution of their trips.
+
+    ``spec``/``vehicle`` describe the node's first fleet; ``more`` lists further fleets
+    as ``(fleet spec, vehicle name, vehicle spec)``. Couriers are numbered across fleets.
+    """
 
     def __init__(self, env: SimEnv, node: str, home: Place, spec: FleetSpec,
-                 vehicle_name: str, vehicle: VehicleSpec, network: RoadNetwork) -> None:
+                 vehicle_name: str, vehicle: VehicleSpec, network: RoadNetwork,
+                 more: Sequence[tuple[FleetSpec, str, VehicleSpec]] = ()) -> None:
         self.env, self.node, self.home, self.network = env, node, home, network
         self.spec = spec
         self.vehicle = vehicle
-        self.couriers = [
-            Courier(f"{node}-c{i:03d}", i, vehicle_name, vehicle.speed, vehicle.capacity, home,
-                    idle_since=env.now, free_at=env.now)
-            for i in range(spec.count)
-        ]
-        self.level = LevelMonitor(env, "couriers", node, spec.count)
+        self.types: list[CourierType] = []
+        self.couriers: list[Courier] = []
+        fleets = env.recorder.table("fleets", FLEET_COLUMNS)
+        for fspec, name, vspec in ((spec, vehicle_name, vehicle), *more):
+            kind = CourierType(name, vspec, fspec, mover_for(vspec, network))
+            self.types.append(kind)
+            fleets.append((node, name, vspec.kind, fspec.count, vspec.speed, vspec.capacity,
+                           home.x, home.y))
+            for _ in range(fspec.count):
+                i = len(self.couriers)
+                self.couriers.append(Courier(f"{node}-c{i:03d}", i, name, vspec.speed,
+                                             vspec.capacity, home, idle_since=env.now,
+                                             free_at=env.now, type=kind))
+        self.level = LevelMonitor(env, "couriers", node, len(self.couriers))
         self._trips = env.recorder.table("trips", TRIP_COLUMNS)
         self.on_idle: Callable[[Courier], None] = lambda courier: None
 
@@ -58,20 +115,40 @@ class Fleet:
         return sorted((c for c in self.couriers if not c.busy),
                       key=lambda c: (c.idle_since, c.index))
 
-    def schedule(self, start: float, stops: Sequence[Order]) -> list[tuple[float, float]]:
-        """(arrival time at each stop then back home, metres of each leg) for a trip."""
-        t = start + self.spec.pickup_time
+    def type_of(self, courier: Courier | None) -> CourierType:
+        """The courier's fleet (the node's first fleet for None)."""
+        if courier is not None and courier.type is not None:
+            return courier.type
+        return self.types[0]
+
+    def schedule(self, start: float, stops: Sequence[Order],
+                 courier: Courier | None = None) -> list[tuple[float, float]]:
+        """(arrival time at each stop then back home, metres of each leg) for a trip of
+        ``courier`` (default: a courier of the node's first fleet)."""
+        kind = self.type_of(courier)
+        move = kind.mover.travel
+        t = start + kind.pickup_time
         here = self.home
         legs = []
         for order in stops:
-            secs, metres = self.network.travel(here, order.place, self.vehicle.speed)
+            secs, metres = move(here, order.place)
             t += secs
             legs.append((t, metres))
-            t += self.spec.dropoff_time
+            t += kind.dropoff_time
             here = order.place
-        secs, metres = self.network.travel(here, self.home, self.vehicle.speed)
+        secs, metres = move(here, self.home)
         legs.append((t + secs, metres))
         return legs
+
+    def can_carry(self, courier: Courier, stops: Sequence[Order]) -> bool:
+        """True when ``courier`` could take ``stops`` in one trip (capacity and range)."""
+        kind = self.type_of(courier)
+        if not stops or len(stops) > kind.capacity:
+            return False
+        if kind.max_range == math.inf:
+            return True
+        legs = self.schedule(0.0, stops, courier)
+        return sum(m for _, m in legs) <= kind.max_range + 1e-6
 
     def start_trip(self, courier: Courier, stops: Sequence[Order]) -> None:
         """Send ``courier`` out with ``stops`` in this order, starting now."""
@@ -80,6 +157,11 @@ class Fleet:
         if not stops or len(stops) > courier.capacity:
             raise RuntimeError(f"{courier.name}: {len(stops)} orders for capacity "
                                f"{courier.capacity}")
+        kind = self.type_of(courier)
+        legs = self.schedule(self.env.now, stops, courier)
+        if kind.max_range < math.inf and sum(m for _, m in legs) > kind.max_range + 1e-6:
+            raise RuntimeError(f"{courier.name}: a trip of {sum(m for _, m in legs):.0f} m "
+                               f"exceeds its range of {kind.max_range:.0f} m")
         courier.busy = True
         self.level.change(+1)
         trip = self.env.next_id("trip")
@@ -89,28 +171,31 @@ class Fleet:
             order.courier = courier.name
             order.trip = trip
             self.env.hooks.emit(ORDER_DISPATCHED, order)
-        legs = self.schedule(now, stops)
-        courier.free_at = legs[-1][0]
+        courier.free_at = legs[-1][0] + kind.swap_time
         self.env.process(self._ride(courier, trip, list(stops), legs))
 
     def _ride(self, courier: Courier, trip: int, stops: list[Order],
               legs: list[tuple[float, float]]) -> Generator[Any, Any, None]:
         env = self.env
+        kind = self.type_of(courier)
         start = env.now
         for order, (arrive, _) in zip(stops, legs, strict=False):
             yield env.timeout(max(0.0, arrive - env.now))
-            yield env.timeout(self.spec.dropoff_time)
+            yield env.timeout(kind.dropoff_time)
             order.delivered = env.now
             order.status = DELIVERED
             courier.place = order.place
             env.hooks.emit(ORDER_DELIVERED, order)
         yield env.timeout(max(0.0, legs[-1][0] - env.now))
         courier.place = self.home
+        back = env.now
+        if kind.swap_time > 0:
+            yield env.timeout(kind.swap_time)
         courier.busy = False
         courier.idle_since = env.now
         self.level.change(-1)
         self._trips.append((
-            trip, self.node, courier.name, courier.vehicle, start, env.now, len(stops),
+            trip, self.node, courier.name, courier.vehicle, start, back, len(stops),
             ";".join(str(o.id) for o in stops), sum(m for _, m in legs),
             stops[0].delivered, stops[-1].delivered))
         env.hooks.emit(TRIP_FINISHED, courier, trip)

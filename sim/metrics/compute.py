@@ -14,6 +14,8 @@ from typing import Any
 import pandas as pd
 
 from sim.core.records import (
+    DISPATCH_COLUMNS,
+    FLEET_COLUMNS,
     FULFIL_EVENT_COLUMNS,
     LEDGER_COLUMNS,
     ORDER_COLUMNS,
@@ -30,6 +32,7 @@ from sim.metrics.fill import fill_rates, handling
 from sim.metrics.inventory import inventory
 from sim.metrics.orders import order_counts, sla, stages
 from sim.metrics.promise import promise
+from sim.metrics.routing import routing
 from sim.metrics.utilisation import utilisation
 from sim.metrics.warehouse import warehouse_metrics
 from sim.metrics.window import MetricContext
@@ -74,6 +77,9 @@ SECTIONS: list[tuple[str, Section]] = [
     ("promise", lambda r, c: promise(_table(r, "orders", ORDER_COLUMNS),
                                      r.get("predictions"), r.get("order_parts"), c)),
     ("economics", lambda r, c: economics(_tables(r), c)),
+    ("routing", lambda r, c: routing(_table(r, "trips", TRIP_COLUMNS),
+                                     _table(r, "dispatches", DISPATCH_COLUMNS),
+                                     _table(r, "fleets", FLEET_COLUMNS), c)),
     ("warehouses", warehouse_metrics),
 ]
 

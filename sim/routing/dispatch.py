@@ -4,11 +4,14 @@ A policy is created per node with its fleet. The node tells it when an order is 
 (:meth:`DispatchPolicy.order_ready`) and the fleet tells it when a courier is back
 (:meth:`DispatchPolicy.courier_idle`); the policy starts trips with
 :meth:`Fleet.start_trip`. A new policy is one class and one line in
-:data:`DISPATCH_POLICIES`.
+:data:`DISPATCH_POLICIES`: ``immediate`` is here; ``batch`` and ``rolling_horizon``
+(which solve a routing problem) are in :mod:`sim.routing.batching`, and
+``cheapest_insertion`` in :mod:`sim.routing.insertion_dispatch`.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Any, Protocol
 
@@ -33,20 +36,43 @@ class ImmediateDispatch:
     """Each ready order leaves at once with the nearest idle courier, one order per trip.
 
     Idle couriers wait at their node, so "nearest" ties; the longest-idle courier goes
-    first, which spreads work evenly. Orders wait first-in first-out for a courier.
+    first, which spreads work evenly. Orders wait first-in first-out for a courier. With
+    several fleets at a node (e-bikes and drones), the idle courier that would reach the
+    customer first goes, among those whose range allows the trip; a returning courier
+    takes the oldest waiting order it can carry.
     """
 
     def __init__(self, env: SimEnv, fleet: Fleet, spec: Any) -> None:
         self.env, self.fleet = env, fleet
         self.waiting: deque[Order] = deque()
+        self.mixed = len(fleet.types) > 1 or any(
+            t.max_range < math.inf for t in fleet.types)
         fleet.on_idle = self.courier_idle
 
     def _nearest_idle(self, order: Order) -> Courier | None:
         idle = self.fleet.idle()
         if not idle:
             return None
+        if self.mixed:
+            return self._fastest_able(idle, order)
         node = self.fleet.home
         return min(idle, key=lambda c: (c.place.euclid(node), c.idle_since, c.index))
+
+    def _fastest_able(self, idle: list[Courier], order: Order) -> Courier | None:
+        """The idle courier that can carry ``order`` and reaches it first."""
+        arrival: dict[int, float] = {}
+        best: tuple[float, float, int] | None = None
+        chosen = None
+        for c in idle:
+            kind = self.fleet.type_of(c)
+            if id(kind) not in arrival:
+                ok = self.fleet.can_carry(c, [order])
+                arrival[id(kind)] = self.fleet.schedule(
+                    self.env.now, [order], c)[0][0] if ok else math.inf
+            key = (arrival[id(kind)], c.idle_since, c.index)
+            if key[0] < math.inf and (best is None or key < best):
+                best, chosen = key, c
+        return chosen
 
     def order_ready(self, order: Order) -> None:
         courier = self._nearest_idle(order)
@@ -56,10 +82,24 @@ class ImmediateDispatch:
             self.fleet.start_trip(courier, [order])
 
     def courier_idle(self, courier: Courier) -> None:
-        if self.waiting:
+        if not self.waiting:
+            return
+        if not self.mixed:
             self.fleet.start_trip(courier, [self.waiting.popleft()])
+            return
+        for order in self.waiting:
+            if self.fleet.can_carry(courier, [order]):
+                self.waiting.remove(order)
+                self.fleet.start_trip(courier, [order])
+                return
 
+
+from sim.routing.batching import BatchDispatch, RollingHorizonDispatch  # noqa: E402
+from sim.routing.insertion_dispatch import CheapestInsertionDispatch  # noqa: E402
 
 DISPATCH_POLICIES: dict[str, type] = {
     "immediate": ImmediateDispatch,
+    "batch": BatchDispatch,
+    "rolling_horizon": RollingHorizonDispatch,
+    "cheapest_insertion": CheapestInsertionDispatch,
 }

@@ -200,6 +200,41 @@ class RoadNetwork:
         access = a.access + b.access
         return s + access / speed, m + access
 
+    def matrices(self, places: list[Place], speed: float) -> tuple[np.ndarray, np.ndarray]:
+        """(seconds, metres) between every two places at ``speed``, as :meth:`travel`
+        computes them (one cached fastest-path search per distinct source node)."""
+        n = len(places)
+        node_list = [p.node for p in places]
+        nodes = np.asarray(node_list, dtype=np.int64)
+        access = np.asarray([p.access for p in places], dtype=float)
+        secs, metres = np.empty((n, n)), np.empty((n, n))
+        sharing: dict[int, list[int]] = {}
+        for j, node in enumerate(node_list):
+            sharing.setdefault(node, []).append(j)
+        for i, a in enumerate(places):
+            times, lengths = self.from_node(a.node, speed)
+            legs = a.access + access
+            secs[i] = times[nodes] + legs / speed
+            metres[i] = lengths[nodes] + legs
+            for j in sharing[a.node]:  # same road node: the straight line, as travel()
+                m = a.euclid(places[j])
+                secs[i, j], metres[i, j] = m / speed, m
+        if not np.isfinite(secs).all():
+            raise ScenarioError("some places cannot reach each other by road",
+                                ("city", "network"))
+        return secs, metres
+
+    def path(self, a: int, b: int) -> list[int]:
+        """The nodes of a shortest path (by length) from node ``a`` to node ``b``."""
+        _, pred = dijkstra(self._matrix(1.0), indices=a, return_predecessors=True)
+        out = [b]
+        while out[-1] != a:
+            p = int(pred[out[-1]])
+            if p < 0:
+                return []
+            out.append(p)
+        return out[::-1]
+
     def connected(self) -> bool:
         """True when every node can reach every other."""
         if self.graph.is_directed():

@@ -130,10 +130,24 @@ class CitySpec(Spec):
 
 
 class VehicleSpec(Spec):
-    """A courier vehicle type."""
+    """A courier vehicle type: how fast it goes, what it carries and how it moves.
 
-    speed: Speed = Field(description="Average riding speed on the road network.")
+    Road vehicles (e-bike, scooter, car, autonomous van) follow the road network; drones
+    fly in straight lines at their own speed, one order per flight, within a maximum range
+    per flight, and need a battery swap at the store after each flight.
+    """
+
+    speed: Speed = Field(description="Average riding speed on the road network, or flying "
+                         "speed of a drone.")
     capacity: PosInt = Field(1, description="Orders carried at once.")
+    kind: Literal["road", "drone"] = Field(
+        "road", description="road: follows the road network; drone: flies in a straight "
+        "line, one order per flight.")
+    max_range: PosDistance | None = Field(
+        None, description="Longest trip (out and back) on one charge; none: unlimited.")
+    swap_time: NonNegDuration = Field(
+        0.0, description="Battery swap or turnaround at the store after each trip.")
+
 
 
 class FleetSpec(Spec):
@@ -145,6 +159,18 @@ class FleetSpec(Spec):
     dropoff_time: NonNegDuration = Field(
         120.0, description="Time at the customer's door per order (park, walk, hand over).")
 
+
+def _fleet_list(value: Any) -> Any:
+    """``couriers`` may be one fleet (a mapping) or a list of fleets: always a list."""
+    if isinstance(value, dict | FleetSpec):
+        return [value]
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"must be a fleet (a mapping) or a list of fleets (got {value!r})")
+    return value
+
+
+Fleets = Annotated[list[FleetSpec], Field(min_length=1), BeforeValidator(_fleet_list)]
+"""A store's fleets: one mapping (as before) or a list of mappings, held as a list."""
 
 # --------------------------------------------------------------------------- stores
 
@@ -309,7 +335,8 @@ class StoreSpec(Spec):
     pick_time_per_order: DurationDist = Field(description="Fixed time per order (walk, scan).")
     pick_time_per_item: DurationDist = Field(description="Time per unit picked.")
     pack_time: DurationDist = Field(0.0, description="Packing time per order.")
-    couriers: FleetSpec
+    couriers: Fleets = Field(description="The store's couriers: one fleet, or a list of "
+                             "fleets with different vehicles (e.g. e-bikes and drones).")
     stock: StockSpec = Field(default_factory=StockSpec)
     walkins_per_day: NonNegFloat = Field(0.0, description="Walk-in shoppers per day.")
     replenishment: ReplenishmentSpec = Field(
@@ -317,6 +344,11 @@ class StoreSpec(Spec):
         description="How the store refills its shelves (per SKU).")
     demand_weight: NonNegFloat = Field(
         1.0, description="Relative weight of online customers clustered around this store.")
+
+    @property
+    def fleets(self) -> tuple[FleetSpec, ...]:
+        """The store's fleets (``couriers`` is written as one fleet or a list)."""
+        return tuple(self.couriers)
 
 
 def _optional(f: Any) -> Any:
@@ -581,7 +613,82 @@ class ImmediateDispatch(Spec):
     policy: Literal["immediate"]
 
 
-DispatchSpec = Annotated[ImmediateDispatch, Field(discriminator="policy")]
+class PlannedDispatch(Spec):
+    """Parameters shared by the dispatch policies that solve a routing problem.
+
+    Costs are in courier-minutes: a minute of a courier's trip costs 1.
+    """
+
+    policy: str  # each policy narrows it to its Literal tag (kept first for error hints)
+    max_orders_per_trip: PosInt = Field(
+        3, description="Orders per trip at most (the vehicle's capacity caps it too).")
+    solver: Literal["ortools", "pyvrp", "insertion"] = Field(
+        "ortools", description="Routing solver (see docs/routing.md).")
+    effort: PosInt | None = Field(
+        None, description="Deterministic search effort per solve: OR-Tools improving "
+        "moves at most (default 100; it stops earlier at a local optimum), PyVRP "
+        "iterations (default 200); unused by insertion.")
+    time_cap: PosDuration = Field(
+        10.0, description="Wall-clock safety cap per solve; when it stops a search the "
+        "dispatch row says capped (and the run is no longer reproducible).")
+    lateness_cost: NonNegFloat = Field(
+        10.0, description="Cost of one minute past the promise, in courier-minutes.")
+    km_cost: NonNegFloat = Field(0.0, description="Cost of one km, in courier-minutes.")
+    delay_cost: NonNegFloat = Field(
+        2.0, description="Cost of one minute an order is delivered later than it could "
+        "be (sent alone at once), in courier-minutes: the price of holding orders to "
+        "batch them.")
+    postpone_cost: NonNegFloat = Field(
+        60.0, description="Cost of leaving a ready order for a later dispatch, in "
+        "courier-minutes (on top of the trip it will need and the lateness it may add).")
+
+
+class BatchDispatch(PlannedDispatch):
+    """Every ``window``, solve a VRP over the ready (and soon-ready) orders of a node and
+    its idle (and soon-idle) couriers; start the trips that can start now."""
+
+    policy: Literal["batch"]
+    window: PosDuration = Field(60.0, description="Time between two dispatches.")
+    lookahead: NonNegDuration | None = Field(
+        None, description="Also plan couriers free within this time (default: the "
+        "window); the plan may keep an order for one of them.")
+    soon_ready: NonNegDuration = Field(
+        0.0, description="Also plan orders expected ready within this time (the plan may "
+        "hold a ready order to batch it with one); 0: ready orders only.")
+
+
+class RollingHorizonDispatch(PlannedDispatch):
+    """Re-plan on every order arrival, order ready and courier return (legs already
+    started are kept); start the trips that can start now, postpone the rest."""
+
+    policy: Literal["rolling_horizon"]
+    lookahead: NonNegDuration = Field(
+        300.0, description="Also plan couriers free within this time.")
+    soon_ready: NonNegDuration = Field(
+        0.0, description="Also plan orders expected ready within this time (the plan may "
+        "hold a ready order to batch it with one); 0: ready orders only.")
+    recheck: PosDuration = Field(
+        30.0, description="Re-plan at least this often while orders wait and couriers "
+        "are free.")
+
+
+class CheapestInsertionDispatch(Spec):
+    """Insert each ready order where it adds least cost into a trip being loaded at the
+    node (or open one on an idle courier); a trip leaves when full, when its first order
+    has waited ``max_hold``, or when waiting longer would break a promise."""
+
+    policy: Literal["cheapest_insertion"]
+    max_orders_per_trip: PosInt = Field(3, description="Orders per trip at most.")
+    max_hold: NonNegDuration = Field(
+        120.0, description="Longest a trip waits for more orders after its first order.")
+    lateness_cost: NonNegFloat = Field(
+        10.0, description="Cost of one minute past the promise, in courier-minutes.")
+    km_cost: NonNegFloat = Field(0.0, description="Cost of one km, in courier-minutes.")
+
+
+DispatchSpec = Annotated[
+    ImmediateDispatch | BatchDispatch | RollingHorizonDispatch | CheapestInsertionDispatch,
+    Field(discriminator="policy")]
 
 
 # --------------------------------------------------------------------------- scenario
@@ -626,6 +733,11 @@ class Scenario(Spec):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
+        for name, vehicle in self.vehicles.items():
+            if vehicle.kind == "drone" and vehicle.capacity != 1:
+                raise ScenarioError(
+                    f"a drone carries one order per flight (got {vehicle.capacity})",
+                    ("vehicles", name, "capacity"))
         seen: set[str] = set()
         for i, store in enumerate(self.stores):
             if store.name in seen:
@@ -637,12 +749,14 @@ class Scenario(Spec):
                     f"({x:g} m, {y:g} m) is outside the city "
                     f"({self.city.width:g} m x {self.city.height:g} m)",
                     ("stores", i, "location"))
-            if store.couriers.vehicle not in self.vehicles:
-                raise ScenarioError(
-                    f"unknown vehicle '{store.couriers.vehicle}'"
-                    + did_you_mean(store.couriers.vehicle, self.vehicles)
-                    + f"; defined: {', '.join(self.vehicles)}",
-                    ("stores", i, "couriers", "vehicle"))
+            for k, fleet in enumerate(store.fleets):
+                if fleet.vehicle not in self.vehicles:
+                    index = (k,) if len(store.fleets) > 1 else ()
+                    where = ("stores", i, "couriers", *index, "vehicle")
+                    raise ScenarioError(
+                        f"unknown vehicle '{fleet.vehicle}'"
+                        + did_you_mean(fleet.vehicle, self.vehicles)
+                        + f"; defined: {', '.join(self.vehicles)}", where)
             self._check_stock_policies(i, store)
         check_warehouses(self)
         return self

@@ -13,6 +13,7 @@ from sim.cli import main
 from sim.experiments.backends import ProcessBackend, SerialBackend, make_backend
 from sim.experiments.plan import load_plan
 from sim.experiments.worker import RunTask, execute
+from sim.runner import WALLCLOCK
 from sim.scenario.errors import ScenarioError
 
 
@@ -22,9 +23,15 @@ def sweep(exp: Path, out: Path, *args: str) -> int:
 
 
 def folder_bytes(root: Path) -> dict[str, bytes]:
-    """Every file under ``root``/runs by relative path."""
+    """Every file under ``root``/runs by relative path, except the wall-clock timings
+    (the one file that differs between runs with the same seed)."""
     return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted((root / "runs").rglob("*")) if p.is_file()}
+            for p in sorted((root / "runs").rglob("*")) if p.is_file() and p.name != WALLCLOCK}
+
+
+def deterministic(files: dict[str, bytes]) -> dict[str, bytes]:
+    """A run folder's files without the wall-clock timings."""
+    return {k: v for k, v in files.items() if k.rsplit("/", 1)[-1] != WALLCLOCK}
 
 
 def test_serial_and_processes_give_identical_results(write_experiment, tmp_path):
@@ -164,8 +171,9 @@ def test_spawned_workers_give_the_serial_outcomes(write_experiment):
     notebook) re-import everything and still produce byte-identical run folders."""
     plan = load_plan(write_experiment(), replications=1)
     tasks = [RunTask(r.key, plan.scenarios[r.cell], r.seed) for r in plan.design.runs()]
-    serial = {o.key: o.files for o in SerialBackend().map(execute, tasks, _fail)}
-    spawned = {o.key: o.files for o in
+    serial = {o.key: deterministic(o.files)
+              for o in SerialBackend().map(execute, tasks, _fail)}
+    spawned = {o.key: deterministic(o.files) for o in
                ProcessBackend(2, start_method="spawn").map(execute, tasks, _fail)}
     assert len(serial) == 4 and spawned == serial
 

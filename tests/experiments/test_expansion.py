@@ -25,7 +25,7 @@ def test_cells_are_variants_times_grid(write_experiment):
     assert [d.label(c) for c in d.cells] == ["few, count=6", "few, count=9",
                                             "more, count=6", "more, count=9"]
     assert len({c.folder for c in d.cells}) == 4
-    assert [sc.stores[0].couriers.count for sc in plan.scenarios] == [6, 9, 6, 9]
+    assert [sc.stores[0].fleets[0].count for sc in plan.scenarios] == [6, 9, 6, 9]
     assert [sc.stores[1].pickers for sc in plan.scenarios] == [3, 3, 5, 5]
     assert len(d.runs()) == 12
 
@@ -97,7 +97,7 @@ def test_compare_plan_names_variants_after_scenarios(write_experiment, tmp_path)
     d = plan.design
     assert d.variants == ("tiny", "tiny2") and d.base_variant == "tiny"
     assert d.name == "compare-tiny-vs-tiny2"
-    assert all(sc.stores[0].couriers.count == 5 for sc in plan.scenarios)
+    assert all(sc.stores[0].fleets[0].count == 5 for sc in plan.scenarios)
     same = load_scenarios_plan([tmp_path / "tiny.yaml", tmp_path / "tiny.yaml"], [1])
     assert same.design.variants == ("tiny", "tiny-2")
 

@@ -31,7 +31,7 @@ def test_store_defaults_merge(tiny):
     sc = parse_scenario(TINY.replace("{name: east, location: [3km, 2km]}",
                                      "{name: east, location: [3km, 2km], pickers: 5}"))
     assert [s.pickers for s in sc.stores] == [3, 5]
-    assert sc.stores[0].couriers.count == 8
+    assert sc.stores[0].fleets[0].count == 8
     assert tiny.stores[0].pick_time_per_item.dist == "exponential"
 
 
@@ -52,7 +52,7 @@ def test_overrides(make_scenario):
     sc = make_scenario("stores[1].pickers=6", "store_defaults.couriers.count=2",
                        "promise.window=20min", "run.warmup=0")
     assert sc.stores[1].pickers == 6 and sc.stores[0].pickers == 3
-    assert all(s.couriers.count == 2 for s in sc.stores)
+    assert all(s.fleets[0].count == 2 for s in sc.stores)
     assert sc.promise.window == 1200 and sc.run.warmup == 0
 
 
