@@ -26,12 +26,12 @@ Example::
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from sim.scenario.errors import ScenarioError
+from sim.scenario.files import resolve_file
 from sim.scenario.schema import Name, NonNegInt, PosInt, Spec
 from sim.scenario.units import NonNegDuration
 
@@ -87,11 +87,7 @@ class ExperimentSpec(Spec):
     @field_validator("scenario")
     @classmethod
     def _resolve(cls, value: str, info: ValidationInfo) -> str:
-        base = (info.context or {}).get("base_dir")
-        path = Path(value) if base is None else Path(base) / value
-        if not path.is_file():
-            raise ValueError(f"file not found: {path}")
-        return str(path.resolve())
+        return resolve_file(value, info)
 
     @model_validator(mode="after")
     def _checks(self) -> ExperimentSpec:

@@ -14,6 +14,7 @@ row of the ``fleets`` table; the node's busy courier count goes to ``states``.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
@@ -107,13 +108,26 @@ class Fleet:
                                              vspec.capacity, home, idle_since=env.now,
                                              free_at=env.now, type=kind))
         self.level = LevelMonitor(env, "couriers", node, len(self.couriers))
+        # free couriers, longest idle first: kept in order as couriers leave and return
+        self._idle: list[Courier] = list(self.couriers)
         self._trips = env.recorder.table("trips", TRIP_COLUMNS)
         self.on_idle: Callable[[Courier], None] = lambda courier: None
 
     def idle(self) -> list[Courier]:
-        """Couriers free now, longest idle first."""
-        return sorted((c for c in self.couriers if not c.busy),
-                      key=lambda c: (c.idle_since, c.index))
+        """Couriers free now, longest idle first (ties by index)."""
+        return list(self._idle)
+
+    def _became_idle(self, courier: Courier) -> None:
+        bisect.insort(self._idle, courier, key=lambda c: (c.idle_since, c.index))
+
+    def types_of(self, couriers: Sequence[Courier]) -> list[CourierType]:
+        """The distinct fleets of ``couriers``, in order of first appearance."""
+        kinds: list[CourierType] = []
+        for c in couriers:
+            kind = self.type_of(c)
+            if all(kind is not k for k in kinds):
+                kinds.append(kind)
+        return kinds
 
     def type_of(self, courier: Courier | None) -> CourierType:
         """The courier's fleet (the node's first fleet for None)."""
@@ -163,6 +177,7 @@ class Fleet:
             raise RuntimeError(f"{courier.name}: a trip of {sum(m for _, m in legs):.0f} m "
                                f"exceeds its range of {kind.max_range:.0f} m")
         courier.busy = True
+        self._idle.remove(courier)
         self.level.change(+1)
         trip = self.env.next_id("trip")
         now = self.env.now
@@ -193,6 +208,7 @@ class Fleet:
             yield env.timeout(kind.swap_time)
         courier.busy = False
         courier.idle_since = env.now
+        self._became_idle(courier)
         self.level.change(-1)
         self._trips.append((
             trip, self.node, courier.name, courier.vehicle, start, back, len(stops),

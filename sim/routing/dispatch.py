@@ -56,6 +56,8 @@ class ImmediateDispatch:
         if self.mixed:
             return self._fastest_able(idle, order)
         node = self.fleet.home
+        if idle[0].place is node:  # idle couriers wait at home: the longest idle is nearest
+            return idle[0]
         return min(idle, key=lambda c: (c.place.euclid(node), c.idle_since, c.index))
 
     def _fastest_able(self, idle: list[Courier], order: Order) -> Courier | None:

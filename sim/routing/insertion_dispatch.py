@@ -20,7 +20,7 @@ from typing import Any
 
 from sim.core.env import SimEnv
 from sim.core.records import DISPATCH_COLUMNS, SOLVE_TIME_COLUMNS
-from sim.fleet.couriers import Courier, CourierType, Fleet
+from sim.fleet.couriers import Courier, Fleet
 from sim.fulfillment.order import Order
 from sim.routing import scaling
 from sim.routing.insertion import best_insertion
@@ -115,11 +115,7 @@ class CheapestInsertionDispatch:
     def _problem(self, orders: list[Order], couriers: list[Courier]) -> RoutingProblem:
         spec, fleet, now = self.spec, self.fleet, self.env.now
         places = [fleet.home, *(o.place for o in orders)]
-        kinds: list[CourierType] = []
-        for c in couriers:
-            kind = fleet.type_of(c)
-            if all(kind is not k for k in kinds):
-                kinds.append(kind)
+        kinds = fleet.types_of(couriers)
         profiles = []
         for k in kinds:
             secs, metres = k.mover.matrices(places)

@@ -14,7 +14,6 @@ are computed one source at a time with scipy's Dijkstra on a CSR matrix and cach
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,11 +66,13 @@ class RoadNetwork:
         self._n = n
         self._csr: dict[float, csr_matrix] = {}
         self._tree = cKDTree(self.xy)
-        self._cache: OrderedDict[tuple[float, int], tuple[np.ndarray, np.ndarray]] = \
-            OrderedDict()
+        self._cache: dict[tuple[float, int], tuple[np.ndarray, np.ndarray]] = {}
         self._cache_size = cache_sources
         self.has_speed_limits = bool(np.isfinite(self._limit).any())
         self._edge_length: dict[tuple[int, int], float] | None = None
+        # without speed limits an undirected network's fastest paths are the same both
+        # ways, so a search from either end answers a query
+        self._symmetric = not self.graph.is_directed() and not self.has_speed_limits
 
     # ---------------------------------------------------------------- construction
 
@@ -148,7 +149,6 @@ class RoadNetwork:
         key = (speed, source)
         hit = self._cache.get(key)
         if hit is not None:
-            self._cache.move_to_end(key)
             return hit
         if not self.has_speed_limits:
             other = self._cache.get((0.0, source)) if speed != 0.0 else None
@@ -167,8 +167,8 @@ class RoadNetwork:
 
     def _remember(self, key: tuple[float, int], value: tuple[np.ndarray, np.ndarray]) -> None:
         self._cache[key] = value
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        if len(self._cache) > self._cache_size:  # forget the oldest search
+            del self._cache[next(iter(self._cache))]
 
     def _lengths_along(self, source: int, seconds: np.ndarray, pred: np.ndarray) -> np.ndarray:
         """Metres along the predecessor tree of a fastest-path search."""
@@ -192,8 +192,12 @@ class RoadNetwork:
         if a.node == b.node:
             metres = a.euclid(b)
             return metres / speed, metres
-        times, lengths = self.from_node(a.node, speed)
-        s, m = float(times[b.node]), float(lengths[b.node])
+        source, target = a.node, b.node
+        if self._symmetric and (speed, source) not in self._cache \
+                and (speed, target) in self._cache:
+            source, target = target, source  # e.g. the ride back home: reuse home's search
+        times, lengths = self.from_node(source, speed)
+        s, m = float(times[target]), float(lengths[target])
         if not math.isfinite(s):
             raise ScenarioError(f"no road from node {a.node} to node {b.node}",
                                 ("city", "network"))

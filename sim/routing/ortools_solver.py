@@ -42,6 +42,8 @@ from sim.routing.problem import (
     UnsupportedProblemError,
     approach,
     single_pickup,
+    trivial_plan,
+    unserved,
 )
 
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy
@@ -141,11 +143,9 @@ class OrToolsSolver:
     def solve(self, problem: RoutingProblem) -> RoutePlan:
         """The best plan found within the limits."""
         t0 = time.perf_counter()
-        if not problem.jobs:
-            return RoutePlan((), (), 0.0, SolveStats(self.name, "empty", 0, False,
-                                                       time.perf_counter() - t0))
-        if not problem.vehicles:
-            return nothing(problem, self.name, t0, "no_vehicles")
+        trivial = trivial_plan(problem, self.name, t0)
+        if trivial is not None:
+            return trivial
         model = _Model(problem)
         routing, solutions = model.routing, [0]
         routing.AddAtSolutionCallback(lambda: solutions.__setitem__(0, solutions[0] + 1))
@@ -169,7 +169,8 @@ class OrToolsSolver:
         if self.solution_limit is None:
             capped = False  # the time limit is the budget, not a cap
         if assignment is None:
-            return nothing(problem, self.name, t0, STATUS.get(status, str(status)), capped)
+            return unserved(problem, SolveStats(self.name, STATUS.get(status, str(status)), 0,
+                                                capped, time.perf_counter() - t0))
         routes, dropped = model.read(assignment)
         stats = SolveStats(self.name, STATUS.get(status, str(status)), solutions[0], capped,
                            time.perf_counter() - t0)
@@ -341,9 +342,3 @@ class _Model:
         return tuple(routes), dropped
 
 
-def nothing(problem: RoutingProblem, solver: str, t0: float, status: str,
-            capped: bool = False) -> RoutePlan:
-    """A plan that serves nothing (every job left out), e.g. when no solution was found."""
-    penalty = sum(j.penalty or 0.0 for j in problem.jobs)
-    return RoutePlan((), tuple(range(len(problem.jobs))), penalty,
-                     SolveStats(solver, status, 0, capped, time.perf_counter() - t0))

@@ -35,7 +35,7 @@ from typing import Any
 
 from sim.core.env import SimEnv
 from sim.core.records import DISPATCH_COLUMNS, SOLVE_TIME_COLUMNS
-from sim.fleet.couriers import Courier, CourierType, Fleet
+from sim.fleet.couriers import Courier, Fleet
 from sim.fulfillment.order import Order
 from sim.routing import scaling
 from sim.routing.insertion import InsertionSolver
@@ -184,11 +184,7 @@ class DispatchPlanner:
         """
         spec, fleet, now = self.spec, self.fleet, self.env.now
         places = [fleet.home, *(o.place for o in orders)]
-        kinds: list[CourierType] = []
-        for c in couriers:
-            kind = fleet.type_of(c)
-            if all(kind is not k for k in kinds):
-                kinds.append(kind)
+        kinds = fleet.types_of(couriers)
         dropoffs = {k.dropoff_time for k in kinds}
         service = max(dropoffs)
         profiles = []

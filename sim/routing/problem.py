@@ -33,6 +33,7 @@ jobs left out, the objective as the solver scored it and how the solve went.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -219,6 +220,21 @@ class RoutePlan:
     def vehicle_of(self) -> dict[int, int]:
         """Job index -> vehicle index for every served job."""
         return {j: r.vehicle for r in self.routes for j in r.jobs}
+
+
+def unserved(problem: RoutingProblem, stats: SolveStats) -> RoutePlan:
+    """A plan that leaves every job out, at the sum of their drop penalties (no vehicles,
+    no solution found, or nothing to plan)."""
+    penalty = sum(j.penalty or 0.0 for j in problem.jobs)
+    return RoutePlan((), tuple(range(len(problem.jobs))), penalty, stats)
+
+
+def trivial_plan(problem: RoutingProblem, solver: str, t0: float) -> RoutePlan | None:
+    """The plan when there is nothing to search (no jobs or no vehicles), else None."""
+    if problem.jobs and problem.vehicles:
+        return None
+    status = "no_vehicles" if problem.jobs else "empty"
+    return unserved(problem, SolveStats(solver, status, 0, False, time.perf_counter() - t0))
 
 
 def approach(problem: RoutingProblem, vehicle: Vehicle, pickup: int) -> tuple[float, float]:

@@ -37,6 +37,8 @@ from sim.routing.problem import (
     Vehicle,
     approach,
     single_pickup,
+    trivial_plan,
+    unserved,
 )
 
 INT_MAX = np.iinfo(np.int64).max
@@ -68,11 +70,9 @@ class PyVRPSolver:
     def solve(self, problem: RoutingProblem) -> RoutePlan:
         """The best feasible plan found, or a plan leaving every job out if none was."""
         t0 = time.perf_counter()
-        if not problem.jobs:
-            return RoutePlan((), (), 0.0, SolveStats(self.name, "empty", 0, False,
-                                                       time.perf_counter() - t0))
-        if not problem.vehicles:
-            return nothing(problem, self.name, "no_vehicles", 0, False, t0)
+        trivial = trivial_plan(problem, self.name, t0)
+        if trivial is not None:
+            return trivial
         model = _Data(problem)
         result = pyvrp.solve(model.data, self.stop(), seed=self.seed, collect_stats=False,
                              display=False)
@@ -81,7 +81,8 @@ class PyVRPSolver:
                   and iterations < self.max_iterations)
         best = result.best
         if not best.is_feasible():
-            return nothing(problem, self.name, "infeasible", iterations, capped, t0)
+            return unserved(problem, SolveStats(self.name, "infeasible", iterations, capped,
+                                                time.perf_counter() - t0))
         routes, dropped = model.read(best)
         stats = SolveStats(self.name, "feasible", iterations, capped, time.perf_counter() - t0)
         return RoutePlan(routes, dropped, model.objective(best), stats)
@@ -197,15 +198,6 @@ class _Data:
         value = (solution.distance_cost() + solution.duration_cost()
                  + solution.fixed_vehicle_cost() + solution.uncollected_prizes())
         return value / self.scale
-
-
-def nothing(problem: RoutingProblem, solver: str, status: str, work: int, capped: bool,
-            t0: float) -> RoutePlan:
-    """A plan that serves nothing (every job left out)."""
-    jobs = problem.jobs
-    penalty = sum(j.penalty or 0.0 for j in jobs)
-    return RoutePlan((), tuple(range(len(jobs))), penalty,
-                     SolveStats(solver, status, work, capped, time.perf_counter() - t0))
 
 
 def _late(seconds: float) -> int:

@@ -12,7 +12,6 @@ the unions below grow as policies are added.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
@@ -27,6 +26,7 @@ from pydantic import (
 
 from sim.scenario.distributions import DurationDist, NumberDist
 from sim.scenario.errors import ScenarioError, did_you_mean
+from sim.scenario.files import resolve_file
 from sim.scenario.units import (
     Distance,
     NonNegDistance,
@@ -108,11 +108,7 @@ class GraphmlNetworkSpec(Spec):
     @field_validator("file")
     @classmethod
     def _resolve(cls, value: str, info: ValidationInfo) -> str:
-        base = (info.context or {}).get("base_dir")
-        path = Path(value) if base is None else Path(base) / value
-        if not path.is_file():
-            raise ValueError(f"file not found: {path}")
-        return str(path.resolve())
+        return resolve_file(value, info)
 
 
 NetworkSpec = Annotated[GridNetworkSpec | GraphmlNetworkSpec, Field(discriminator="kind")]
@@ -740,26 +736,32 @@ class Scenario(Spec):
                     ("vehicles", name, "capacity"))
         seen: set[str] = set()
         for i, store in enumerate(self.stores):
-            if store.name in seen:
-                raise ScenarioError(f"duplicate store name '{store.name}'", ("stores", i, "name"))
-            seen.add(store.name)
-            x, y = store.location
-            if not (0 <= x <= self.city.width and 0 <= y <= self.city.height):
-                raise ScenarioError(
-                    f"({x:g} m, {y:g} m) is outside the city "
-                    f"({self.city.width:g} m x {self.city.height:g} m)",
-                    ("stores", i, "location"))
+            self.check_node(store.name, store.location, ("stores", i), seen)
             for k, fleet in enumerate(store.fleets):
-                if fleet.vehicle not in self.vehicles:
-                    index = (k,) if len(store.fleets) > 1 else ()
-                    where = ("stores", i, "couriers", *index, "vehicle")
-                    raise ScenarioError(
-                        f"unknown vehicle '{fleet.vehicle}'"
-                        + did_you_mean(fleet.vehicle, self.vehicles)
-                        + f"; defined: {', '.join(self.vehicles)}", where)
+                index = (k,) if len(store.fleets) > 1 else ()
+                self.check_vehicle(fleet.vehicle, ("stores", i, "couriers", *index, "vehicle"))
             self._check_stock_policies(i, store)
-        check_warehouses(self)
+        check_warehouses(self, seen)
         return self
+
+    def check_node(self, name: str, location: tuple[float, float], where: tuple[Any, ...],
+                   seen: set[str]) -> None:
+        """A node's name is unique among all nodes (added to ``seen``) and it stands in
+        the city; ``where`` is its path (``("stores", 2)``)."""
+        if name in seen:
+            raise ScenarioError(f"duplicate node name '{name}'", (*where, "name"))
+        seen.add(name)
+        x, y = location
+        if not (0 <= x <= self.city.width and 0 <= y <= self.city.height):
+            raise ScenarioError(f"({x:g} m, {y:g} m) is outside the city "
+                                f"({self.city.width:g} m x {self.city.height:g} m)",
+                                (*where, "location"))
+
+    def check_vehicle(self, name: str, where: tuple[Any, ...]) -> None:
+        """``name`` is a vehicle type of the scenario."""
+        if name not in self.vehicles:
+            raise ScenarioError(f"unknown vehicle '{name}'" + did_you_mean(name, self.vehicles)
+                                + f"; defined: {', '.join(self.vehicles)}", where)
 
     def supplier_names(self) -> list[str]:
         """Names a replenishment policy may order from: the suppliers, and nodes that

@@ -27,7 +27,8 @@ from pydantic import (
 )
 
 from sim.scenario.distributions import DurationDist, NumberDist
-from sim.scenario.errors import ScenarioError, did_you_mean
+from sim.scenario.errors import ScenarioError
+from sim.scenario.files import resolve_file
 from sim.scenario.schema import (
     BasketSpec,
     FleetSpec,
@@ -143,13 +144,7 @@ class MapLayout(Spec):
     @field_validator("file")
     @classmethod
     def _resolve(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None:
-            return None
-        base = (info.context or {}).get("base_dir")
-        path = Path(value) if base is None else Path(base) / value
-        if not path.is_file():
-            raise ValueError(f"file not found: {path}")
-        return str(path.resolve())
+        return None if value is None else resolve_file(value, info)
 
     @model_validator(mode="after")
     def _one_source(self) -> MapLayout:
@@ -444,25 +439,12 @@ class WarehouseSpec(Spec):
     record: WhRecordSpec = Field(default_factory=WhRecordSpec)
 
 
-def check_warehouses(scenario: Scenario) -> None:
-    """Cross-field checks of ``scenario.warehouses`` (names, places, vehicles)."""
-    names = {s.name for s in scenario.stores}
+def check_warehouses(scenario: Scenario, names: set[str]) -> None:
+    """Cross-field checks of ``scenario.warehouses`` (names unique among all nodes,
+    ``names`` holding the stores', places, vehicles, chargers)."""
     for i, wh in enumerate(scenario.warehouses):
-        if wh.name in names:
-            raise ScenarioError(f"duplicate node name '{wh.name}'", ("warehouses", i, "name"))
-        names.add(wh.name)
-        x, y = wh.location
-        if not (0 <= x <= scenario.city.width and 0 <= y <= scenario.city.height):
-            raise ScenarioError(
-                f"({x:g} m, {y:g} m) is outside the city "
-                f"({scenario.city.width:g} m x {scenario.city.height:g} m)",
-                ("warehouses", i, "location"))
-        if wh.couriers.vehicle not in scenario.vehicles:
-            raise ScenarioError(
-                f"unknown vehicle '{wh.couriers.vehicle}'"
-                + did_you_mean(wh.couriers.vehicle, scenario.vehicles)
-                + f"; defined: {', '.join(scenario.vehicles)}",
-                ("warehouses", i, "couriers", "vehicle"))
+        scenario.check_node(wh.name, wh.location, ("warehouses", i), names)
+        scenario.check_vehicle(wh.couriers.vehicle, ("warehouses", i, "couriers", "vehicle"))
         if wh.robots.battery is not None and isinstance(wh.layout, GeneratedLayout) \
                 and wh.layout.chargers == 0:
             raise ScenarioError("robots have batteries but the layout has no chargers "

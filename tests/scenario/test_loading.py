@@ -94,7 +94,7 @@ def test_json_schema_lists_fields():
     (["store_defaults.couriers.vehicle=ebkie"], "store_defaults.couriers.vehicle",
      "did you mean 'ebike'"),
     (["stores[0].location=[9km, 1km]"], "stores[0].location", "outside the city"),
-    (["stores[1].name=west"], "stores[1].name", "duplicate store name"),
+    (["stores[1].name=west"], "stores[1].name", "duplicate node name"),
     (["run.warmup=3h"], "run.warmup", "shorter than run.duration"),
     (["store_defaults.pick_time_per_item.dist=expo"], "store_defaults.pick_time_per_item.dist",
      "did you mean 'exponential'"),
