@@ -118,6 +118,10 @@ def _default(f: FieldInfo) -> str:
     return f"`{value:g}`" if isinstance(value, float) else f"`{value}`"
 
 
+def _first_line(model: type[BaseModel]) -> str:
+    return (model.__doc__ or "").strip().split("\n")[0]
+
+
 def _rows(model: type[BaseModel], prefix: str, out: list[tuple[str, str, str, str]],
           seen: set[tuple[str, str]]) -> None:
     for name, f in model.model_fields.items():
@@ -125,10 +129,14 @@ def _rows(model: type[BaseModel], prefix: str, out: list[tuple[str, str, str, st
         if (path, model.__name__) in seen:
             continue
         seen.add((path, model.__name__))
-        doc = (f.description or "").replace("\n", " ")
         members = _union_members(f.annotation)
         models = [m for m in members if _is_model(m)]
         is_dist = models and all(m.__name__.startswith(("Duration", "Number")) for m in models)
+        if get_origin(_strip(f.annotation)) is Literal and f.is_required() \
+                and len(get_args(_strip(f.annotation))) == 1:
+            continue  # a kind's tag: its row "(policy: name)" above says it
+        doc = (f.description or (_first_line(models[0]) if len(models) == 1 else "")
+               ).replace("\n", " ")
         out.append((path, type_name(f.annotation, list(f.metadata)), _default(f), doc))
         if is_dist:
             continue
@@ -142,7 +150,7 @@ def _rows(model: type[BaseModel], prefix: str, out: list[tuple[str, str, str, st
                 tag = next((k for k, v in m.model_fields.items()
                             if get_origin(v.annotation) is Literal), None)
                 value = get_args(m.model_fields[tag].annotation)[0] if tag else m.__name__
-                out.append((f"{path} ({tag}: {value})", "", "", (m.__doc__ or "").split("\n")[0]))
+                out.append((f"{path} ({tag}: {value})", "", "", _first_line(m)))
                 _rows(m, f"{path}.", out, seen)
         elif len(models) == 1 and name != "store_defaults":
             _rows(models[0], f"{path}.", out, seen)

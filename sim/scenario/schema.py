@@ -117,9 +117,10 @@ NetworkSpec = Annotated[GridNetworkSpec | GraphmlNetworkSpec, Field(discriminato
 class CitySpec(Spec):
     """The service area: a rectangle [0, width] x [0, height] and its road network."""
 
-    width: PosDistance
-    height: PosDistance
-    network: NetworkSpec = Field(default_factory=lambda: GridNetworkSpec(kind="grid"))
+    width: PosDistance = Field(description="West-east extent of the service area.")
+    height: PosDistance = Field(description="South-north extent of the service area.")
+    network: NetworkSpec = Field(default_factory=lambda: GridNetworkSpec(kind="grid"),
+                                 description="The road network: a grid or a GraphML file.")
 
 
 # --------------------------------------------------------------------------- vehicles
@@ -325,7 +326,7 @@ SupplierSpec = Annotated[DistributionCentreSpec, Field(discriminator="kind")]
 class StoreSpec(Spec):
     """A store that serves walk-in shoppers and online orders from the same shelves."""
 
-    name: Name
+    name: Name = Field(description="Unique name of the node (letters, digits, _ . -).")
     location: tuple[Distance, Distance] = Field(description="[x, y] in the city.")
     pickers: PosInt = Field(description="Pickers on shift (each picks and packs one order).")
     pick_time_per_order: DurationDist = Field(description="Fixed time per order (walk, scan).")
@@ -386,8 +387,9 @@ def _flat(value: Any) -> Any:
 class CatalogSpec(Spec):
     """The SKUs sold, with Zipf-like popularity p_i proportional to 1 / i^exponent."""
 
-    skus: PosInt
-    zipf_exponent: NonNegFloat = 1.0
+    skus: PosInt = Field(description="Number of SKUs sold.")
+    zipf_exponent: NonNegFloat = Field(
+        1.0, description="Popularity skew s: 0 is uniform, 1 the classic Zipf long tail.")
     classes: dict[Name, PosFloat] = Field(
         default_factory=lambda: {"A": 0.2, "B": 0.3, "C": 0.5},
         description="SKU classes by popularity rank: each class's share of the SKUs, most "
@@ -397,7 +399,9 @@ class CatalogSpec(Spec):
 class CustomerSpec(Spec):
     """Where online customers are."""
 
-    placement: Literal["uniform", "clustered"] = "clustered"
+    placement: Literal["uniform", "clustered"] = Field(
+        "clustered", description="`uniform` over the city, or `clustered`: normal around "
+        "the nodes, chosen by `demand_weight`.")
     spread: PosDistance = Field(
         1500.0, description="Standard deviation of the distance from the store area centre "
         "(clustered placement).")
@@ -413,7 +417,8 @@ class BasketSpec(Spec):
 class OnlineDemandSpec(Spec):
     """Online orders over the whole city: a non-homogeneous Poisson process."""
 
-    orders_per_day: NonNegFloat
+    orders_per_day: NonNegFloat = Field(description="Expected online orders per day "
+                                        "over the whole city.")
     profile: Profile = Field(description="24 relative weights, one per hour of the day.")
     customers: CustomerSpec = Field(default_factory=CustomerSpec)
     basket: BasketSpec
@@ -434,7 +439,7 @@ class OnlineDemandSpec(Spec):
 class WalkinDemandSpec(Spec):
     """Walk-in shoppers at every store (each store's count is `walkins_per_day`)."""
 
-    profile: Profile
+    profile: Profile = Field(description="24 relative weights, one per hour of the day.")
     basket: BasketSpec
 
     @field_validator("profile", mode="before")
@@ -696,8 +701,8 @@ from sim.scenario.warehouse import WarehouseSpec, check_warehouses  # noqa: E402
 class Scenario(Spec):
     """A city's fulfilment day: nodes, fleet, demand and the policies under test."""
 
-    name: Name
-    description: str = ""
+    name: Name = Field(description="Names the results folder (letters, digits, _ . -).")
+    description: str = Field("", description="Free text shown in reports.")
     seed: NonNegInt = Field(0, description="Root random seed (overridden by --seed).")
     sim_version: str | None = Field(
         None, description="Package version that wrote a resolved scenario (informational).")
@@ -705,20 +710,25 @@ class Scenario(Spec):
     city: CitySpec
     catalog: CatalogSpec
     demand: DemandSpec
-    promise: PromiseSpec = Field(default_factory=lambda: FixedPromise(policy="fixed"))
+    promise: PromiseSpec = Field(default_factory=lambda: FixedPromise(policy="fixed"),
+                                 description="Which orders are accepted, with what promise.")
     assignment: AssignmentSpec = Field(
-        default_factory=lambda: NearestAssignment(policy="nearest"))
-    dispatch: DispatchSpec = Field(default_factory=lambda: ImmediateDispatch(policy="immediate"))
+        default_factory=lambda: NearestAssignment(policy="nearest"),
+        description="Which node serves an accepted order.")
+    dispatch: DispatchSpec = Field(default_factory=lambda: ImmediateDispatch(policy="immediate"),
+                                   description="Which courier takes which ready orders, when.")
     predictor: PredictorSpec = Field(default_factory=PredictorSpec)
     stockout: StockoutSpec = Field(default_factory=StockoutSpec)
     suppliers: dict[Name, SupplierSpec] = Field(
         default_factory=dict, description="Distribution centres that replenish stores.")
     economics: EconomicsSpec | None = Field(
         None, description="Money figures for the revenue and cost metrics (off: None).")
-    vehicles: dict[Name, VehicleSpec] = Field(min_length=1)
+    vehicles: dict[Name, VehicleSpec] = Field(
+        min_length=1, description="Vehicle types by name, used by the fleets.")
     store_defaults: StoreDefaults | None = Field(
         None, description="Fields shared by every store; a store's own value wins.")
-    stores: list[StoreSpec] = Field(default_factory=list)
+    stores: list[StoreSpec] = Field(
+        default_factory=list, description="Stores: shelves for both channels, pickers, fleets.")
     warehouses: list[WarehouseSpec] = Field(
         default_factory=list, description="Robot warehouses (fulfilment nodes and suppliers).")
 

@@ -425,10 +425,13 @@ class WhRecordSpec(Spec):
 class WarehouseSpec(Spec):
     """A goods-to-person robot warehouse: a fulfilment node and a supplier of stores."""
 
-    name: Name
+    name: Name = Field(description="Unique name of the node (letters, digits, _ . -).")
     location: tuple[Distance, Distance] = Field(description="[x, y] in the city.")
-    traffic: TrafficSpec = Field(default_factory=lambda: AbstractTraffic(mode="abstract"))
-    layout: LayoutSpec
+    traffic: TrafficSpec = Field(default_factory=lambda: AbstractTraffic(mode="abstract"),
+                                 description="`abstract` (no blocking, fast) or `grid` "
+                                 "(cells reserved in space and time).")
+    layout: LayoutSpec = Field(description="The floor: generated from parameters, or a "
+                               "text map.")
     robots: RobotSpec
     stations: WhStationSpec = Field(default_factory=WhStationSpec)
     pods: PodSpec = Field(default_factory=PodSpec)

@@ -14,7 +14,7 @@ from sim.runner import run
 from sim.scenario import read_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-EXPERIMENT = SCENARIOS / "dispatch_comparison.yaml"
+EXPERIMENT = SCENARIOS / "experiments" / "dispatch_comparison.yaml"
 SHORT = ["run.start=12:00", "run.duration=6min", "run.warmup=1min", "run.drain=40min"]
 
 
@@ -32,7 +32,7 @@ def flatten(overrides: dict[str, Any], prefix: str = "") -> list[str]:
 
 def experiment() -> ExperimentSpec:
     data = yaml.safe_load(EXPERIMENT.read_text())
-    return ExperimentSpec.model_validate(data, context={"base_dir": SCENARIOS})
+    return ExperimentSpec.model_validate(data, context={"base_dir": EXPERIMENT.parent})
 
 
 def test_comparison_validates() -> None:
