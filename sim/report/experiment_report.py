@@ -31,9 +31,10 @@ from sim.report.experiment_plots import (
     summarise,
 )
 
-THROUGHPUT = ("orders.delivered_per_hour",)
-"""Throughput metrics plotted against every factor (plus any metric whose name contains
-``throughput``, such as a robot warehouse's)."""
+THROUGHPUT = ("orders.delivered_per_hour", ".items_per_hour")
+"""Throughput metrics plotted against every factor: these names and endings (a robot
+warehouse's ``warehouses.<name>.items_per_hour``), and any metric whose name contains
+``throughput``."""
 
 MAX_CDF_CURVES = 8
 
@@ -270,7 +271,7 @@ def build_report(root: Path) -> str:
     if cdfs:
         parts.append("<h2>Delivery times</h2>" + "".join(cdfs))
     kpi_metrics = {k.metric for k in design.kpis}
-    throughput = [m for m in runs.columns if (m in THROUGHPUT or "throughput" in m)
+    throughput = [m for m in runs.columns if (m.endswith(THROUGHPUT) or "throughput" in m)
                   and m not in kpi_metrics]
     through_figs = [f for m in throughput for f in _metric_figures(design, runs, m, m)]
     if through_figs:
