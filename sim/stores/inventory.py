@@ -200,35 +200,34 @@ class ShelfStock:
         """Held units that turned out not to be there (misplaced, damaged): removed."""
         if self.levels is None or not lines:
             return
-        units = 0
-        for sku, qty in lines:
-            if qty > self.held[sku]:
-                raise RuntimeError(f"{self.node}: writing off {qty} of SKU {sku} with "
-                                   f"{self.held[sku]} held")
-            self.held[sku] -= qty
-            self.removed[sku] += qty
-            units += qty
-        self.held_total -= units
-        self.on_hand_total -= units
-        self.removed_total += units
+        self.removed_total += self._take_held(lines, self.removed, "writing off")
         self._row()
 
     def commit(self, lines: Lines) -> None:
         """Held units leave with a picked online order: sold."""
         if self.levels is None or not lines:
             return
+        self.sold_total += self._take_held(lines, self.sold_online, "selling")
+        self._row()
+
+    def _take_held(self, lines: Lines, into: list[int], verb: str) -> int:
+        """Move held units of ``lines`` off the shelf into the counter ``into``.
+
+        Shared by ``write_off`` and ``commit``: both take units that a reservation
+        holds and differ only in where the units are counted. Returns the units moved.
+        """
+        held = self.held
         units = 0
         for sku, qty in lines:
-            if qty > self.held[sku]:
-                raise RuntimeError(f"{self.node}: selling {qty} of SKU {sku} with "
-                                   f"{self.held[sku]} held")
-            self.held[sku] -= qty
-            self.sold_online[sku] += qty
+            if qty > held[sku]:
+                raise RuntimeError(f"{self.node}: {verb} {qty} of SKU {sku} with "
+                                   f"{held[sku]} held")
+            held[sku] -= qty
+            into[sku] += qty
             units += qty
         self.held_total -= units
         self.on_hand_total -= units
-        self.sold_total += units
-        self._row()
+        return units
 
     def release(self, lines: Lines) -> None:
         """Held units go back on the shelf (the order went elsewhere or was cancelled)."""

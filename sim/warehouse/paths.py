@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 from array import array
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -87,19 +88,7 @@ class Paths:
                   key=lambda a: (turns(heading, lay.direction(start, a)), a))
         path = [start, cur]
         d = lay.direction(start, cur)
-        out = lay.out_moves
-        while f[cur] > 1:
-            want = f[cur] - 1
-            nxt = -1
-            for nb, nd in out[cur]:
-                if f[nb] == want and (nxt < 0 or nd == d):
-                    nxt, nd_best = nb, nd
-                    if nd == d:
-                        break
-            if nxt < 0:
-                raise RuntimeError(f"no descent from cell {cur} to station {station}")
-            cur, d = nxt, nd_best
-            path.append(cur)
+        _descend(f, cur, d, lay.out_moves, path, f"to station {station}")
         path.append(lay.stations[station].tail)
         return path
 
@@ -112,19 +101,7 @@ class Paths:
         cur = min(a for a in acc if f[a] == best)
         rev = [goal, cur]
         d = lay.direction(cur, goal)
-        inc = lay.in_moves
-        while f[cur] > 1:
-            want = f[cur] - 1
-            prev = -1
-            for pb, pd in inc[cur]:
-                if f[pb] == want and (prev < 0 or pd == d):
-                    prev, pd_best = pb, pd
-                    if pd == d:
-                        break
-            if prev < 0:
-                raise RuntimeError(f"no path from station {station} to cell {cur}")
-            cur, d = prev, pd_best
-            rev.append(cur)
+        _descend(f, cur, d, lay.in_moves, rev, f"from station {station}")
         rev.append(lay.stations[station].pick)
         rev.reverse()
         return rev
@@ -355,3 +332,28 @@ class JunctionRouter:
             cells = edges[ej][3]
             out.extend(cells[:pos[(ej, b)] + 1])
         return out
+
+
+def _descend(field: Sequence[int], cur: int, heading: int,
+             moves: Sequence[Sequence[tuple[int, int]]], out: list[int], what: str) -> None:
+    """Follow a BFS distance ``field`` downhill from ``cur`` to its source, appending cells.
+
+    ``moves[c]`` lists ``(neighbour, direction)``: the out-moves when walking towards the
+    field's source, the in-moves when walking a reversed field back from it. Among
+    neighbours one step nearer, the one keeping the current direction wins, so paths turn
+    as little as the field allows (turns cost time).
+    """
+    d = heading
+    while field[cur] > 1:
+        want = field[cur] - 1
+        nxt = -1
+        nd_best = d
+        for nb, nd in moves[cur]:
+            if field[nb] == want and (nxt < 0 or nd == d):
+                nxt, nd_best = nb, nd
+                if nd == d:
+                    break
+        if nxt < 0:
+            raise RuntimeError(f"no descent from cell {cur} ({what})")
+        cur, d = nxt, nd_best
+        out.append(cur)
