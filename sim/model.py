@@ -56,15 +56,20 @@ def mean_units(basket: BasketSpec) -> float:
     return max(1.0, sampler(basket.lines).mean) * max(1.0, sampler(basket.units_per_line).mean)
 
 
+def online_share(scenario: Scenario, store: StoreSpec) -> float:
+    """The share of the city's online orders expected near ``store``: by demand weight
+    when customers cluster around stores, an equal share when they are uniform."""
+    n = len(scenario.stores)
+    if scenario.demand.online.customers.placement == "clustered":
+        total = sum(s.demand_weight for s in scenario.stores)
+        return store.demand_weight / total if total > 0 else 1 / n
+    return 1 / n
+
+
 def expected_daily_units(scenario: Scenario, store: StoreSpec) -> float:
     """Units a store expects to sell per day over both channels (sizes initial stock)."""
     online = scenario.demand.online
-    if online.customers.placement == "clustered":
-        total = sum(s.demand_weight for s in scenario.stores)
-        share = store.demand_weight / total if total > 0 else 1 / len(scenario.stores)
-    else:
-        share = 1 / len(scenario.stores)
-    units = online.orders_per_day * share * mean_units(online.basket)
+    units = online.orders_per_day * online_share(scenario, store) * mean_units(online.basket)
     walkin = scenario.demand.walkin
     if walkin is not None:
         units += store.walkins_per_day * mean_units(walkin.basket)
@@ -77,12 +82,7 @@ def hourly_units(scenario: Scenario, store: StoreSpec) -> list[float]:
     online = scenario.demand.online
     w = online.profile
     total = sum(w)
-    if online.customers.placement == "clustered":
-        weights = sum(s.demand_weight for s in scenario.stores)
-        share = store.demand_weight / weights if weights > 0 else 1 / len(scenario.stores)
-    else:
-        share = 1 / len(scenario.stores)
-    per_online = online.orders_per_day * share * mean_units(online.basket)
+    per_online = online.orders_per_day * online_share(scenario, store) * mean_units(online.basket)
     out = [per_online * x / total if total > 0 else 0.0 for x in w]
     walkin = scenario.demand.walkin
     if walkin is not None and sum(walkin.profile) > 0:
