@@ -339,8 +339,11 @@ def validation_error(exc: ValidationError, raw: Any,
 def _locate(exc: ScenarioError, raw: Any, source: str | None, text: str | None,
             overridden: Sequence[Sequence[str | int]]) -> ScenarioError:
     """Name where the bad value came from: an override, or the file and its line."""
-    path = _from_defaults(raw, list(exc.path))
-    if any(tuple(path[: len(o)]) == tuple(o) for o in overridden):
+    path = tuple(_from_defaults(raw, list(exc.path)))
+    # Inside an override's value, or a key that only an override wrote (an unknown
+    # field's path is the key itself, a prefix of the override's path).
+    if any(path[: len(o)] == tuple(o) or (path and tuple(o[: len(path)]) == path)
+           for o in overridden):
         return ScenarioError(exc.message, path, "--set")
     line = _line_of(text, path) if text is not None else None
     return ScenarioError(exc.message, path, source, line)

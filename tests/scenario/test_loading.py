@@ -149,6 +149,13 @@ def test_override_errors_name_the_override():
     err = error_of("stores[5].pickers=2")
     assert str(err).startswith("--set: stores[5]") and "out of range" in str(err)
     assert str(error_of("stores[0].pickers=0")).startswith("--set: stores[0].pickers")
+    # a key that only the override wrote: the unknown field's path is a prefix of it
+    err = error_of("fleet.couriers=3")
+    assert str(err).startswith("--set: fleet: unknown field 'fleet'"), str(err)
+    # an error in the file stays located in the file even when an override is given
+    bad = error_of("run.warmup=10min", text=TINY.replace("catalog: {skus: 200",
+                                                         "catalog: {skuz: 200"))
+    assert str(bad).startswith("tiny.yaml:"), str(bad)
     with pytest.raises(ScenarioError, match="PATH=VALUE"):
         parse_override("stores[0].pickers")
 
