@@ -33,6 +33,7 @@ from sim.scenario.errors import ScenarioError, format_path
 from sim.scenario.loading import (
     _line_of,
     load_yaml,
+    override_of,
     parse_path,
     read_scenario,
     read_text,
@@ -270,12 +271,12 @@ def _cell_scenario(spec: ExperimentSpec, raw: Any, scenario_text: str, layers: l
         return validate_scenario(data, str(scenario_file), scenario_text,
                                  scenario_file.parent, paths)
     except ScenarioError as exc:
-        if exc.source == "--set":  # the bad value came from the experiment: name it
-            for (loc, _, _), path in reversed(list(zip(layers, paths, strict=True))):
-                if tuple(exc.path[: len(path)]) == tuple(path):
-                    full = (*loc, *exc.path[len(path):])  # down into a mapping value
-                    line = (_line_of(text, full) or _line_of(text, loc)) if text else None
-                    raise ScenarioError(exc.message, full, source, line) from None
+        i = override_of(exc.path, paths) if exc.source == "--set" else None
+        if i is not None:  # the bad value came from the experiment: name it
+            loc, path = layers[i][0], paths[i]
+            full = (*loc, *exc.path[len(path):])  # down into a mapping value
+            line = (_line_of(text, full) or _line_of(text, loc)) if text else None
+            raise ScenarioError(exc.message, full, source, line) from None
         raise ScenarioError(f"{where}: {exc}", (), source) from None
 
 

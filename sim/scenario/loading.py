@@ -336,14 +336,27 @@ def validation_error(exc: ValidationError, raw: Any,
 # --------------------------------------------------------------------------- entry points
 
 
+def override_of(path: Sequence[str | int],
+                overridden: Sequence[Sequence[str | int]]) -> int | None:
+    """Index of the override an error at ``path`` came from (the last that matches), or None.
+
+    An error comes from an override when it lies inside the override's value, or when it
+    is a key that only the override wrote (an unknown field's path is the key itself, a
+    prefix of the override's path).
+    """
+    path = tuple(path)
+    for i in range(len(overridden) - 1, -1, -1):
+        o = tuple(overridden[i])
+        if path[: len(o)] == o or (path and o[: len(path)] == path):
+            return i
+    return None
+
+
 def _locate(exc: ScenarioError, raw: Any, source: str | None, text: str | None,
             overridden: Sequence[Sequence[str | int]]) -> ScenarioError:
     """Name where the bad value came from: an override, or the file and its line."""
     path = tuple(_from_defaults(raw, list(exc.path)))
-    # Inside an override's value, or a key that only an override wrote (an unknown
-    # field's path is the key itself, a prefix of the override's path).
-    if any(path[: len(o)] == tuple(o) or (path and tuple(o[: len(path)]) == path)
-           for o in overridden):
+    if override_of(path, overridden) is not None:
         return ScenarioError(exc.message, path, "--set")
     line = _line_of(text, path) if text is not None else None
     return ScenarioError(exc.message, path, source, line)

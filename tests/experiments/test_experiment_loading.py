@@ -74,6 +74,8 @@ def test_missing_scenario_file():
      "exp.yaml:5: variants.a.dispatch.policy: unknown policy 'batchy'"),
     ("variants:\n  a: {'stores[5].pickers': 3}",
      "exp.yaml:5: variants.a.stores[5].pickers: stores[5]: index out of range"),
+    ("overrides: {run.bogus.deep: 1}",  # a key only the override wrote
+     "exp.yaml:4: overrides.run.bogus.deep: unknown field 'bogus'"),
     ("overrides: {run.warmup: 3h}",
      "exp.yaml:4: overrides.run.warmup: must be shorter than run.duration"),
     ("overrides: {run.duration: 10min}",
