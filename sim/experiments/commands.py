@@ -76,7 +76,8 @@ def _execute(plan: Plan, args: argparse.Namespace, experiment_text: str | None) 
     if not args.no_report:
         from sim.report.experiment_report import write_report
 
-        report = write_report(out)
+        report = write_report(out, design=result.design, runs=result.runs,
+                              comparison=result.comparison)
     if args.quiet:
         print(out)
     else:

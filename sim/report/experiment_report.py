@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from sim import __version__
 from sim.experiments.compare import RATE_COUNTS, compare_design
 from sim.experiments.plan import CellInfo, Design, value_text
-from sim.experiments.store import REPORT, read_design, run_state
+from sim.experiments.store import REPORT, read_design
 from sim.experiments.tables import collect
 from sim.report.experiment_plots import (
     click_to_door_minutes,
@@ -230,20 +230,26 @@ def _metric_figures(design: Design, runs: pd.DataFrame, metric: str, label: str)
     return figures
 
 
-def _cdf_figures(design: Design, root: Path) -> list[str]:
+def _cdf_figures(design: Design, runs: pd.DataFrame, root: Path) -> list[str]:
     groups: dict[str, list[CellInfo]] = {"": list(design.cells)}
     if len(design.cells) > MAX_CDF_CURVES and len(design.variants) > 1 and design.factors:
         groups = {}
         for c in design.cells:  # one figure per factor combination, variants overlaid
             key = ", ".join(f"{k}={value_text(v)}" for k, v in c.factors.items())
             groups.setdefault(key, []).append(c)
+    ok = runs[runs["status"] == "ok"]
+    finished = set(zip(ok["cell"], ok["seed"], strict=True))
+    folders: dict[str, list[Path]] = {}  # a cell's finished run folders, by cell folder
+    for r in design.runs():
+        cell = design.cells[r.cell].folder
+        if (cell, r.seed) in finished:
+            folders.setdefault(cell, []).append(root / r.folder)
     figures = []
     for title, cells in list(groups.items())[:12]:
         curves = {}
         for c in cells[:MAX_CDF_CURVES]:
-            folders = [root / r.folder for r in design.runs()
-                       if design.cells[r.cell] is c and run_state(root / r.folder) == "ok"]
-            curves[design.label(c)] = click_to_door_minutes(folders, c.context())
+            curves[design.label(c)] = click_to_door_minutes(folders.get(c.folder, []),
+                                                            c.context())
         if not any(len(v) for v in curves.values()):
             continue
         ax = plot_delivery_cdfs(curves, cells[0].window["promise"] / 60)
@@ -255,11 +261,16 @@ def _cdf_figures(design: Design, root: Path) -> list[str]:
     return figures
 
 
-def build_report(root: Path) -> str:
-    """The report of the sweep in ``root`` as HTML text."""
-    design = read_design(root)
-    runs = collect(root, design)
-    comparison = compare_design(runs, design)
+def build_report(root: Path, design: Design | None = None, runs: pd.DataFrame | None = None,
+                 comparison: pd.DataFrame | None = None) -> str:
+    """The report of the sweep in ``root`` as HTML text.
+
+    A sweep that has just built its tables passes them, so that the report does not
+    read every run's metrics again; otherwise they are read from ``root``.
+    """
+    design = design or read_design(root)
+    runs = collect(root, design) if runs is None else runs
+    comparison = compare_design(runs, design) if comparison is None else comparison
     parts = [_overview(design, runs, root), _scenario(design)]
     parts.append(_kpi_table(design, comparison))
     parts.append(_failures(runs, design))
@@ -267,7 +278,7 @@ def build_report(root: Path) -> str:
     for k in design.kpis:
         figures += _metric_figures(design, runs, k.metric, k.label or k.metric)
     parts.append("<h2>KPIs by design</h2>" + ("".join(figures) or "<p>No finished runs.</p>"))
-    cdfs = _cdf_figures(design, root)
+    cdfs = _cdf_figures(design, runs, root)
     if cdfs:
         parts.append("<h2>Delivery times</h2>" + "".join(cdfs))
     kpi_metrics = {k.metric for k in design.kpis}
@@ -297,11 +308,14 @@ def build_report(root: Path) -> str:
             f"omnisim {_e(__version__)}.</p>{body}</body></html>\n")
 
 
-def write_report(root: Path, output: Path | None = None) -> Path:
-    """Write the report of the sweep in ``root`` (default ``root/report.html``)."""
+def write_report(root: Path, output: Path | None = None, design: Design | None = None,
+                 runs: pd.DataFrame | None = None,
+                 comparison: pd.DataFrame | None = None) -> Path:
+    """Write the report of the sweep in ``root`` (default ``root/report.html``); the
+    tables, when given, are the sweep's own (see :func:`build_report`)."""
     from sim.experiments.store import write_bytes
 
     target = output or root / REPORT
-    write_bytes(target, build_report(root).encode("utf-8"))
+    write_bytes(target, build_report(root, design, runs, comparison).encode("utf-8"))
     return target
 
