@@ -13,6 +13,8 @@ from typing import Any
 
 ORDER_CREATED = "order_created"
 ORDER_ACCEPTED = "order_accepted"
+ORDER_AT_NODE = "order_at_node"  # (order or shipment, node name): handed to the node
+ORDER_LEFT_NODE = "order_left_node"  # (order or shipment, node name): rerouted or cancelled
 ORDER_REJECTED = "order_rejected"
 ORDER_READY = "order_ready"
 ORDER_DISPATCHED = "order_dispatched"

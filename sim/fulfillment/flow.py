@@ -24,9 +24,11 @@ from typing import Any
 from sim.core.env import SimEnv
 from sim.core.hooks import (
     ORDER_ACCEPTED,
+    ORDER_AT_NODE,
     ORDER_CANCELLED,
     ORDER_CREATED,
     ORDER_DELIVERED,
+    ORDER_LEFT_NODE,
     ORDER_REJECTED,
 )
 from sim.core.records import ORDER_COLUMNS, PART_COLUMNS
@@ -98,10 +100,9 @@ class OrderFlow:
             self._hand(node, part)
 
     def _hand(self, node: FulfilmentNode, order: Order) -> None:
-        load = self.ctx.load
-        if load is not None:  # the promise model is in use
+        if self.ctx.has_predictor:  # the promise model is in use
             self.ctx.predictor().note(order, node, self.promise.radius_of(node))
-            load.enter(node.name)
+        self.env.hooks.emit(ORDER_AT_NODE, order, node.name)
         node.accept(order)
 
     def reject(self, order: Order, reason: str) -> None:
@@ -120,22 +121,19 @@ class OrderFlow:
     def reroute(self, order: Order, old: FulfilmentNode, new: FulfilmentNode) -> None:
         """Move ``order`` from ``old`` (which let it go) to ``new``."""
         self.stockouts.event(order, old.name, "rerouted", -1, order.units, new.name)
-        ctx = self.ctx
-        if ctx.load is not None:
-            ctx.load.leave(old.name)
-        if ctx.has_predictor:
-            ctx.predictor().forget(order)
+        hooks = self.env.hooks
+        hooks.emit(ORDER_LEFT_NODE, order, old.name)
+        if self.ctx.has_predictor:
+            self.ctx.predictor().forget(order)
         order.reroutes += 1
         order.node = new.name
-        if ctx.load is not None:
-            ctx.load.enter(new.name)
+        hooks.emit(ORDER_AT_NODE, order, new.name)
         new.accept(order)
 
     def cancel(self, order: Order, node: FulfilmentNode, reason: str) -> None:
         """Cancel ``order`` (or one shipment of a split order) at ``node``."""
         self.stockouts.event(order, node.name, "cancelled", -1, order.units, reason)
-        if self.ctx.load is not None:
-            self.ctx.load.leave(node.name)
+        self.env.hooks.emit(ORDER_LEFT_NODE, order, node.name)
         order.status = CANCELLED
         order.reason = reason
         self.env.hooks.emit(ORDER_CANCELLED, order)

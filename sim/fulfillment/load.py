@@ -2,7 +2,7 @@
 
 :class:`NodeLoad` counts, per node, the orders handed to it and not yet packed
 (``backlog``: waiting for or being picked) and the packed orders waiting for a courier
-(``waiting``), from the order flow's hand-overs and the ``order_ready`` and
+(``waiting``), from the ``order_at_node``, ``order_left_node``, ``order_ready`` and
 ``order_dispatched`` hooks. It needs nothing from the node but its name and fleet, so it
 works the same for stores and robot warehouses.
 """
@@ -13,7 +13,7 @@ from collections import defaultdict
 from typing import Any
 
 from sim.core.env import SimEnv
-from sim.core.hooks import ORDER_DISPATCHED, ORDER_READY
+from sim.core.hooks import ORDER_AT_NODE, ORDER_DISPATCHED, ORDER_LEFT_NODE, ORDER_READY
 from sim.fulfillment.order import Order
 
 
@@ -23,14 +23,16 @@ class NodeLoad:
     def __init__(self, env: SimEnv) -> None:
         self.backlog: defaultdict[str, int] = defaultdict(int)
         self.waiting: defaultdict[str, int] = defaultdict(int)
+        env.hooks.on(ORDER_AT_NODE, self._enter)
+        env.hooks.on(ORDER_LEFT_NODE, self._leave)
         env.hooks.on(ORDER_READY, self._ready)
         env.hooks.on(ORDER_DISPATCHED, self._dispatched)
 
-    def enter(self, node: str) -> None:
+    def _enter(self, order: Order, node: str) -> None:
         """An order (or shipment) was handed to ``node``."""
         self.backlog[node] += 1
 
-    def leave(self, node: str) -> None:
+    def _leave(self, order: Order, node: str) -> None:
         """An order left ``node`` before it was packed (rerouted or cancelled)."""
         self.backlog[node] -= 1
 

@@ -21,34 +21,51 @@ from collections.abc import Generator
 from typing import Any
 
 from sim.core.env import SimEnv
-from sim.core.hooks import ORDER_ACCEPTED
+from sim.core.hooks import ORDER_AT_NODE, ORDER_LEFT_NODE
 from sim.fleet.couriers import Courier, Fleet
 from sim.fulfillment.order import Order
 from sim.routing.planning import DispatchPlanner
 
+Key = tuple[int, int]  # (order id, shipment part): the shipments of a split order share the id
+
+
+def _key(order: Order) -> Key:
+    return order.id, order.part
+
 
 class _Planned:
-    """Ready orders (first come, first listed), upcoming orders and the planner."""
+    """Ready orders (first come, first listed), upcoming orders and the planner.
+
+    Upcoming orders (tracked when soon-ready orders are planned) are those handed to the
+    node and not yet packed: one that is rerouted elsewhere or cancelled leaves the list
+    at once, so the plan never holds ready orders back for it.
+    """
 
     def __init__(self, env: SimEnv, fleet: Fleet, planner: DispatchPlanner,
                  track_upcoming: bool) -> None:
         self.env, self.fleet, self.planner = env, fleet, planner
-        self.ready: dict[int, Order] = {}
-        self.upcoming: dict[int, Order] = {}
-        self.track_upcoming = track_upcoming
+        self.ready: dict[Key, Order] = {}
+        self.upcoming: dict[Key, Order] = {}
         fleet.on_idle = self.courier_idle
-        env.hooks.on(ORDER_ACCEPTED, self._accepted)
+        if track_upcoming:
+            env.hooks.on(ORDER_AT_NODE, self._at_node)
+            env.hooks.on(ORDER_LEFT_NODE, self._left_node)
 
-    def _accepted(self, order: Order) -> None:
-        if self.track_upcoming and order.node == self.fleet.node:
-            self.upcoming[order.id] = order
+    def _at_node(self, order: Order, node: str) -> None:
+        if node == self.fleet.node:
+            self.upcoming[_key(order)] = order
             self.changed()
+
+    def _left_node(self, order: Order, node: str) -> None:
+        if node == self.fleet.node:
+            self.upcoming.pop(_key(order), None)
 
     def order_ready(self, order: Order) -> None:
         """An order is packed: it waits for the next decision."""
-        self.upcoming.pop(order.id, None)
+        key = _key(order)
+        self.upcoming.pop(key, None)
         self.planner.estimate.observe(order)
-        self.ready[order.id] = order
+        self.ready[key] = order
         self.changed()
 
     def courier_idle(self, courier: Courier) -> None:
@@ -64,7 +81,7 @@ class _Planned:
             return
         sent = self.planner.dispatch(list(self.ready.values()), list(self.upcoming.values()))
         for order in sent:
-            del self.ready[order.id]
+            del self.ready[_key(order)]
 
 
 class BatchDispatch(_Planned):

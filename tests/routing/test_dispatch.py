@@ -99,6 +99,28 @@ def test_rolling_horizon_plans_soon_ready_orders(make_scenario: Callable[..., Sc
     conserved(result, 3)
 
 
+@pytest.mark.parametrize("policy", ["batch", "rolling_horizon"])
+def test_moved_and_cancelled_orders_leave_the_upcoming_list(
+        make_scenario: Callable[..., Scenario], policy: str) -> None:
+    """An order rerouted to another store or cancelled after a stock-out is no longer
+    planned as soon-ready at its old store (else ready orders would wait for it)."""
+    from sim.model import Model
+
+    sc = make_scenario(f"dispatch={{policy: {policy}, soon_ready: 5min, solver: insertion}}",
+                       "store_defaults.stock.reserve=pick",
+                       "store_defaults.stock.pick_miss_probability=0.2",
+                       "stockout={actions: [reroute, cancel]}",
+                       "store_defaults.stock.cover_days=0.2", "run.duration=1h")
+    model = Model(sc)
+    records = model.run()
+    events = set(records["fulfil_events"]["event"])
+    assert {"rerouted", "cancelled"} <= events  # both ways of leaving a store happened
+    for node in model.nodes:
+        for order in node.dispatch.upcoming.values():
+            assert order.node == node.name and order.status == IN_PROGRESS, order
+            assert np.isnan(order.ready), order
+
+
 def test_cheapest_insertion_holds_at_most_max_hold(make_scenario: Callable[..., Scenario]
                                                    ) -> None:
     """With couriers to spare, no order waits at the store longer than the hold."""
