@@ -125,17 +125,15 @@ class Model:
     def _store(self, spec: StoreSpec) -> Store:
         env, sc = self.env, self.scenario
         place = self.network.place(*spec.location)
+        units = expected_daily_units(sc, spec)
         levels = None if spec.stock.unlimited else initial_levels(
-            expected_daily_units(sc, spec), self.catalog.popularity, spec.stock.cover_days,
-            spec.stock.min_units)
-        daily = expected_daily_units(sc, spec) * self.catalog.popularity
+            units, self.catalog.popularity, spec.stock.cover_days, spec.stock.min_units)
+        daily = units * self.catalog.popularity
         per_class = [spec.stock.protection.get(name, 0) for name in self.class_names]
         stock = ShelfStock(env, spec.name, levels, daily=daily.tolist(),
                            protection=[per_class[c] for c in self.sku_class.tolist()],
                            sku_class=self.sku_class.tolist(), class_names=self.class_names)
-        first, *more = spec.fleets
-        fleet = Fleet(env, spec.name, place, first, first.vehicle, sc.vehicles[first.vehicle],
-                      self.network, [(f, f.vehicle, sc.vehicles[f.vehicle]) for f in more])
+        fleet = Fleet(env, spec.name, place, spec.fleets, sc.vehicles, self.network)
         self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog))
         return Store(env, spec, place, stock, fleet)
 
@@ -154,8 +152,7 @@ class Model:
         spec = store.spec.replenishment
         supplier_name = getattr(spec, "supplier", None)
         supplier = None if supplier_name is None else self.supplier(supplier_name)
-        plan = StockPlan(daily=expected_daily_units(self.scenario, store.spec)
-                         * self.catalog.popularity,
+        plan = StockPlan(daily=np.asarray(store.stock.daily),  # as the store sized it
                          hourly=np.asarray(hourly_units(self.scenario, store.spec)))
         policy: ReplenishmentPolicy = REPLENISHMENT_POLICIES[spec.policy](
             self.env, spec, store.name, store.stock, supplier, plan)
@@ -164,8 +161,7 @@ class Model:
     def _warehouse(self, index: int, spec: WarehouseSpec) -> RobotWarehouse:
         sc = self.scenario
         place = self.network.place(*spec.location)
-        fleet = Fleet(self.env, spec.name, place, spec.couriers, spec.couriers.vehicle,
-                      sc.vehicles[spec.couriers.vehicle], self.network)
+        fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network)
         return RobotWarehouse(self.env, sc, spec, index, place, fleet, self.catalog)
 
     def run(self, progress: ProgressBar | None = None) -> Records:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,46 +72,52 @@ class Courier:
     name: str
     index: int
     vehicle: str
-    speed: float
-    capacity: int
+    type: CourierType  # the courier's fleet: vehicle, capacity, range, handling times
     place: Place
     busy: bool = False
     idle_since: float = 0.0
     free_at: float = 0.0
-    type: CourierType | None = None
 
 
 class Fleet:
     """The couriers based at one node, and the execution of their trips.
 
-    ``spec``/``vehicle`` describe the node's first fleet; ``more`` lists further fleets
-    as ``(fleet spec, vehicle name, vehicle spec)``. Couriers are numbered across fleets.
+    ``fleets`` are the node's fleets (at least one), each naming its vehicle in
+    ``vehicles``; couriers are numbered across fleets, in that order.
     """
 
-    def __init__(self, env: SimEnv, node: str, home: Place, spec: FleetSpec,
-                 vehicle_name: str, vehicle: VehicleSpec, network: RoadNetwork,
-                 more: Sequence[tuple[FleetSpec, str, VehicleSpec]] = ()) -> None:
+    def __init__(self, env: SimEnv, node: str, home: Place, fleets: Sequence[FleetSpec],
+                 vehicles: Mapping[str, VehicleSpec], network: RoadNetwork) -> None:
         self.env, self.node, self.home, self.network = env, node, home, network
-        self.spec = spec
-        self.vehicle = vehicle
         self.types: list[CourierType] = []
         self.couriers: list[Courier] = []
-        fleets = env.recorder.table("fleets", FLEET_COLUMNS)
-        for fspec, name, vspec in ((spec, vehicle_name, vehicle), *more):
+        table = env.recorder.table("fleets", FLEET_COLUMNS)
+        for fspec in fleets:
+            name = fspec.vehicle
+            vspec = vehicles[name]
             kind = CourierType(name, vspec, fspec, mover_for(vspec, network))
             self.types.append(kind)
-            fleets.append((node, name, vspec.kind, fspec.count, vspec.speed, vspec.capacity,
-                           home.x, home.y))
+            table.append((node, name, vspec.kind, fspec.count, vspec.speed, vspec.capacity,
+                          home.x, home.y))
             for _ in range(fspec.count):
                 i = len(self.couriers)
-                self.couriers.append(Courier(f"{node}-c{i:03d}", i, name, vspec.speed,
-                                             vspec.capacity, home, idle_since=env.now,
-                                             free_at=env.now, type=kind))
+                self.couriers.append(Courier(f"{node}-c{i:03d}", i, name, kind, home,
+                                             idle_since=env.now, free_at=env.now))
         self.level = LevelMonitor(env, "couriers", node, len(self.couriers))
         # free couriers, longest idle first: kept in order as couriers leave and return
         self._idle: list[Courier] = list(self.couriers)
         self._trips = env.recorder.table("trips", TRIP_COLUMNS)
         self.on_idle: Callable[[Courier], None] = lambda courier: None
+
+    @property
+    def spec(self) -> FleetSpec:
+        """The node's first fleet (the one the promise model reasons with)."""
+        return self.types[0].spec
+
+    @property
+    def vehicle(self) -> VehicleSpec:
+        """The vehicle of the node's first fleet."""
+        return self.types[0].vehicle
 
     def idle(self) -> list[Courier]:
         """Couriers free now, longest idle first (ties by index)."""
@@ -131,9 +137,7 @@ class Fleet:
 
     def type_of(self, courier: Courier | None) -> CourierType:
         """The courier's fleet (the node's first fleet for None)."""
-        if courier is not None and courier.type is not None:
-            return courier.type
-        return self.types[0]
+        return courier.type if courier is not None else self.types[0]
 
     def schedule(self, start: float, stops: Sequence[Order],
                  courier: Courier | None = None) -> list[tuple[float, float]]:
@@ -156,24 +160,21 @@ class Fleet:
 
     def can_carry(self, courier: Courier, stops: Sequence[Order]) -> bool:
         """True when ``courier`` could take ``stops`` in one trip (capacity and range)."""
-        kind = self.type_of(courier)
+        kind = courier.type
         if not stops or len(stops) > kind.capacity:
             return False
-        if kind.max_range == math.inf:
-            return True
-        legs = self.schedule(0.0, stops, courier)
-        return sum(m for _, m in legs) <= kind.max_range + 1e-6
+        return kind.max_range == math.inf or _in_range(kind, self.schedule(0.0, stops, courier))
 
     def start_trip(self, courier: Courier, stops: Sequence[Order]) -> None:
         """Send ``courier`` out with ``stops`` in this order, starting now."""
         if courier.busy:
             raise RuntimeError(f"{courier.name} is already on a trip")
-        if not stops or len(stops) > courier.capacity:
+        kind = courier.type
+        if not stops or len(stops) > kind.capacity:
             raise RuntimeError(f"{courier.name}: {len(stops)} orders for capacity "
-                               f"{courier.capacity}")
-        kind = self.type_of(courier)
+                               f"{kind.capacity}")
         legs = self.schedule(self.env.now, stops, courier)
-        if kind.max_range < math.inf and sum(m for _, m in legs) > kind.max_range + 1e-6:
+        if not _in_range(kind, legs):
             raise RuntimeError(f"{courier.name}: a trip of {sum(m for _, m in legs):.0f} m "
                                f"exceeds its range of {kind.max_range:.0f} m")
         courier.busy = True
@@ -216,3 +217,8 @@ class Fleet:
             stops[0].delivered, stops[-1].delivered))
         env.hooks.emit(TRIP_FINISHED, courier, trip)
         self.on_idle(courier)
+
+
+def _in_range(kind: CourierType, legs: Sequence[tuple[float, float]]) -> bool:
+    """True when a trip of these legs (from :meth:`Fleet.schedule`) is within range."""
+    return sum(m for _, m in legs) <= kind.max_range + 1e-6

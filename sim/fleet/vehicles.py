@@ -22,8 +22,6 @@ from sim.scenario.schema import VehicleSpec
 class Mover(Protocol):
     """Travel of one vehicle type."""
 
-    key: tuple[str, float]  # (how it moves, speed): same key, same travel times
-
     def travel(self, a: Place, b: Place) -> tuple[float, float]:
         """(seconds, metres) from ``a`` to ``b``."""
         ...
@@ -38,7 +36,6 @@ class RoadMover:
 
     def __init__(self, network: RoadNetwork, speed: float) -> None:
         self.network, self.speed = network, speed
-        self.key = ("road", speed)
 
     def travel(self, a: Place, b: Place) -> tuple[float, float]:
         return self.network.travel(a, b, self.speed)
@@ -52,7 +49,6 @@ class FlightMover:
 
     def __init__(self, speed: float) -> None:
         self.speed = speed
-        self.key = ("drone", speed)
 
     def travel(self, a: Place, b: Place) -> tuple[float, float]:
         metres = math.hypot(a.x - b.x, a.y - b.y)

@@ -54,10 +54,10 @@ def fleet(env: SimEnv, network: RoadNetwork) -> Fleet:
     """A store with 2 e-bikes (capacity 3) and 2 drones (2.5 km range, 4 min swap)."""
     bike = VehicleSpec(speed=5.0, capacity=3)
     drone = VehicleSpec(speed=15.0, kind="drone", max_range=2500.0, swap_time=240.0)
-    return Fleet(env, "s", network.place(1000, 1000), FleetSpec(count=2, vehicle="bike"),
-                 "bike", bike, network,
-                 [(FleetSpec(count=2, vehicle="drone", pickup_time=30, dropoff_time=20),
-                   "drone", drone)])
+    return Fleet(env, "s", network.place(1000, 1000),
+                 [FleetSpec(count=2, vehicle="bike"),
+                  FleetSpec(count=2, vehicle="drone", pickup_time=30, dropoff_time=20)],
+                 {"bike": bike, "drone": drone}, network)
 
 
 def test_fleets_and_couriers(tiny: Scenario, network: RoadNetwork) -> None:
