@@ -35,15 +35,10 @@ from sim.metrics.promise import promise
 from sim.metrics.routing import routing
 from sim.metrics.utilisation import utilisation
 from sim.metrics.warehouse import warehouse_metrics
-from sim.metrics.window import MetricContext
+from sim.metrics.window import MetricContext, table
 
 Tables = Mapping[str, pd.DataFrame]
 Section = Callable[[Tables, MetricContext], Any]
-
-
-def _table(records: Tables, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
-    frame = records.get(name)
-    return frame if frame is not None else pd.DataFrame(columns=list(columns))
 
 
 POLICY_TABLES = {
@@ -56,30 +51,30 @@ POLICY_TABLES = {
 
 def _tables(records: Tables) -> dict[str, pd.DataFrame]:
     """The tables the economics section reads, empty where the run wrote none."""
-    return {name: _table(records, name, cols) for name, cols in POLICY_TABLES.items()}
+    return {name: table(records, name, cols) for name, cols in POLICY_TABLES.items()}
 
 
 SECTIONS: list[tuple[str, Section]] = [
-    ("orders", lambda r, c: order_counts(_table(r, "orders", ORDER_COLUMNS), c)),
-    ("sla", lambda r, c: sla(_table(r, "orders", ORDER_COLUMNS), c)),
-    ("stages_min", lambda r, c: stages(_table(r, "orders", ORDER_COLUMNS), c)),
-    ("utilisation", lambda r, c: utilisation(_table(r, "states", STATE_COLUMNS), c)),
+    ("orders", lambda r, c: order_counts(table(r, "orders", ORDER_COLUMNS), c)),
+    ("sla", lambda r, c: sla(table(r, "orders", ORDER_COLUMNS), c)),
+    ("stages_min", lambda r, c: stages(table(r, "orders", ORDER_COLUMNS), c)),
+    ("utilisation", lambda r, c: utilisation(table(r, "states", STATE_COLUMNS), c)),
     ("inventory", lambda r, c: inventory(
-        _table(r, "stockouts", STOCKOUT_COLUMNS), _table(r, "walkins", WALKIN_COLUMNS), c,
-        _table(r, "stock_levels", STOCK_LEVEL_COLUMNS),
-        _table(r, "replenishments", REPLENISHMENT_COLUMNS),
-        _table(r, "stock_ledger", LEDGER_COLUMNS))),
-    ("fill_rate", lambda r, c: fill_rates(_table(r, "orders", ORDER_COLUMNS),
-                                          _table(r, "fulfil_events", FULFIL_EVENT_COLUMNS),
-                                          _table(r, "walkins", WALKIN_COLUMNS), c)),
-    ("handling", lambda r, c: handling(_table(r, "orders", ORDER_COLUMNS),
-                                       _table(r, "fulfil_events", FULFIL_EVENT_COLUMNS), c)),
-    ("promise", lambda r, c: promise(_table(r, "orders", ORDER_COLUMNS),
+        table(r, "stockouts", STOCKOUT_COLUMNS), table(r, "walkins", WALKIN_COLUMNS), c,
+        table(r, "stock_levels", STOCK_LEVEL_COLUMNS),
+        table(r, "replenishments", REPLENISHMENT_COLUMNS),
+        table(r, "stock_ledger", LEDGER_COLUMNS))),
+    ("fill_rate", lambda r, c: fill_rates(table(r, "orders", ORDER_COLUMNS),
+                                          table(r, "fulfil_events", FULFIL_EVENT_COLUMNS),
+                                          table(r, "walkins", WALKIN_COLUMNS), c)),
+    ("handling", lambda r, c: handling(table(r, "orders", ORDER_COLUMNS),
+                                       table(r, "fulfil_events", FULFIL_EVENT_COLUMNS), c)),
+    ("promise", lambda r, c: promise(table(r, "orders", ORDER_COLUMNS),
                                      r.get("predictions"), r.get("order_parts"), c)),
     ("economics", lambda r, c: economics(_tables(r), c)),
-    ("routing", lambda r, c: routing(_table(r, "trips", TRIP_COLUMNS),
-                                     _table(r, "dispatches", DISPATCH_COLUMNS),
-                                     _table(r, "fleets", FLEET_COLUMNS), c)),
+    ("routing", lambda r, c: routing(table(r, "trips", TRIP_COLUMNS),
+                                     table(r, "dispatches", DISPATCH_COLUMNS),
+                                     table(r, "fleets", FLEET_COLUMNS), c)),
     ("warehouses", warehouse_metrics),
 ]
 

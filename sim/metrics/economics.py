@@ -27,6 +27,7 @@ from sim.core.records import CANCELLED, DELIVERED, REJECTED
 from sim.metrics.fill import online_units
 from sim.metrics.inventory import levels
 from sim.metrics.orders import measured_orders
+from sim.metrics.routing import measured_trips
 from sim.metrics.window import MetricContext
 
 
@@ -48,17 +49,16 @@ def economics(records: dict[str, pd.DataFrame], ctx: MetricContext) -> dict[str,
     orders = measured_orders(records["orders"], ctx)
     events = records["fulfil_events"]
     walkins = records["walkins"]
-    w = walkins[(walkins["time"] >= ctx.start) & (walkins["time"] < ctx.end)]
+    w = ctx.within(walkins, "time")
     u = online_units(orders, events)
     sold = float(w["units_sold"].sum()) + u["delivered"]
     delivered = int((orders["status"] == DELIVERED).sum())
     accepted = orders[orders["status"] != REJECTED]
     late = int((~(accepted["delivered"] <= accepted["due"] + 1e-9)).sum())
     trips = records["trips"]
-    km = float(trips.loc[(trips["start"] >= ctx.start) & (trips["start"] < ctx.end),
-                         "distance_m"].sum()) / 1000
+    km = float(measured_trips(trips, ctx)["distance_m"].sum()) / 1000
     repl = records["replenishments"]
-    n_repl = int(((repl["ordered_at"] >= ctx.start) & (repl["ordered_at"] < ctx.end)).sum())
+    n_repl = len(ctx.within(repl, "ordered_at"))
     stock = levels(records["stock_levels"], ctx)
     on_hand = stock.get("on_hand_units", {}).get("total", 0.0)
     removed = stock.get("removed_units", 0.0)

@@ -62,7 +62,7 @@ def fill_rates(orders: pd.DataFrame, events: pd.DataFrame, walkins: pd.DataFrame
     rejected = m[m["status"] == REJECTED]
     lost_rejected = {str(k): int(v) for k, v in
                      rejected.groupby("reason")["units"].sum().sort_index().items()}
-    w = walkins[(walkins["time"] >= ctx.start) & (walkins["time"] < ctx.end)]
+    w = ctx.within(walkins, "time")
     wanted, sold = float(w["units_wanted"].sum()), float(w["units_sold"].sum())
     return {
         "walkin": {"units_wanted": int(wanted), "units_sold": int(sold),

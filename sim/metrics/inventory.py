@@ -32,10 +32,6 @@ from sim.metrics.window import MetricContext
 DAY = 86400.0
 
 
-def _in_window(frame: pd.DataFrame, column: str, ctx: MetricContext) -> pd.DataFrame:
-    return frame[(frame[column] >= ctx.start) & (frame[column] < ctx.end)]
-
-
 def level_at(times: np.ndarray, values: np.ndarray, t: float) -> float:
     """The value of a step series at clock time ``t`` (0 before its first row)."""
     i = int(np.searchsorted(times, t, side="right")) - 1
@@ -77,8 +73,8 @@ def levels(stock_levels: pd.DataFrame, ctx: MetricContext) -> dict[str, Any]:
 
 def replenishment(orders: pd.DataFrame, ctx: MetricContext) -> dict[str, Any]:
     """Replenishment orders placed and received in the window."""
-    placed = _in_window(orders, "ordered_at", ctx)
-    arrived = _in_window(orders, "arrived_at", ctx)
+    placed = ctx.within(orders, "ordered_at")
+    arrived = ctx.within(orders, "arrived_at")
     lead = (arrived["arrived_at"] - arrived["ordered_at"]).to_numpy(dtype=float)
     return {
         "orders": len(placed),
@@ -108,8 +104,8 @@ def inventory(stockouts: pd.DataFrame, walkins: pd.DataFrame, ctx: MetricContext
               replenishments: pd.DataFrame | None = None,
               ledger: pd.DataFrame | None = None) -> dict[str, Any]:
     """Stock-outs, walk-in fill rate, levels over time, replenishment and the ledger."""
-    s = _in_window(stockouts, "time", ctx)
-    w = _in_window(walkins, "time", ctx)
+    s = ctx.within(stockouts, "time")
+    w = ctx.within(walkins, "time")
     wanted = float(w["units_wanted"].sum())
     sold = float(w["units_sold"].sum())
     out: dict[str, Any] = {

@@ -28,7 +28,7 @@ MIN = 60.0
 
 def measured_orders(orders: pd.DataFrame, ctx: MetricContext) -> pd.DataFrame:
     """Orders created inside the measured window."""
-    return orders[(orders["created"] >= ctx.start) & (orders["created"] < ctx.end)]
+    return ctx.within(orders, "created")
 
 
 def order_counts(orders: pd.DataFrame, ctx: MetricContext) -> dict[str, Any]:

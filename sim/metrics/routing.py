@@ -33,7 +33,7 @@ MIN = 60.0
 
 def measured_trips(trips: pd.DataFrame, ctx: MetricContext) -> pd.DataFrame:
     """Trips that started inside the measured window."""
-    return trips[(trips["start"] >= ctx.start) & (trips["start"] < ctx.end)]
+    return ctx.within(trips, "start")
 
 
 def _trip_stats(t: pd.DataFrame) -> dict[str, Any]:
@@ -69,7 +69,7 @@ def routing(trips: pd.DataFrame, dispatches: pd.DataFrame, fleets: pd.DataFrame,
         stats["time_on_trips"] = ratio(float(busy.sum()), couriers * span)
         by_vehicle[str(vehicle)] = stats
     out["by_vehicle"] = by_vehicle
-    d = dispatches[(dispatches["time"] >= ctx.start) & (dispatches["time"] < ctx.end)]
+    d = ctx.within(dispatches, "time")
     out["dispatch"] = {
         "decisions": len(d),
         "by_solver": {str(k): int(v) for k, v in d["solver"].value_counts().sort_index().items()},

@@ -33,16 +33,10 @@ import pandas as pd
 
 from sim.core.records import WH_EVENT_COLUMNS, WH_ORDER_COLUMNS, WH_TIME_COLUMNS, WH_VISIT_COLUMNS
 from sim.metrics.stats import ratio, summary
-from sim.metrics.window import MetricContext
+from sim.metrics.window import MetricContext, table
+from sim.warehouse.timebins import BIN
 
 MIN = 60.0
-BIN = 900.0  # width of the wh_time bins (sim.warehouse.timebins.BIN)
-
-
-def _table(records: Mapping[str, pd.DataFrame], name: str,
-           columns: tuple[str, ...]) -> pd.DataFrame:
-    frame = records.get(name)
-    return frame if frame is not None else pd.DataFrame(columns=list(columns))
 
 
 def binned_seconds(time: pd.DataFrame, start: float, end: float,
@@ -73,10 +67,10 @@ def shares(time: pd.DataFrame, kind: str, ctx: MetricContext,
 def warehouse_metrics(records: Mapping[str, pd.DataFrame],
                       ctx: MetricContext) -> dict[str, Any] | None:
     """The ``warehouses`` section of metrics.json (None without warehouses)."""
-    visits = _table(records, "wh_visits", WH_VISIT_COLUMNS)
-    orders = _table(records, "wh_orders", WH_ORDER_COLUMNS)
-    time = _table(records, "wh_time", WH_TIME_COLUMNS)
-    events = _table(records, "wh_events", WH_EVENT_COLUMNS)
+    visits = table(records, "wh_visits", WH_VISIT_COLUMNS)
+    orders = table(records, "wh_orders", WH_ORDER_COLUMNS)
+    time = table(records, "wh_time", WH_TIME_COLUMNS)
+    events = table(records, "wh_events", WH_EVENT_COLUMNS)
     names = sorted(set(orders["warehouse"]) | set(visits["warehouse"]) | set(time["warehouse"]))
     if not names:
         return None
@@ -90,18 +84,17 @@ def one_warehouse(visits: pd.DataFrame, orders: pd.DataFrame, time: pd.DataFrame
                   events: pd.DataFrame, ctx: MetricContext) -> dict[str, Any]:
     """Metrics of one warehouse (see the module docstring)."""
     hours = ctx.hours
-    picked = visits[(visits["pick_end"] >= ctx.start) & (visits["pick_end"] < ctx.end)]
+    picked = ctx.within(visits, "pick_end")
     n_stations = int(time[time["kind"] == "stations"]["unit"].nunique())
     items = float(picked["units"].sum())
     accepted = orders[orders["status"] != "rejected"]
-    arrived = accepted[(accepted["created"] >= ctx.start) & (accepted["created"] < ctx.end)]
+    arrived = ctx.within(accepted, "created")
     done = arrived[arrived["ready"].notna()]
     cycle = (done["ready"] - done["created"]).to_numpy(dtype=float) / MIN
     by_channel = {str(ch): summary((g["ready"] - g["created"]).to_numpy(dtype=float) / MIN)
                   for ch, g in done.groupby("channel", sort=True)}
-    last_pick = orders[(orders["pick_end"] >= ctx.start) & (orders["pick_end"] < ctx.end)]
-    rejected = orders[(orders["status"] == "rejected") & (orders["created"] >= ctx.start)
-                      & (orders["created"] < ctx.end)]
+    last_pick = ctx.within(orders, "pick_end")
+    rejected = ctx.within(orders[orders["status"] == "rejected"], "created")
     station_shares = shares(time, "stations", ctx, by_unit=True)
     util = [s.get("picking", 0.0) for s in station_shares.values()]
     return {

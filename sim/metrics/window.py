@@ -1,9 +1,14 @@
-"""The measured window and the parameters the metrics need besides the records."""
+"""The measured window and the parameters the metrics need besides the records, and the
+two ways every metric reads the records: a table (empty when the run made none) and its
+rows inside the window."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import pandas as pd
 
 from sim.scenario.schema import Scenario
 
@@ -31,3 +36,15 @@ class MetricContext:
     def hours(self) -> float:
         """Length of the measured window in hours."""
         return (self.end - self.start) / 3600.0
+
+    def within(self, frame: pd.DataFrame, column: str) -> pd.DataFrame:
+        """The rows of ``frame`` whose ``column`` (a clock time) lies in ``[start, end)``."""
+        times = frame[column]
+        return frame[(times >= self.start) & (times < self.end)]
+
+
+def table(records: Mapping[str, pd.DataFrame], name: str,
+          columns: tuple[str, ...]) -> pd.DataFrame:
+    """The record table ``name``, or an empty one with ``columns`` when the run made none."""
+    frame = records.get(name)
+    return frame if frame is not None else pd.DataFrame(columns=list(columns))
