@@ -125,7 +125,6 @@ class OrderFlow:
         hooks.emit(ORDER_LEFT_NODE, order, old.name)
         if self.ctx.has_predictor:
             self.ctx.predictor().forget(order)
-        order.reroutes += 1
         order.node = new.name
         hooks.emit(ORDER_AT_NODE, order, new.name)
         new.accept(order)

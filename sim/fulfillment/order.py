@@ -52,7 +52,6 @@ class Order:
     parts: list[Order] | None = None
     """The shipments of a split order, in part order."""
     open_parts: int = 0
-    reroutes: int = 0
     pred: tuple[object, ...] | None = None
     """Queue state at acceptance, for the promise model to learn from (or None)."""
 

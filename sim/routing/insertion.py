@@ -87,11 +87,6 @@ class TripCosts:
                      + v.duration_cost * (t - departure) + late)
 
 
-def trip_cost(problem: RoutingProblem, v: Vehicle, stops: Sequence[int]) -> float:
-    """Cost of vehicle ``v`` of ``problem`` doing one trip through ``stops``."""
-    return TripCosts(problem)(problem.vehicles.index(v), stops)
-
-
 def best_insertion(costs: TripCosts | RoutingProblem, trips: list[list[int]], job: int,
                    vehicles: Sequence[int] | None = None) -> tuple[float, int, int]:
     """(added cost, vehicle, position) of the cheapest feasible insertion of ``job`` into

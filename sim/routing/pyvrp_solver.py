@@ -34,7 +34,6 @@ from sim.routing.problem import (
     RoutingProblem,
     SolveStats,
     UnsupportedProblemError,
-    Vehicle,
     approach,
     single_pickup,
     trivial_plan,
@@ -150,25 +149,24 @@ class _Data:
                 round(v.distance_cost / scaling.DIST_SCALE * self.scale),
                 round(v.duration_cost / scaling.TIME_SCALE * self.scale), v.profile,
                 v.max_trips))
-        self.type_vehicles: dict[tuple[int, ...], list[int]] = {}
+        type_vehicles: dict[tuple[int, ...], list[int]] = {}
         for vi, key in enumerate(raw_types):
-            self.type_vehicles.setdefault(key, []).append(vi)
+            type_vehicles.setdefault(key, []).append(vi)
         types = []
-        for key, members in self.type_vehicles.items():
+        for key, members in type_vehicles.items():
             cap, end, early, late, dist, fixed, per_m, per_s, prof, trips = key
             types.append(pyvrp.VehicleType(
                 num_available=len(members), capacity=[cap], start_depot=0, end_depot=end,
                 fixed_cost=fixed, tw_early=early, tw_late=late, max_distance=dist,
                 unit_distance_cost=per_m, unit_duration_cost=per_s, profile=prof,
                 reload_depots=[0] if trips > 1 else [], max_reloads=max(0, trips - 1)))
-        self.type_members = list(self.type_vehicles.values())
+        self.type_members = list(type_vehicles.values())
         self.data = pyvrp.ProblemData(
             locations=locations, clients=clients, depots=depots, vehicle_types=types,
             distance_matrices=[scaling.dist_matrix(p.distance)  # type: ignore[misc]
                                for p in problem.profiles],
             duration_matrices=[scaling.time_matrix(p.time)  # type: ignore[misc]
                                for p in problem.profiles])
-        self.n_depots = len(depots)
 
     def read(self, solution: pyvrp.Solution) -> tuple[tuple[Route, ...], tuple[int, ...]]:
         """Routes (trips of client indices) and dropped jobs, vehicles in a fixed order."""
@@ -206,9 +204,3 @@ def _late(seconds: float) -> int:
 
 def _limit(metres: float) -> int:
     return int(INT_MAX) if metres == math.inf else max(0, scaling.dist_ticks(metres, "down"))
-
-
-def vehicle_key(v: Vehicle) -> tuple[object, ...]:
-    """Attributes that make two vehicles interchangeable (for tests and grouping)."""
-    return (v.start, v.end, v.capacity, v.available, v.shift_end, v.load_time, v.profile,
-            v.max_distance, v.max_trips, v.fixed_cost, v.distance_cost, v.duration_cost)

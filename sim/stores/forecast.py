@@ -38,7 +38,6 @@ class DemandForecast:
         s = np.asarray(season, dtype=float).copy()
         self.season = s * 24 / s.sum() if s.sum() > 0 else np.ones(24)
         self.alpha, self.gamma, self.beta = alpha, gamma, beta
-        self.hours_seen = 0
 
     def observe(self, hour: int, sales: np.ndarray) -> None:
         """Learn from the units of each SKU sold in clock hour ``hour`` (0-23)."""
@@ -51,7 +50,6 @@ class DemandForecast:
         if total_level > 0:
             self.season[hour] += self.gamma * (float(sales.sum()) / total_level - s)
             self.season *= 24 / self.season.sum()
-        self.hours_seen += 1
 
     def weight(self, start: float, end: float) -> float:
         """Sum of the hour-of-day index over the clock interval ``[start, end)``, in hours."""

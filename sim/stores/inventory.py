@@ -245,27 +245,6 @@ class ShelfStock:
         self.held_total -= units
         self._row()
 
-    def take(self, basket: Basket, channel: str) -> None:
-        """Sell a whole basket at once (the caller checked :meth:`has`)."""
-        lv = self.levels
-        if lv is None:
-            return
-        sold = self.sold_online if channel == "online" else self.sold_walkin
-        units = 0
-        for sku, qty in basket:
-            left = lv[sku] - qty
-            if left < 0:
-                raise RuntimeError(f"{self.node}: taking {qty} of SKU {sku} with {lv[sku]} left")
-            lv[sku] = left
-            sold[sku] += qty
-            units += qty
-            if left == 0:
-                self._emptied(sku, channel)
-            self._check_low(sku)
-        self.on_hand_total -= units
-        self.sold_total += units
-        self._row()
-
     def take_available(self, basket: Basket, channel: str) -> int:
         """Sell what is there of each line (walk-ins); the rest is a lost sale. Returns
         the units actually taken."""
@@ -330,11 +309,6 @@ class ShelfStock:
         self.on_hand_total += units_in
         self._row()
         return units_in
-
-    def add(self, sku: int, qty: int) -> None:
-        """An unplanned delivery of ``qty`` units (counted as ordered and received)."""
-        self.order([(sku, qty)])
-        self.receive([(sku, qty)], [(sku, qty)])
 
     # ------------------------------------------------------------------ ledger
 

@@ -26,7 +26,6 @@ E, N, W, S = 0, 1, 2, 3
 DX = (1, 0, -1, 0)
 DY = (0, 1, 0, -1)
 ALL_DIRS = 0b1111
-DIR_NAMES = ("east", "north", "west", "south")
 
 AISLE, WALL, SPOT, PICK, QUEUE, CHARGER = range(6)
 KIND_NAMES = ("aisle", "wall", "spot", "pick", "queue", "charger")

@@ -47,7 +47,6 @@ class Paths:
         stations = layout.stations
         self.to_tail = [distance_field(layout, list(s.entry), reverse=True) for s in stations]
         self.from_pick = [distance_field(layout, list(s.exit), reverse=False) for s in stations]
-        self.expansions = 0
         self._last: tuple[int, int, int, list[int]] = (-1, -1, -1, [])
         self._last_station: tuple[tuple[int, int, int], list[int]] = ((-1, -1, -1), [])
         try:
@@ -159,13 +158,11 @@ class Paths:
                 h = (abs(a % w - gx) + abs(a // w - gy) - 1) * STEP
                 heapq.heappush(heap, (g + h, -g, s))
         found = -1
-        expansions = 0
         while heap:
             _, neg_g, s = heapq.heappop(heap)
             g = -neg_g
             if g > best.get(s, FAR):
                 continue
-            expansions += 1
             c, d = divmod(s, 4)
             if c in goal_access:
                 found = s
@@ -178,7 +175,6 @@ class Paths:
                     parent[ns] = s
                     h = (abs(nb % w - gx) + abs(nb // w - gy) - 1) * STEP
                     heapq.heappush(heap, (ng + h, -ng, ns))
-        self.expansions += expansions
         if found < 0:
             raise RuntimeError(f"no path from cell {start} to cell {goal}")
         cells = [goal]

@@ -43,10 +43,6 @@ class WarehouseView(Protocol):
         robot that cannot take it."""
         ...
 
-    def manhattan(self, a: int, b: int) -> int:
-        """Manhattan distance between two cells (metres)."""
-        ...
-
 
 # --------------------------------------------------------------------------- sequence
 

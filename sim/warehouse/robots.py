@@ -93,10 +93,6 @@ class IdleRobots:
     def __contains__(self, robot: Robot) -> bool:
         return robot.id in self._order
 
-    def robots(self) -> list[Robot]:
-        """Idle robots, longest idle first."""
-        return list(self._order.values())
-
     def first(self) -> Robot | None:
         """The robot idle longest, or None."""
         return next(iter(self._order.values()), None)

@@ -60,11 +60,9 @@ class Station:
     open_orders: int = 0
     open_units: int = 0  # units of open orders not yet picked
     waiting: list[Line] = field(default_factory=list)  # lines with unclaimed units
-    committed: int = 0  # visits assigned and not yet gone from the pick cell
-    incoming: list[Visit] = field(default_factory=list)
+    incoming: list[Visit] = field(default_factory=list)  # visits not yet gone from the pick cell
     state: int = STATION_IDLE
     since: float = 0.0
-    picking: bool = False
 
     def __post_init__(self) -> None:
         self.lane_cap = len(self.cells.lane)

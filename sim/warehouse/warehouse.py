@@ -453,10 +453,6 @@ class RobotWarehouse:
         r = self.storage.robot_at[pod.spot]
         return r is None or r.available
 
-    def manhattan(self, a: int, b: int) -> int:
-        """Manhattan distance between two cells (metres)."""
-        return self.layout.manhattan(a, b)
-
     def _changed(self) -> None:
         """Pods or robots moved: stations that found no pod look again."""
         if self._blocked:
@@ -483,7 +479,7 @@ class RobotWarehouse:
                                      if stations[i].waiting else math.inf, i)
                                     for i in self._needy]):
                     st = stations[i]
-                    if not st.waiting or st.committed >= st.max_robots:
+                    if not st.waiting or len(st.incoming) >= st.max_robots:
                         self._needy.discard(i)
                         continue
                     if not self.idle:
@@ -546,7 +542,6 @@ class RobotWarehouse:
         visit = Visit(env.next_id(f"wh_visit/{self.name}"), robot, pod, st.index, [], env.now)
         pod.visit = visit
         self._claim(visit, st)
-        st.committed += 1
         st.incoming.append(visit)
         self._active[visit.id] = visit
         env.process(self._visit(visit))
@@ -695,7 +690,6 @@ class RobotWarehouse:
 
     def _left_station(self, st: Station, visit: Visit) -> None:
         """The robot has left the pick cell: the station has room for another visit."""
-        st.committed -= 1
         st.incoming.remove(visit)
         if st.waiting:
             self._needy.add(st.index)
