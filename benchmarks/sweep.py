@@ -29,6 +29,7 @@ from sim.experiments.backends import available_cores
 from sim.experiments.loading import validate_experiment
 from sim.experiments.plan import plan_experiment
 from sim.experiments.sweep import execute_plan
+from sim.scenario.loading import parse_override
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,8 +39,8 @@ def experiment(runs: int, overrides: list[str]) -> dict[str, object]:
     over: dict[str, object] = {"run.start": "10:00", "run.duration": "1h",
                                "run.warmup": "15min", "run.drain": "1h"}
     for item in overrides:
-        key, _, value = item.partition("=")
-        over[key] = value
+        _, value = parse_override(item)  # checked and read as YAML, as run_sim.py --set does
+        over[item.partition("=")[0]] = value
     return {"name": "bench_sweep", "scenario": "hema_city.yaml",
             "replications": max(1, runs // 2), "overrides": over,
             "factors": {"store_defaults.couriers.count": [70, 90]}}

@@ -17,6 +17,8 @@ import os
 import shutil
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,30 +101,33 @@ def new_run_dir(base: Path, scenario: Scenario, seed: int) -> Path:
     return folder
 
 
-def _staging(folder: Path) -> Path:
+@contextmanager
+def atomic_folder(folder: Path) -> Iterator[Path]:
+    """Write a folder all at once: the caller fills the hidden staging folder this yields,
+    which replaces ``folder`` (and an older result in it) only when the block finishes;
+    if it fails, the staging folder is removed and ``folder`` is left as it was."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.parent / f".{folder.name}.partial-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
-    return tmp
-
-
-def _commit(tmp: Path, folder: Path) -> None:
-    """Move a complete staging folder into place, replacing an older result only now."""
-    if folder.exists():
-        old = folder.parent / f".{folder.name}.old-{os.getpid()}"
-        folder.rename(old)
-        tmp.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(folder)
+    try:
+        yield tmp
+        if folder.exists():
+            old = folder.parent / f".{folder.name}.old-{os.getpid()}"
+            folder.rename(old)
+            tmp.rename(folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def write_run(result: RunResult, folder: Path, plots: bool = True) -> Path:
     """Write a run's results folder atomically; return its path."""
-    tmp = _staging(folder)
-    try:
+    with atomic_folder(folder) as tmp:
         (tmp / RESOLVED).write_text(scenario_yaml(result.scenario), encoding="utf-8")
         write_tables(result.records, tmp)
         if plots:
@@ -137,10 +142,6 @@ def write_run(result: RunResult, folder: Path, plots: bool = True) -> Path:
         (tmp / WALLCLOCK).write_text(
             json.dumps(clean(wallclock_of(result.records, result.wall_seconds)), indent=2)
             + "\n", encoding="utf-8")
-        _commit(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return folder
 
 
@@ -148,8 +149,7 @@ def write_failure(scenario: Scenario, seed: int, exc: BaseException, folder: Pat
     """Record a failed run (resolved scenario and traceback) without touching an existing
     result: next to it as ``<folder>-failed`` if ``folder`` already holds one."""
     target = folder if not folder.exists() else folder.with_name(folder.name + "-failed")
-    tmp = _staging(target)
-    (tmp / RESOLVED).write_text(scenario_yaml(resolved(scenario, seed)), encoding="utf-8")
-    (tmp / ERROR).write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-    _commit(tmp, target)
+    with atomic_folder(target) as tmp:
+        (tmp / RESOLVED).write_text(scenario_yaml(resolved(scenario, seed)), encoding="utf-8")
+        (tmp / ERROR).write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
     return target

@@ -22,7 +22,7 @@ import pandas as pd
 from sim.experiments.plan import load_plan, plan_experiment, plan_scenarios
 from sim.experiments.spec import ExperimentSpec
 from sim.experiments.sweep import execute_plan
-from sim.scenario.loading import read_scenario, read_text
+from sim.scenario.loading import read_scenario
 from sim.scenario.schema import Scenario
 
 
@@ -55,14 +55,11 @@ def sweep(experiment: ExperimentSpec | str | Path, *, replications: int | None =
     ``replications`` replaces the experiment's. Compare the cells with
     :func:`sim.experiments.compare.compare` (``sim.compare``).
     """
-    text = None
     if isinstance(experiment, ExperimentSpec):
         plan = plan_experiment(experiment)
         if replications is not None:
-            start = experiment.base_seed
-            plan = plan.with_seeds(range(start, start + replications))
+            plan = plan.with_replications(replications, experiment.base_seed)
     else:
         plan = load_plan(experiment, replications)
-        text = read_text(experiment)
     return execute_plan(plan, Path(out) if out is not None else None, backend, workers,
-                        address, resume, progress=progress, experiment_text=text).runs
+                        address, resume, progress=progress).runs

@@ -55,7 +55,7 @@ def _num(x: Any, signed: bool = False) -> str:
     return f"{value:+.4g}" if signed else f"{value:.4g}"
 
 
-def _execute(plan: Plan, args: argparse.Namespace, experiment_text: str | None) -> int:
+def _execute(plan: Plan, args: argparse.Namespace) -> int:
     """Run a plan as the sweep and compare commands do, write tables and report."""
     from sim.experiments.sweep import execute_plan
 
@@ -63,7 +63,7 @@ def _execute(plan: Plan, args: argparse.Namespace, experiment_text: str | None) 
     out = Path(args.out) if args.out else Path(args.results) / plan.design.name
     result = execute_plan(plan, out, backend, args.workers, args.address, args.resume,
                           "metrics" if args.no_tables else "tables", args.plots,
-                          progress=not args.quiet, experiment_text=experiment_text)
+                          progress=not args.quiet)
     if (result.runs["status"] == "ok").any():
         from sim.scenario.errors import did_you_mean
 
@@ -95,10 +95,9 @@ def _execute(plan: Plan, args: argparse.Namespace, experiment_text: str | None) 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run an experiment file: every variant x factor combination x replication."""
     from sim.experiments.plan import load_plan
-    from sim.scenario.loading import read_text
 
     plan = load_plan(args.file, args.replications)
-    return _execute(plan, args, read_text(args.file))
+    return _execute(plan, args)
 
 
 def _kpi_option(text: str) -> KpiSpec:
@@ -125,7 +124,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         seeds = list(range(args.base_seed, args.base_seed + args.replications))
     kpis = [_kpi_option(k) for k in args.kpi] if args.kpi else list(DEFAULT_KPIS)
     plan = load_scenarios_plan(args.files, seeds, args.set or (), kpis)
-    return _execute(plan, args, None)
+    return _execute(plan, args)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

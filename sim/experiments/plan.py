@@ -207,11 +207,19 @@ class Plan:
 
     design: Design
     scenarios: tuple[Scenario, ...]
+    text: str | None = None
+    """The experiment file's YAML, when read from one (copied into the results folder)."""
 
     def with_seeds(self, seeds: Sequence[int]) -> Plan:
         """The same plan with other replications."""
         seeds = _checked_seeds(seeds)
-        return Plan(replace(self.design, seeds=tuple(seeds)), self.scenarios)
+        return replace(self, design=replace(self.design, seeds=tuple(seeds)))
+
+    def with_replications(self, replications: int, base_seed: int) -> Plan:
+        """The same plan with ``replications`` replications, seeds ``base_seed, ...``."""
+        if replications < 1:
+            raise ScenarioError("--replications must be >= 1")
+        return self.with_seeds(range(base_seed, base_seed + replications))
 
 
 def _checked_seeds(seeds: Iterable[int]) -> list[int]:
@@ -331,13 +339,11 @@ def load_plan(path: str | Path, replications: int | None = None,
     p = Path(path)
     text = read_text(p)
     spec = parse_experiment(text, str(path), base_dir=p.resolve().parent)
-    plan = plan_experiment(spec, str(path), text)
+    plan = replace(plan_experiment(spec, str(path), text), text=text)
     if seeds is not None:
         plan = plan.with_seeds(seeds)
     elif replications is not None:
-        if replications < 1:
-            raise ScenarioError("--replications must be >= 1")
-        plan = plan.with_seeds(range(spec.base_seed, spec.base_seed + replications))
+        plan = plan.with_replications(replications, spec.base_seed)
     return plan
 
 

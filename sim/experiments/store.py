@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Literal
 
 from sim.experiments.plan import Design
-from sim.runner import ERROR, METRICS
+from sim.runner import ERROR, METRICS, atomic_folder
 from sim.scenario.errors import ScenarioError
 
 PLAN = "plan.json"
@@ -51,26 +51,11 @@ def write_bytes(path: Path, data: bytes) -> None:
 
 def write_folder(folder: Path, files: dict[str, bytes]) -> None:
     """Write a run folder from its files' bytes atomically, replacing an older one."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = folder.with_name(f".{folder.name}.partial-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    try:
+    with atomic_folder(folder) as tmp:
         for name, data in files.items():
             target = tmp / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        tmp.mkdir(exist_ok=True)
-        if folder.exists():
-            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
-            folder.rename(old)
-            tmp.rename(folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def run_state(folder: Path) -> RunState | None:

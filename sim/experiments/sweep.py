@@ -31,7 +31,7 @@ from sim.experiments.store import (
     write_folder,
 )
 from sim.experiments.tables import collect, run_row, runs_table, write_csv
-from sim.experiments.worker import Output, RunOutcome, RunTask, execute, failure_files, one_line
+from sim.experiments.worker import Output, RunOutcome, RunTask, execute, failed_outcome
 
 
 @dataclass
@@ -50,23 +50,16 @@ class SweepResult:
     workers: int
 
 
-def _crashed(task: RunTask, exc: BaseException) -> RunOutcome:
-    """The outcome of a task whose worker died before it could report."""
-    files = (failure_files(task.scenario, task.seed, exc, task.scratch)
-             if task.output != "none" else {})
-    return RunOutcome(task.key, None, one_line(exc), files)
-
-
 def execute_plan(plan: Plan, out: Path | None = None, backend: str = "processes",
                  workers: int | None = None, address: str | None = None,
                  resume: bool = False, output: Output = "tables", plots: bool = False,
-                 progress: bool = True, experiment_text: str | None = None) -> SweepResult:
+                 progress: bool = True) -> SweepResult:
     """Run the plan's missing runs on ``backend`` and return the tables."""
     t0 = time.perf_counter()
     design = plan.design
     planned = design.runs()
     if out is not None:
-        prepare(out, design, resume, experiment_text)
+        prepare(out, design, resume, plan.text)
         todo = [r for r in planned if run_state(out / r.folder) != "ok"]
     else:
         output, todo = "none", planned
@@ -81,7 +74,7 @@ def execute_plan(plan: Plan, out: Path | None = None, backend: str = "processes"
     outcomes: dict[str, RunOutcome] = {}
     done = failed = 0
     try:
-        for outcome in runner.map(execute, tasks, _crashed):
+        for outcome in runner.map(execute, tasks, failed_outcome):
             if out is not None:
                 write_folder(out / outcome.key, outcome.files)
             else:

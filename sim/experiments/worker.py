@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +50,6 @@ class RunOutcome:
     metrics: dict[str, Any] | None
     error: str | None
     files: dict[str, bytes] = field(default_factory=dict)
-    wall_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -89,9 +87,15 @@ def failure_files(scenario: Scenario, seed: int, exc: BaseException,
         return _read_folder(write_failure(scenario, seed, exc, Path(tmp) / "run"))
 
 
+def failed_outcome(task: RunTask, exc: BaseException) -> RunOutcome:
+    """The outcome of a task that failed with ``exc`` (in the run, or its worker died)."""
+    files = (failure_files(task.scenario, task.seed, exc, task.scratch)
+             if task.output != "none" else {})
+    return RunOutcome(task.key, None, one_line(exc), files)
+
+
 def execute(task: RunTask) -> RunOutcome:
     """Run one task; a failure is returned as an outcome, not raised."""
-    t0 = time.perf_counter()
     try:
         if task.version != __version__:
             raise RuntimeError(f"this worker runs omnisim {__version__}, the sweep needs "
@@ -105,7 +109,5 @@ def execute(task: RunTask) -> RunOutcome:
             files = {RESOLVED: scenario_yaml(result.scenario).encode("utf-8"),
                      METRICS: (json.dumps(result.metrics, indent=2) + "\n").encode("utf-8")}
     except Exception as exc:
-        files = (failure_files(task.scenario, task.seed, exc, task.scratch)
-                 if task.output != "none" else {})
-        return RunOutcome(task.key, None, one_line(exc), files, time.perf_counter() - t0)
-    return RunOutcome(task.key, result.metrics, None, files, time.perf_counter() - t0)
+        return failed_outcome(task, exc)
+    return RunOutcome(task.key, result.metrics, None, files)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.core.records import CANCELLED, DELIVERED, IN_PROGRESS, REJECTED
@@ -48,6 +49,13 @@ def order_counts(orders: pd.DataFrame, ctx: MetricContext) -> dict[str, Any]:
         "rejection_rate": ratio(len(rejected), len(m)),
         "delivered_per_hour": ratio(float((status == DELIVERED).sum()), ctx.hours),
     }
+
+
+def click_to_door_minutes(orders: pd.DataFrame, ctx: MetricContext) -> np.ndarray:
+    """Click-to-door minutes of the delivered orders created in the measured window."""
+    m = measured_orders(orders, ctx)
+    d = m[m["status"] == DELIVERED]
+    return (d["delivered"] - d["created"]).to_numpy(dtype=float) / MIN
 
 
 def sla(orders: pd.DataFrame, ctx: MetricContext) -> dict[str, Any]:

@@ -19,10 +19,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from sim.core.records import DELIVERED
 from sim.experiments.intervals import t_interval
 from sim.experiments.plan import value_text
-from sim.metrics.orders import measured_orders
+from sim.metrics.orders import click_to_door_minutes
 from sim.metrics.window import MetricContext
 from sim.report.run_plots import new_axes
 
@@ -90,7 +89,7 @@ def plot_metric_by_factor(summary: pd.DataFrame, factor: str, series: Sequence[s
     return ax
 
 
-def click_to_door_minutes(folders: Sequence[Path], ctx: MetricContext) -> np.ndarray:
+def pooled_click_to_door(folders: Sequence[Path], ctx: MetricContext) -> np.ndarray:
     """Click-to-door minutes of the measured delivered orders of runs, pooled."""
     parts = []
     for folder in folders:
@@ -98,9 +97,7 @@ def click_to_door_minutes(folders: Sequence[Path], ctx: MetricContext) -> np.nda
         if not path.is_file():
             continue
         orders = pd.read_csv(path, usecols=["created", "status", "delivered"])
-        m = measured_orders(orders, ctx)
-        d = m[m["status"] == DELIVERED]
-        parts.append((d["delivered"] - d["created"]).to_numpy(dtype=float) / 60)
+        parts.append(click_to_door_minutes(orders, ctx))
     return np.concatenate(parts) if parts else np.empty(0)
 
 

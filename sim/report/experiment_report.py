@@ -25,9 +25,9 @@ from sim.experiments.plan import CellInfo, Design, value_text
 from sim.experiments.store import REPORT, read_design
 from sim.experiments.tables import collect
 from sim.report.experiment_plots import (
-    click_to_door_minutes,
     plot_delivery_cdfs,
     plot_metric_by_factor,
+    pooled_click_to_door,
     summarise,
 )
 
@@ -248,8 +248,8 @@ def _cdf_figures(design: Design, runs: pd.DataFrame, root: Path) -> list[str]:
     for title, cells in list(groups.items())[:12]:
         curves = {}
         for c in cells[:MAX_CDF_CURVES]:
-            curves[design.label(c)] = click_to_door_minutes(folders.get(c.folder, []),
-                                                            c.context())
+            curves[design.label(c)] = pooled_click_to_door(folders.get(c.folder, []),
+                                                           c.context())
         if not any(len(v) for v in curves.values()):
             continue
         ax = plot_delivery_cdfs(curves, cells[0].window["promise"] / 60)

@@ -16,8 +16,8 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from sim.core.records import DELIVERED, REJECTED
-from sim.metrics.orders import measured_orders
+from sim.core.records import REJECTED
+from sim.metrics.orders import click_to_door_minutes
 from sim.metrics.utilisation import busy_over_time
 from sim.metrics.window import MetricContext
 
@@ -33,9 +33,7 @@ def plot_click_to_door(orders: pd.DataFrame, ctx: MetricContext, ax: Axes | None
                        label: str | None = None) -> Axes:
     """Empirical CDF of click-to-door minutes of delivered orders, with the promise line."""
     ax = ax or new_axes()
-    m = measured_orders(orders, ctx)
-    d = m[m["status"] == DELIVERED]
-    minutes = np.sort((d["delivered"] - d["created"]).to_numpy(dtype=float) / 60)
+    minutes = np.sort(click_to_door_minutes(orders, ctx))
     if minutes.size:
         ax.step(minutes, np.arange(1, minutes.size + 1) / minutes.size, where="post",
                 label=label or "delivered orders")
