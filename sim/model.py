@@ -17,8 +17,7 @@ import numpy as np
 from sim.core.env import SimEnv
 from sim.core.progress import ProgressBar
 from sim.core.recorder import Records
-from sim.core.sampling import sampler
-from sim.demand.catalog import Catalog
+from sim.demand.catalog import Catalog, mean_units
 from sim.demand.online import OnlineDemand
 from sim.demand.walkins import WalkinDemand
 from sim.fleet.couriers import Fleet
@@ -30,7 +29,7 @@ from sim.fulfillment.promise import PROMISE_POLICIES
 from sim.routing.dispatch import DISPATCH_POLICIES
 from sim.routing.network import RoadNetwork
 from sim.scenario.errors import ScenarioError
-from sim.scenario.schema import BasketSpec, Scenario, StoreSpec, WarehouseSpec
+from sim.scenario.schema import Scenario, StoreSpec, WarehouseSpec
 from sim.stores.inventory import ShelfStock, initial_levels, sku_classes
 from sim.stores.replenishment import REPLENISHMENT_POLICIES, ReplenishmentPolicy, StockPlan
 from sim.stores.store import Store
@@ -49,11 +48,6 @@ def build_network(scenario: Scenario) -> RoadNetwork:
     if not network.connected():
         raise ScenarioError("the road network is not connected", ("city", "network"))
     return network
-
-
-def mean_units(basket: BasketSpec) -> float:
-    """Expected units in a basket (lines and units per line are at least 1)."""
-    return max(1.0, sampler(basket.lines).mean) * max(1.0, sampler(basket.units_per_line).mean)
 
 
 def online_share(scenario: Scenario, store: StoreSpec) -> float:

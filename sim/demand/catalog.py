@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.random import Generator
 
-from sim.core.sampling import Sampler
-from sim.scenario.schema import CatalogSpec
+from sim.core.sampling import Sampler, sampler
+from sim.scenario.schema import BasketSpec, CatalogSpec
 
 Basket = tuple[tuple[int, int], ...]
 
@@ -60,3 +60,8 @@ class Catalog:
             seen.add(sku)
             result.append(sku)
         return result
+
+
+def mean_units(basket: BasketSpec) -> float:
+    """Expected units in a basket (lines and units per line are at least 1)."""
+    return max(1.0, sampler(basket.lines).mean) * max(1.0, sampler(basket.units_per_line).mean)

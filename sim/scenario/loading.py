@@ -190,25 +190,33 @@ def _unwrap(tp: Any) -> Any:
             return tp
 
 
-def _members(tp: Any) -> list[Any]:
+def union_members(tp: Any) -> list[Any]:
+    """The types a field may hold: the members of a union (without None), else the type
+    itself; ``Annotated`` and ``Optional`` stripped from each."""
     tp = _unwrap(tp)
     if get_origin(tp) in (Union, types.UnionType):
         return [_unwrap(a) for a in get_args(tp) if a is not type(None)]
     return [tp]
 
 
-def _tag_of(model: type[BaseModel]) -> str | None:
-    for field in model.model_fields.values():
+def tag_field(model: type[BaseModel]) -> tuple[str, str] | None:
+    """``(field, value)`` of the literal field that names a kind of a tagged union."""
+    for name, field in model.model_fields.items():
         if get_origin(field.annotation) is Literal:
-            return str(get_args(field.annotation)[0])
+            return name, str(get_args(field.annotation)[0])
     return None
+
+
+def _tag_of(model: type[BaseModel]) -> str | None:
+    tag = tag_field(model)
+    return tag[1] if tag else None
 
 
 def _allowed_keys(loc: Sequence[str | int], root: type[BaseModel] = Scenario) -> list[str]:
     """The field names a model accepts at the pydantic error location ``loc``."""
     tp: Any = root
     for part in loc:
-        members = _members(tp)
+        members = union_members(tp)
         models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
         if len(models) > 1:  # a discriminated union: this part is the tag
             chosen = [m for m in models if _tag_of(m) == part]
@@ -228,7 +236,7 @@ def _allowed_keys(loc: Sequence[str | int], root: type[BaseModel] = Scenario) ->
             tp = get_args(tp)[1]
         else:
             return []
-    models = [m for m in _members(tp) if isinstance(m, type) and issubclass(m, BaseModel)]
+    models = [m for m in union_members(tp) if isinstance(m, type) and issubclass(m, BaseModel)]
     return list(models[0].model_fields) if len(models) == 1 else []
 
 

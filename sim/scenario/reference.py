@@ -6,15 +6,15 @@ checks the two agree, so the documentation cannot drift from the code.
 
 from __future__ import annotations
 
-import types
 import typing
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le, MaxLen, MinLen
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from sim.scenario.loading import tag_field, union_members
 from sim.scenario.units import parse_distance, parse_duration, parse_speed, parse_time_of_day
 
 _UNIT = {parse_duration: "duration", parse_distance: "distance", parse_speed: "speed",
@@ -55,13 +55,6 @@ def _is_model(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, BaseModel)
 
 
-def _union_members(tp: Any) -> list[Any]:
-    tp = _strip(tp)
-    if get_origin(tp) in (Union, types.UnionType):
-        return [_strip(a) for a in get_args(tp) if a is not type(None)]
-    return [tp]
-
-
 def type_name(tp: Any, meta: list[Any] | None = None) -> str:
     """A short human description of a field's type."""
     meta = list(meta or []) + _validators(tp)
@@ -71,7 +64,7 @@ def type_name(tp: Any, meta: list[Any] | None = None) -> str:
             bounds = _bounds(meta)
             return _UNIT[func] + (f" ({bounds})" if bounds else "")
     tp = _strip(tp)
-    members = _union_members(tp)
+    members = union_members(tp)
     if len(members) == 1 and members[0] is not tp:  # X | None
         return type_name(members[0], meta)
     origin = get_origin(tp)
@@ -129,7 +122,7 @@ def _rows(model: type[BaseModel], prefix: str, out: list[tuple[str, str, str, st
         if (path, model.__name__) in seen:
             continue
         seen.add((path, model.__name__))
-        members = _union_members(f.annotation)
+        members = union_members(f.annotation)
         models = [m for m in members if _is_model(m)]
         is_dist = models and all(m.__name__.startswith(("Duration", "Number")) for m in models)
         if get_origin(_strip(f.annotation)) is Literal and f.is_required() \
@@ -147,9 +140,7 @@ def _rows(model: type[BaseModel], prefix: str, out: list[tuple[str, str, str, st
             _rows(_strip(get_args(inner)[1]), f"{path}.<name>.", out, seen)
         elif len(models) > 1:
             for m in models:
-                tag = next((k for k, v in m.model_fields.items()
-                            if get_origin(v.annotation) is Literal), None)
-                value = get_args(m.model_fields[tag].annotation)[0] if tag else m.__name__
+                tag, value = tag_field(m) or (None, m.__name__)
                 out.append((f"{path} ({tag}: {value})", "", "", _first_line(m)))
                 _rows(m, f"{path}.", out, seen)
         elif len(models) == 1 and name != "store_defaults":

@@ -40,7 +40,7 @@ from sim.core.records import (
 )
 from sim.core.sampling import sampler
 from sim.demand.arrivals import arrival_times
-from sim.demand.catalog import Basket, Catalog
+from sim.demand.catalog import Basket, Catalog, mean_units
 from sim.fulfillment.order import Order
 from sim.routing.network import Place
 from sim.scenario.errors import ScenarioError
@@ -233,15 +233,11 @@ class RobotWarehouse:
     def _daily_demand(self, scenario: Scenario, catalog: Catalog) -> list[float]:
         """Expected units per SKU per day through this warehouse (for inventory-aware
         policies): its parcel orders and an equal share of the city's online orders."""
-        def units(basket: Any) -> float:
-            return max(1.0, sampler(basket.lines).mean) * max(1.0, sampler(
-                basket.units_per_line).mean)
-
         online = scenario.demand.online
-        per_day = online.orders_per_day * units(online.basket) / max(
+        per_day = online.orders_per_day * mean_units(online.basket) / max(
             1, len(scenario.stores) + len(scenario.warehouses))
         if self.spec.parcels is not None:
-            per_day += self.spec.parcels.orders_per_day * units(self.spec.parcels.basket)
+            per_day += self.spec.parcels.orders_per_day * mean_units(self.spec.parcels.basket)
         return (catalog.popularity * per_day).tolist()
 
     def _station_distances(self) -> None:
@@ -664,8 +660,7 @@ class RobotWarehouse:
             order = line.order
             if math.isnan(order.pick_start):
                 order.pick_start = env.now
-        draw = self._pick_time[st.index]
-        t = math.fsum(draw() for _ in range(units))
+        t = self._pick_time[st.index].sum(units)
         if t > 0:
             yield env.timeout(t)
         pod = visit.pod
