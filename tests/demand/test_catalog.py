@@ -29,6 +29,10 @@ def test_baskets_distinct_lines_and_sizes():
         assert all(0 <= s < 50 and q in (1, 2) for s, q in b)
     sizes = np.array([len(b) for b in baskets])
     assert sizes.mean() == pytest.approx(4 + np.exp(-4), rel=0.05)  # P(0) -> 1
+    # a Poisson(4) count of 0 becomes 1 line, so one-line baskets are P(0) + P(1)
+    one = 5 * np.exp(-4)
+    se = (one * (1 - one) / 5000) ** 0.5  # 0.0041, while P(0) alone is 0.018
+    assert (sizes == 1).mean() == pytest.approx(one, abs=3 * se)
 
 
 def test_frequencies_follow_popularity():

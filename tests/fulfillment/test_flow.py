@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
+import pytest
 
 from sim.core.records import CANCELLED, DELIVERED, IN_PROGRESS, REJECTED
 from sim.runner import run
@@ -55,4 +58,10 @@ def test_every_order_ends_in_one_state_and_stock_balances(make_scenario):
     for key in ("stockout_handling", "split"):
         assert key in m["handling"]
     assert m["inventory"]["replenishment"]["orders"] > 0
-    assert m["economics"]["profit"] is not None
+    money = m["economics"]
+    revenue, costs = money["revenue"], money["costs"]
+    assert revenue["total"] == pytest.approx(math.fsum(v for k, v in revenue.items()
+                                                       if k != "total"))
+    assert costs["total"] == pytest.approx(math.fsum(v for k, v in costs.items()
+                                                     if k != "total"))
+    assert money["profit"] == pytest.approx(revenue["total"] - costs["total"])

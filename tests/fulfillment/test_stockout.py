@@ -65,7 +65,8 @@ def test_substitutes_come_from_the_same_class_and_the_rest_is_dropped(make_scena
 
 
 def test_reroute_moves_the_order_to_the_other_store(make_scenario):
-    """A rerouted order is picked and delivered by the node the event names."""
+    """A rerouted order is picked and delivered by the node the event names: a delivered
+    order's final node is the target of its last reroute."""
     result = run(make_scenario(*SCARCE, "stockout.actions=[reroute, cancel]"))
     moved = events_of(result, "rerouted")
     assert len(moved) > 0
@@ -74,6 +75,11 @@ def test_reroute_moves_the_order_to_the_other_store(make_scenario):
         assert row.detail != row.node
         if orders.loc[row.order_id, "status"] == DELIVERED:
             assert orders.loc[row.order_id, "node"] in {"west", "east"}
+    last_target = moved.groupby("order_id")["detail"].last()
+    delivered = orders.loc[last_target.index, "status"] == DELIVERED
+    assert delivered.any()
+    final = orders.loc[last_target.index[delivered], "node"]
+    pd.testing.assert_series_equal(final, last_target[delivered], check_names=False)
     assert result.metrics["handling"]["stockout_handling"]["reroutes"] == len(moved)
 
 

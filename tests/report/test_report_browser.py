@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 import urllib.error
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.experiments.conftest import free_port
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -35,17 +36,11 @@ Promise.all(Array.from(document.images).map(img => img.decode().then(
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Browser:
     """A chromedriver session on a headless Chromium with a fresh profile."""
 
     def __init__(self, driver: str, binary: str, profile: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         scratch = profile / "tmp"  # Chromium's own temporary folders go here, not /tmp
         scratch.mkdir()
         self.proc = subprocess.Popen([driver, f"--port={self.port}"],

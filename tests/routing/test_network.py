@@ -35,13 +35,24 @@ def test_same_node_is_straight_line():
 
 
 def test_travel_cache_consistent():
-    """Repeated travel queries give the same answers as the first (cached rows)."""
+    """Repeated travel queries give the same answers as the first (cached rows), and
+    as a network with nothing cached; another speed scales the times, not the metres."""
     net = RoadNetwork.grid(2000, 2000, 250)
-    pts = [net.place(x, y) for x, y in [(0, 0), (1750, 250), (500, 2000), (1000, 1000)]]
+    xy = [(0, 0), (1750, 250), (500, 2000), (1000, 1000)]
+    pts = [net.place(x, y) for x, y in xy]
     first = [net.travel(a, b, 4.0) for a in pts for b in pts]
     again = [net.travel(a, b, 4.0) for a in pts for b in pts]
     assert first == again
+    fresh = [RoadNetwork.grid(2000, 2000, 250).travel(a, b, 4.0) for a in pts for b in pts]
+    assert again == fresh
     assert net.travel(pts[1], pts[2], 4.0)[1] == pytest.approx(net.travel(pts[2], pts[1], 4.0)[1])
+    faster = [net.travel(a, b, 10.0) for a in pts for b in pts]
+    for (s4, m4), (s10, m10) in zip(again, faster, strict=True):
+        assert m10 == m4 and s10 == pytest.approx(s4 * 4.0 / 10.0)
+    # every point is an intersection: road metres are the Manhattan distance
+    manhattan = [abs(ax - bx) + abs(ay - by) for ax, ay in xy for bx, by in xy]
+    assert [m for _, m in again] == pytest.approx(manhattan)
+    assert net.travel(pts[1], pts[2], 4.0) == pytest.approx((750.0, 3000.0))  # 1250 + 1750 m
 
 
 def write_graph(path: Path) -> None:

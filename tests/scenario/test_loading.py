@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pydantic
 import pytest
 
 from sim.scenario import ScenarioError, parse_scenario, read_scenario
@@ -43,8 +44,10 @@ def test_constant_shorthand(tiny):
 
 def test_scenario_is_frozen(tiny):
     """Validated scenarios cannot be changed in place."""
-    with pytest.raises(Exception):  # noqa: B017 - pydantic's frozen error type
+    before = tiny.stores[0].pickers
+    with pytest.raises(pydantic.ValidationError, match="Instance is frozen"):
         tiny.stores[0].pickers = 9  # type: ignore[misc]
+    assert tiny.stores[0].pickers == before == 3
 
 
 def test_overrides(make_scenario):

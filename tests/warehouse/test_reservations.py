@@ -48,4 +48,5 @@ def test_past_is_forgotten() -> None:
     for k in range(12):
         r.add(0, 10 * k, 10 * k + 5, owner=k, horizon=0)
     r.add(0, 500, 510, owner=99, horizon=100)
-    assert r.starts[0][0] >= 100 - 10 and len(r.starts[0]) < 13
+    assert r.starts[0] == [100, 110, 500]  # [0, 5] .. [90, 95] ended before 100
+    assert r.ends[0] == [105, 115, 510] and r.owners[0] == [10, 11, 99]
