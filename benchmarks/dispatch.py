@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Run a scenario's day under each dispatch policy and compare service, cost and speed.
 
-For each policy (default: immediate, batch, rolling_horizon, cheapest_insertion) it runs
-the scenario (default: scenarios/hema_city.yaml) with its ``dispatch`` section replaced by
+For each policy (default: all of ``DISPATCH_POLICIES``, in its order: immediate, batch,
+rolling_horizon, cheapest_insertion, then any added later) it runs the scenario
+(default: scenarios/hema_city.yaml) with its ``dispatch`` section replaced by
 ``{policy: NAME}`` (then the ``--set`` overrides, e.g. ``dispatch.window=2min``) and
 prints: wall seconds (simulation and metrics), on-time rate, click-to-door p50 and p90,
 km per order, orders per trip, courier utilisation, dispatch decisions, solve time per
@@ -29,10 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim import __version__
 from sim.metrics.routing import wallclock_of
+from sim.routing.dispatch import DISPATCH_POLICIES
 from sim.runner import run
 from sim.scenario import read_scenario
 
-POLICIES = ("immediate", "batch", "rolling_horizon", "cheapest_insertion")
+POLICIES = tuple(DISPATCH_POLICIES)  # the registry's order
 
 
 def figures(policy: str, scenario_path: str, overrides: list[str], seed: int | None

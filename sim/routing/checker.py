@@ -156,8 +156,7 @@ def _route(problem: RoutingProblem, index: int, trips: tuple[tuple[int, ...], ..
                                       f"latest {job.latest:.1f}")
             late = max(0.0, start - job.due)
             out.lateness += late
-            out.lateness_cost += late * (problem.lateness_cost if job.lateness_cost is None
-                                         else job.lateness_cost)
+            out.lateness_cost += late * problem.late_rate(job)
             visits.append(Visit(j, k, t, start, late))
             t = start + problem.service(v, job)
             here = job.location

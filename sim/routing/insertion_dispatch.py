@@ -22,11 +22,9 @@ from sim.core.env import SimEnv
 from sim.core.records import DISPATCH_COLUMNS, SOLVE_TIME_COLUMNS
 from sim.fleet.couriers import Courier, Fleet
 from sim.fulfillment.order import Order
-from sim.routing import scaling
 from sim.routing.insertion import best_insertion
-from sim.routing.problem import Job, Profile, RoutingProblem, Vehicle
-
-MIN = 60.0
+from sim.routing.planning import MIN, fleet_problem
+from sim.routing.problem import Job, RoutingProblem
 
 
 @dataclass(eq=False)
@@ -113,26 +111,12 @@ class CheapestInsertionDispatch:
         self._wall.append((did, env.now, fleet.node, (t1 - t0) * 1e3, (t2 - t1) * 1e3))
 
     def _problem(self, orders: list[Order], couriers: list[Courier]) -> RoutingProblem:
-        spec, fleet, now = self.spec, self.fleet, self.env.now
-        places = [fleet.home, *(o.place for o in orders)]
-        kinds = fleet.types_of(couriers)
-        profiles = []
-        for k in kinds:
-            secs, metres = k.mover.matrices(places)
-            profiles.append(Profile(scaling.snap_time(secs), scaling.snap_dist(metres),
-                                    k.dropoff_time))
-        service = max(k.dropoff_time for k in kinds)
+        spec, now = self.spec, self.env.now
+        profiles, vehicles, service = fleet_problem(
+            self.fleet, couriers, orders, lambda c: now, spec.max_orders_per_trip,
+            spec.km_cost)
         jobs = tuple(Job(i + 1, 0, 1, release=now, due=o.due - service, service=service)
                      for i, o in enumerate(orders))
-        vehicles = []
-        for c in couriers:
-            kind = fleet.type_of(c)
-            vehicles.append(Vehicle(
-                0, 0, min(kind.capacity, spec.max_orders_per_trip), available=now,
-                load_time=kind.pickup_time,
-                profile=next(i for i, k in enumerate(kinds) if k is kind),
-                max_distance=kind.max_range, distance_cost=spec.km_cost / 1000.0,
-                duration_cost=1.0 / MIN))
         return RoutingProblem(tuple(profiles), tuple(vehicles), jobs,
                               lateness_cost=spec.lateness_cost / MIN)
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sim.core.env import SimEnv
@@ -45,6 +45,33 @@ from sim.routing.solvers import DISPATCH_OPTIONS, Solver, make_solver
 DEFAULT_EFFORT = {"ortools": 100, "pyvrp": 200, "insertion": 0}
 NEAR_UPCOMING = 2  # soon-ready orders planned per ready order (the nearest ones)
 MIN = 60.0
+
+
+def fleet_problem(fleet: Fleet, couriers: Sequence[Courier], orders: Sequence[Order],
+                  available: Callable[[Courier], float], max_orders: int, km_cost: float
+                  ) -> tuple[list[Profile], list[Vehicle], float]:
+    """The couriers' side of a routing problem whose location 0 is the node and ``i + 1``
+    the place of ``orders[i]``: one snapped :class:`Profile` per fleet of ``couriers`` (in
+    :meth:`~sim.fleet.couriers.Fleet.types_of` order; its drop-off time as service only
+    when the fleets' differ), one :class:`Vehicle` per courier (free at ``available(c)``,
+    a km costs ``km_cost``, a minute 1) and the jobs' service time, the longest drop-off."""
+    places = [fleet.home, *(o.place for o in orders)]
+    kinds = fleet.types_of(couriers)
+    dropoffs = {k.dropoff_time for k in kinds}
+    profiles = []
+    for k in kinds:
+        secs, metres = k.mover.matrices(places)
+        profiles.append(Profile(scaling.snap_time(secs), scaling.snap_dist(metres),
+                                k.dropoff_time if len(dropoffs) > 1 else None))
+    index = {id(k): i for i, k in enumerate(kinds)}
+    vehicles = []
+    for c in couriers:
+        kind = fleet.type_of(c)
+        vehicles.append(Vehicle(
+            start=0, end=0, capacity=min(kind.capacity, max_orders), available=available(c),
+            load_time=kind.pickup_time, profile=index[id(kind)], max_distance=kind.max_range,
+            distance_cost=km_cost / 1000.0, duration_cost=1.0 / MIN))
+    return profiles, vehicles, max(dropoffs)
 
 
 class ReadyEstimate:
@@ -183,15 +210,10 @@ class DispatchPlanner:
         ``postpone_cost``.
         """
         spec, fleet, now = self.spec, self.fleet, self.env.now
-        places = [fleet.home, *(o.place for o in orders)]
-        kinds = fleet.types_of(couriers)
-        dropoffs = {k.dropoff_time for k in kinds}
-        service = max(dropoffs)
-        profiles = []
-        for k in kinds:
-            secs, metres = k.mover.matrices(places)
-            profiles.append(Profile(scaling.snap_time(secs), scaling.snap_dist(metres),
-                                    k.dropoff_time if len(dropoffs) > 1 else None))
+        profiles, vehicles, service = fleet_problem(
+            fleet, couriers, orders, lambda c: max(now, c.free_at) if c.busy else now,
+            spec.max_orders_per_trip, spec.km_cost)
+        kinds = fleet.types_of(couriers)  # the fleet of each profile
         soft = self.solver.soft_windows
         minute = 1.0 / MIN
         jobs = []
@@ -222,15 +244,6 @@ class DispatchPlanner:
             else:  # late whatever happens: every further minute is a minute late
                 jobs.append(Job(i + 1, 0, 1, release=rel, due=alone, service=service,
                                 penalty=penalty, lateness_cost=spec.lateness_cost * minute))
-        vehicles = []
-        for c in couriers:
-            kind = fleet.type_of(c)
-            vehicles.append(Vehicle(
-                start=0, end=0, capacity=min(kind.capacity, spec.max_orders_per_trip),
-                available=max(now, c.free_at) if c.busy else now, load_time=kind.pickup_time,
-                profile=next(i for i, k in enumerate(kinds) if k is kind),
-                max_distance=kind.max_range, distance_cost=spec.km_cost / 1000.0,
-                duration_cost=minute))
         return RoutingProblem(tuple(profiles), tuple(vehicles), tuple(jobs))
 
     def _start(self, plan: RoutePlan, couriers: list[Courier], orders: list[Order],
