@@ -12,9 +12,12 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.scenario.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from sim.runner import RunResult
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
@@ -86,8 +89,13 @@ def _policy_lines(metrics: dict[str, Any]) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run one scenario and write its results folder."""
-    from sim.runner import new_run_dir, run, write_failure, write_run
+    """Run one scenario and write its results folder.
+
+    The output folder is checked before the simulation starts (a file, a folder holding
+    files omnisim did not write, or a place that cannot be created is exit 2), so a bad
+    ``--out`` never costs a run and never removes a user's file."""
+    from sim.outputs import check_folder
+    from sim.runner import new_run_dir, run, write_failure
     from sim.scenario.loading import read_scenario
 
     scenario = read_scenario(args.file, args.set or ())
@@ -95,6 +103,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if seed < 0:
         raise ScenarioError("--seed must be >= 0")
     folder = Path(args.out) if args.out else new_run_dir(Path(args.results), scenario, seed)
+    check_folder(folder, "--out" if args.out else "results folder")
     try:
         result = run(scenario, seed, progress=not args.quiet)
     except ScenarioError:
@@ -104,7 +113,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: internal error during the run: {exc!r}; traceback in {where}",
               file=sys.stderr)
         return EXIT_INTERNAL
-    write_run(result, folder, plots=not args.no_plots)
+    _write_result(result, folder, plots=not args.no_plots)
     if not args.quiet:
         for line in summary_lines(result.metrics, scenario.name, seed):
             print(line)
@@ -117,6 +126,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         print(folder)
     return EXIT_OK
+
+
+def _write_result(result: RunResult, folder: Path, plots: bool) -> None:
+    """Write a finished run; if drawing its figures fails, write it without them rather
+    than lose the simulated result (the figures can be redrawn from the tables)."""
+    from sim.runner import write_run
+
+    if not plots:
+        write_run(result, folder, plots=False)
+        return
+    try:
+        write_run(result, folder, plots=True)
+    except ScenarioError:
+        raise
+    except Exception as exc:
+        write_run(result, folder, plots=False)
+        print(f"warning: the figures could not be drawn ({exc!r}); the results were "
+              "written without them", file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -147,10 +174,18 @@ def cmd_schema(args: argparse.Namespace) -> int:
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         text = json.dumps(schema, indent=2) + "\n"
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        from sim.outputs import check_file, write_file
+
+        check_file(Path(args.output), _is_schema_output, "schema -o")
+        write_file(Path(args.output), text.encode("utf-8"))
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def _is_schema_output(head: bytes) -> bool:
+    """Whether a file's first bytes are what ``schema`` writes (it may overwrite those)."""
+    return b"json-schema.org" in head or b'"$defs"' in head or head.startswith(b"| field |")
 
 
 Command = Callable[[argparse.Namespace], int]

@@ -7,18 +7,15 @@ CSVs and ``metrics.json`` are byte-identical for the same scenario and seed, whi
 ``wallclock.json`` (wall seconds of the run and of its dispatch solves) is not. It is
 written into a hidden temporary folder and renamed into place when complete, so a
 crash never leaves a half-written result, and an earlier result in the same place is
-only replaced by a complete new one.
+only replaced by a complete new one; a folder that omnisim did not write is never
+replaced (:mod:`sim.outputs` owns these rules).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +30,7 @@ from sim.metrics import MetricContext, compute_metrics
 from sim.metrics.compute import clean
 from sim.metrics.routing import wallclock_of
 from sim.model import Model, build_network
+from sim.outputs import atomic_folder, inside
 from sim.scenario.schema import Scenario
 
 RESOLVED = "scenario.resolved.yaml"
@@ -91,43 +89,21 @@ def write_tables(records: Records, folder: Path) -> None:
 
 
 def new_run_dir(base: Path, scenario: Scenario, seed: int) -> Path:
-    """A fresh ``base/<scenario>/<timestamp>-s<seed>`` path that does not exist yet."""
+    """A fresh ``base/<scenario>/<timestamp>-s<seed>`` path that does not exist yet (and
+    lies inside ``base``, whatever the scenario's name)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     folder = base / scenario.name / f"{stamp}-s{seed}"
     n = 2
     while folder.exists():
         folder = base / scenario.name / f"{stamp}-s{seed}-{n}"
         n += 1
-    return folder
-
-
-@contextmanager
-def atomic_folder(folder: Path) -> Iterator[Path]:
-    """Write a folder all at once: the caller fills the hidden staging folder this yields,
-    which replaces ``folder`` (and an older result in it) only when the block finishes;
-    if it fails, the staging folder is removed and ``folder`` is left as it was."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = folder.parent / f".{folder.name}.partial-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
-        yield tmp
-        if folder.exists():
-            old = folder.parent / f".{folder.name}.old-{os.getpid()}"
-            folder.rename(old)
-            tmp.rename(folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    return inside(base, folder, "name")
 
 
 def write_run(result: RunResult, folder: Path, plots: bool = True) -> Path:
-    """Write a run's results folder atomically; return its path."""
-    with atomic_folder(folder) as tmp:
+    """Write a run's results folder atomically; return its path. ``folder`` may be new,
+    empty or an earlier run's folder; anything else is refused (see :mod:`sim.outputs`)."""
+    with atomic_folder(folder, "run") as tmp:
         (tmp / RESOLVED).write_text(scenario_yaml(result.scenario), encoding="utf-8")
         write_tables(result.records, tmp)
         if plots:
@@ -147,9 +123,14 @@ def write_run(result: RunResult, folder: Path, plots: bool = True) -> Path:
 
 def write_failure(scenario: Scenario, seed: int, exc: BaseException, folder: Path) -> Path:
     """Record a failed run (resolved scenario and traceback) without touching an existing
-    result: next to it as ``<folder>-failed`` if ``folder`` already holds one."""
-    target = folder if not folder.exists() else folder.with_name(folder.name + "-failed")
-    with atomic_folder(target) as tmp:
+    result: next to it as ``<folder>-failed`` (``-failed-2``, ...) if ``folder`` is not
+    empty."""
+    target = folder
+    n = 1
+    while target.exists() and any(target.iterdir()):
+        target = folder.with_name(folder.name + "-failed" + (f"-{n}" if n > 1 else ""))
+        n += 1
+    with atomic_folder(target, "failed-run") as tmp:
         (tmp / RESOLVED).write_text(scenario_yaml(resolved(scenario, seed)), encoding="utf-8")
         (tmp / ERROR).write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
     return target

@@ -5,6 +5,7 @@ import json
 import pytest
 
 import sim.runner as runner
+from sim.outputs import MARKER
 from sim.runner import run, write_failure, write_run
 from sim.scenario import read_scenario
 
@@ -17,8 +18,8 @@ def test_folder_contents(tiny, tmp_path):
     """A run folder holds the resolved scenario, metrics, record CSVs and plots."""
     folder = write_run(run(tiny, 5), tmp_path / "r")
     names = {p.name for p in folder.iterdir()}
-    assert names >= FILES | {runner.WALLCLOCK}
-    assert all(n.endswith(".csv") for n in names - FILES - {runner.WALLCLOCK})
+    assert names >= FILES | {runner.WALLCLOCK, MARKER}
+    assert all(n.endswith(".csv") for n in names - FILES - {runner.WALLCLOCK, MARKER})
     resolved = (folder / "scenario.resolved.yaml").read_text()
     assert "seed: 5" in resolved and "sim_version:" in resolved
     metrics = json.loads((folder / "metrics.json").read_text())

@@ -60,7 +60,10 @@ def _execute(plan: Plan, args: argparse.Namespace) -> int:
     from sim.experiments.sweep import execute_plan
 
     backend = args.backend or ("dask" if args.address else "processes")
-    out = Path(args.out) if args.out else Path(args.results) / plan.design.name
+    from sim.outputs import inside
+
+    out = (Path(args.out) if args.out
+           else inside(Path(args.results), Path(args.results) / plan.design.name, "name"))
     result = execute_plan(plan, out, backend, args.workers, args.address, args.resume,
                           "metrics" if args.no_tables else "tables", args.plots,
                           progress=not args.quiet)
@@ -129,9 +132,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the HTML report of a sweep's results folder."""
+    from sim.outputs import check_file
     from sim.report.experiment_report import write_report
 
-    path = write_report(Path(args.folder), Path(args.output) if args.output else None)
+    output = Path(args.output) if args.output else None
+    if output is not None:
+        check_file(output, lambda head: b"omnisim" in head, "report -o")
+    path = write_report(Path(args.folder), output)
     print(path)
     return EXIT_OK
 

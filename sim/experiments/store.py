@@ -21,13 +21,21 @@ removes), and a result is only replaced by a complete new one.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Literal
 
 from sim.experiments.plan import Design
-from sim.runner import ERROR, METRICS, atomic_folder
+from sim.outputs import (
+    MARKER,
+    FolderKind,
+    atomic_folder,
+    check_folder,
+    clean_stale,
+    is_complete,
+    write_file,
+)
+from sim.runner import ERROR, METRICS
 from sim.scenario.errors import ScenarioError
 
 PLAN = "plan.json"
@@ -41,43 +49,53 @@ SCRATCH = ".scratch"
 RunState = Literal["ok", "failed"]
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write a file atomically (a hidden temporary file renamed over it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+write_bytes = write_file
+"""Write a file atomically (see :func:`sim.outputs.write_file`)."""
 
 
 def write_folder(folder: Path, files: dict[str, bytes]) -> None:
-    """Write a run folder from its files' bytes atomically, replacing an older one."""
-    with atomic_folder(folder) as tmp:
+    """Write a run folder from its files' bytes atomically, replacing an older one; the
+    marker the worker wrote is replaced by this folder's own."""
+    kind: FolderKind = "failed-run" if ERROR in files else "run"
+    with atomic_folder(folder, kind) as tmp:
         for name, data in files.items():
+            if name == MARKER:
+                continue
             target = tmp / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
 
 
 def run_state(folder: Path) -> RunState | None:
-    """``ok`` when the folder holds a result, ``failed`` when an error, else None."""
-    if (folder / METRICS).is_file():
-        return "ok"
-    if (folder / ERROR).is_file():
+    """``ok`` when the folder holds a whole result whose metrics parse, ``failed`` when a
+    whole failure record, else None (missing, interrupted or corrupted: run it again)."""
+    if is_complete(folder, "run"):
+        try:
+            metrics = json.loads((folder / METRICS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return "ok" if isinstance(metrics, dict) else None
+    if is_complete(folder, "failed-run") and (folder / ERROR).is_file():
         return "failed"
     return None
 
 
 def clean_partials(root: Path) -> int:
     """Remove the hidden staging leftovers of an interrupted sweep; return how many."""
-    hidden = [*root.glob(".*"), *root.glob("runs/*/.*")]
-    stale = [p for p in hidden
-             if ".partial-" in p.name or ".old-" in p.name or p.name == SCRATCH]
-    for p in stale:
-        if p.is_dir():
-            shutil.rmtree(p, ignore_errors=True)
-        else:
-            p.unlink(missing_ok=True)
-    return len(stale)
+    removed = clean_stale(root, everything=True)
+    for cell in sorted(p for p in (root / "runs").glob("*") if p.is_dir()):
+        removed += clean_stale(cell, everything=True)
+    if (root / SCRATCH).is_dir():
+        shutil.rmtree(root / SCRATCH, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def check_run_folders(root: Path, folders: list[str]) -> None:
+    """Refuse (exit 2) before any run starts if a run folder to be (re)written holds files
+    omnisim did not write."""
+    for name in folders:
+        check_folder(root / name, "run folder")
 
 
 def read_design(root: Path) -> Design:
@@ -97,7 +115,9 @@ def prepare(root: Path, design: Design, resume: bool, experiment_text: str | Non
     """Make ``root`` ready for ``design``: new, or (with ``resume``) holding an earlier
     run of the same design, whose cells must not have changed."""
     if root.exists() and not root.is_dir():
-        raise ScenarioError(f"--out {root}: is a file")
+        raise ScenarioError(f"--out {root}: is a file, not a folder; refusing to replace it")
+    if not root.exists():
+        check_folder(root)
     if (root / PLAN).is_file():
         stored = read_design(root)
         if not resume:

@@ -26,6 +26,7 @@ from sim.experiments.store import (
     COMPARISON_CSV,
     RUNS_CSV,
     SCRATCH,
+    check_run_folders,
     prepare,
     run_state,
     write_folder,
@@ -61,6 +62,7 @@ def execute_plan(plan: Plan, out: Path | None = None, backend: str = "processes"
     if out is not None:
         prepare(out, design, resume, plan.text)
         todo = [r for r in planned if run_state(out / r.folder) != "ok"]
+        check_run_folders(out, [r.folder for r in todo])
     else:
         output, todo = "none", planned
     # replication-major: an interrupted sweep has its first replications in every cell

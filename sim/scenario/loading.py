@@ -270,7 +270,8 @@ def _message(err: ErrorDetails, root: type[BaseModel] = Scenario) -> str:
     if kind == "string_type":
         return f"must be text (got {_show(value)})"
     if kind == "string_pattern_mismatch":
-        return f"must use only letters, digits, '_', '.' and '-' (got {_show(value)})"
+        return ("must use only letters, digits, '_', '.' and '-', and not start with '.' "
+                f"(got {_show(value)})")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"must be a mapping of fields (got {_show(value)})"
     if kind in ("list_type", "tuple_type"):

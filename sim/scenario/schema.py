@@ -44,7 +44,10 @@ NonNegFloat = Annotated[float, Field(ge=0)]
 PosFloat = Annotated[float, Field(gt=0)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 OpenProbability = Annotated[float, Field(gt=0, lt=1)]
-Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+Name = Annotated[str, Field(min_length=1, max_length=64,
+                            pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")]
+"""A name that is also a safe folder name: letters, digits, ``_ . -``, not starting with
+a dot (so never ``.``, ``..`` or a hidden folder)."""
 
 
 class Spec(BaseModel):
@@ -326,7 +329,8 @@ SupplierSpec = Annotated[DistributionCentreSpec, Field(discriminator="kind")]
 class StoreSpec(Spec):
     """A store that serves walk-in shoppers and online orders from the same shelves."""
 
-    name: Name = Field(description="Unique name of the node (letters, digits, _ . -).")
+    name: Name = Field(description="Unique name of the node (letters, digits, _ . -; "
+                                   "not starting with a dot).")
     location: tuple[Distance, Distance] = Field(description="[x, y] in the city.")
     pickers: PosInt = Field(description="Pickers on shift (each picks and packs one order).")
     pick_time_per_order: DurationDist = Field(description="Fixed time per order (walk, scan).")
@@ -701,7 +705,8 @@ from sim.scenario.warehouse import WarehouseSpec, check_warehouses  # noqa: E402
 class Scenario(Spec):
     """A city's fulfilment day: nodes, fleet, demand and the policies under test."""
 
-    name: Name = Field(description="Names the results folder (letters, digits, _ . -).")
+    name: Name = Field(description="Names the results folder (letters, digits, _ . -; "
+                                   "not starting with a dot).")
     description: str = Field("", description="Free text shown in reports.")
     seed: NonNegInt = Field(0, description="Root random seed (overridden by --seed).")
     sim_version: str | None = Field(

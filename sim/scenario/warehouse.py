@@ -425,7 +425,8 @@ class WhRecordSpec(Spec):
 class WarehouseSpec(Spec):
     """A goods-to-person robot warehouse: a fulfilment node and a supplier of stores."""
 
-    name: Name = Field(description="Unique name of the node (letters, digits, _ . -).")
+    name: Name = Field(description="Unique name of the node (letters, digits, _ . -; "
+                                   "not starting with a dot).")
     location: tuple[Distance, Distance] = Field(description="[x, y] in the city.")
     traffic: TrafficSpec = Field(default_factory=lambda: AbstractTraffic(mode="abstract"),
                                  description="`abstract` (no blocking, fast) or `grid` "

@@ -13,6 +13,7 @@ from sim.cli import main
 from sim.experiments.backends import ProcessBackend, SerialBackend, make_backend
 from sim.experiments.plan import load_plan
 from sim.experiments.worker import RunTask, execute
+from sim.outputs import MARKER
 from sim.runner import WALLCLOCK
 from sim.scenario.errors import ScenarioError
 
@@ -190,5 +191,5 @@ def test_no_tables_keeps_metrics_only(write_experiment, tmp_path):
     assert sweep(exp, full, "--backend", "serial", "--replications", "1") == 0
     assert sweep(exp, lean, "--backend", "serial", "--replications", "1", "--no-tables") == 0
     names = {p.name for p in (lean / "runs").rglob("*") if p.is_file()}
-    assert names == {"metrics.json", "scenario.resolved.yaml"}
+    assert names == {"metrics.json", "scenario.resolved.yaml", MARKER}
     assert (full / "runs.csv").read_bytes() == (lean / "runs.csv").read_bytes()

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim.cli import main
+from sim.experiments.store import write_folder
 from sim.report.experiment_plots import plot_delivery_cdfs, plot_metric_by_factor, summarise
 from sim.report.experiment_report import build_report
 
@@ -62,9 +63,10 @@ def test_report_of_an_incomplete_sweep(swept_copy):
     """Missing and failed runs are reported, and the page still builds."""
     shutil.rmtree(swept_copy / "runs/base__store_defaults.couriers.count=6/s2")
     failed = swept_copy / "runs/more_pickers__store_defaults.couriers.count=9/s1"
-    (failed / "metrics.json").unlink()
-    (failed / "error.txt").write_text("Traceback (most recent call last):\n"
-                                      "RuntimeError: simulated failure\n")
+    resolved = (failed / "scenario.resolved.yaml").read_bytes()
+    write_folder(failed, {"scenario.resolved.yaml": resolved,
+                          "error.txt": b"Traceback (most recent call last):\n"
+                                       b"RuntimeError: simulated failure\n"})
     text = build_report(swept_copy)
     assert "10 of 12 runs finished, 1 failed, 1 not run yet" in text
     assert "Failed runs" in text and "RuntimeError: simulated failure" in text
