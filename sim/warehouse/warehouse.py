@@ -302,10 +302,6 @@ class RobotWarehouse:
         self.battery = bat
         if bat is None:
             return
-        draws = self.env.draws(f"warehouse/{self.name}/battery", bat.initial)
-        for robot in self.robots:
-            robot.energy = min(1.0, max(0.0, draws())) * bat.capacity
-            robot.energy_min = robot.energy
         lay = self.layout
         spots = lay.spots
         if self.paths is not None:
@@ -326,6 +322,13 @@ class RobotWarehouse:
                                            + np.abs(ys - c // lay.width)).max())
                                       for c in lay.chargers), default=0)
         margin = lay.width + lay.height  # a move aside to clear a deadlock, at worst
+        # every robot starts with at least the energy to reach a charger from anywhere: one
+        # that starts low then charges before its first task instead of running flat
+        floor = bat.use_empty * (self.charger_worst + margin)
+        draws = self.env.draws(f"warehouse/{self.name}/battery", bat.initial)
+        for robot in self.robots:
+            robot.energy = max(min(1.0, max(0.0, draws())) * bat.capacity, floor)
+            robot.energy_min = robot.energy
         self.reserve_after = [
             bat.use_loaded * (max(self.from_station[s]) + margin)
             + bat.use_empty * (self.charger_worst + margin)
