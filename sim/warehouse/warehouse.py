@@ -49,7 +49,7 @@ from sim.scenario.warehouse import GeneratedLayout, WarehouseSpec
 from sim.stores.supply import Lines
 from sim.warehouse.grid import GridTraffic
 from sim.warehouse.kinematics import Kinematics
-from sim.warehouse.layout import KIND_NAMES, WALL, Layout, generate, parse_map
+from sim.warehouse.layout import KIND_NAMES, WALL, Layout, generate, read_map
 from sim.warehouse.orders import (
     ONLINE,
     OPEN,
@@ -106,11 +106,7 @@ def build_layout(spec: WarehouseSpec, rng: np.random.Generator, index: int) -> L
     where = ("warehouses", index, "layout")
     if isinstance(spec.layout, GeneratedLayout):
         return generate(spec.layout, rng, where)
-    try:
-        text = spec.layout.read()
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the map: {exc}", (*where, "file")) from None
-    return parse_map(text, (*where, "file" if spec.layout.file else "text"))
+    return read_map(spec.layout, where)
 
 
 class RobotWarehouse:
@@ -119,13 +115,16 @@ class RobotWarehouse:
     kind = "warehouse"
 
     def __init__(self, env: SimEnv, scenario: Scenario, spec: WarehouseSpec, index: int,
-                 place: Place, fleet: Fleet, catalog: Catalog) -> None:
+                 place: Place, fleet: Fleet, catalog: Catalog,
+                 layout: Layout | None = None) -> None:
         self.env, self.spec, self.name, self.place, self.fleet = env, spec, spec.name, place, fleet
         self.dispatch: DispatchPolicy | None = None
         self.where = ("warehouses", index)
         rspec = spec.robots
         layout_rng = env.streams(f"warehouse/{self.name}/layout")
-        self.layout = lay = build_layout(spec, layout_rng, index)
+        # a map layout comes read and checked (sim.referenced); a generated one is drawn here
+        self.layout = lay = layout if layout is not None else build_layout(spec, layout_rng,
+                                                                            index)
         self.kin = Kinematics(rspec.speed, rspec.acceleration, rspec.turn_time)
         self.grid = spec.traffic.mode == "grid"
         self.paths = Paths(lay) if self.grid else None
