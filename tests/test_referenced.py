@@ -126,7 +126,8 @@ def test_osmnx_maxspeed_lists_take_the_lowest() -> None:
     assert parse_maxspeed("[50, 20]") == 20.0
     assert parse_maxspeed(" 40 ") == 40.0 and parse_maxspeed(25) == 25.0
     assert parse_maxspeed("20 mph") == pytest.approx(32.18688)
-    for bad in ("signals", "['30', 'none']", "[]", "nan", "inf", True, None, ["30"]):
+    for bad in ("signals", "['30', 'none']", "[]", "nan", "inf", True, None, ["30"],
+                10**400, "1e400"):
         assert parse_maxspeed(bad) is None, bad
 
 

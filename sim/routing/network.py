@@ -270,7 +270,7 @@ def _finite(value: object) -> float | None:
         return None
     try:
         x = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an integer beyond any float
         return None
     return x if math.isfinite(x) else None
 
