@@ -147,10 +147,15 @@ def _write_result(result: RunResult, folder: Path, plots: bool) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Check a scenario file and say what it contains."""
+    """Check a scenario file and every file it points to, and say what it contains."""
+    from sim.referenced import load_referenced
     from sim.scenario.loading import read_scenario
 
     sc = read_scenario(args.file, args.set or ())
+    try:
+        load_referenced(sc)  # what run would read: GraphML network, warehouse maps
+    except ScenarioError as exc:
+        raise exc.located(args.file) from None
     fleet = sum(f.count for s in sc.stores for f in s.fleets) + sum(
         w.couriers.count for w in sc.warehouses)
     robots = sum(w.robots.count for w in sc.warehouses)

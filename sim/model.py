@@ -26,6 +26,7 @@ from sim.fulfillment.context import PolicyContext
 from sim.fulfillment.flow import OrderFlow
 from sim.fulfillment.node import FulfilmentNode
 from sim.fulfillment.promise import PROMISE_POLICIES
+from sim.referenced import Referenced, load_network, load_referenced
 from sim.routing.dispatch import DISPATCH_POLICIES
 from sim.routing.network import RoadNetwork
 from sim.scenario.errors import ScenarioError
@@ -38,15 +39,14 @@ from sim.stores.supply import Supplier
 from sim.warehouse.warehouse import RobotWarehouse
 
 
-def build_network(scenario: Scenario) -> RoadNetwork:
-    """The road network the scenario describes, checked to be connected."""
+def build_network(scenario: Scenario, referenced: Referenced | None = None) -> RoadNetwork:
+    """The road network the scenario describes: a grid (connected by construction), or
+    the GraphML network of ``referenced`` (loaded and checked here when not given)."""
     city, net = scenario.city, scenario.city.network
     if net.kind == "grid":
-        network = RoadNetwork.grid(city.width, city.height, net.block)
-    else:
-        network = RoadNetwork.from_graphml(net.file)
-    if not network.connected():
-        raise ScenarioError("the road network is not connected", ("city", "network"))
+        return RoadNetwork.grid(city.width, city.height, net.block)
+    network = referenced.network if referenced is not None else load_network(scenario)
+    assert network is not None  # a GraphML scenario always loads its network
     return network
 
 
@@ -89,10 +89,13 @@ def hourly_units(scenario: Scenario, store: StoreSpec) -> list[float]:
 class Model:
     """A scenario's components wired together in one :class:`SimEnv`."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+    def __init__(self, scenario: Scenario, seed: int | None = None,
+                 referenced: Referenced | None = None) -> None:
         self.scenario = scenario
         self.env = env = SimEnv(scenario, seed)
-        self.network = build_network(scenario)
+        # the files the scenario points to, read and checked once (as validate does)
+        self.referenced = referenced if referenced is not None else load_referenced(scenario)
+        self.network = build_network(scenario, self.referenced)
         self.catalog = Catalog(scenario.catalog)
         self.online = OnlineDemand(env, scenario, self.catalog, self.network)
         self.walkins: list[WalkinDemand] = []
@@ -156,7 +159,8 @@ class Model:
         sc = self.scenario
         place = self.network.place(*spec.location)
         fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network)
-        return RobotWarehouse(self.env, sc, spec, index, place, fleet, self.catalog)
+        return RobotWarehouse(self.env, sc, spec, index, place, fleet, self.catalog,
+                              self.referenced.layouts.get(index))
 
     def run(self, progress: ProgressBar | None = None) -> Records:
         """Play the scenario out to ``run.stop`` and return the record tables."""

@@ -19,9 +19,13 @@ ORDER_COLUMNS = (
 )
 """``orders``: one row per online order, a timestamp per stage (NaN when not reached)."""
 
+FINISHED, UNDER_WAY = "finished", "under_way"
 TRIP_COLUMNS = ("trip_id", "node", "courier", "vehicle", "start", "end", "orders", "stops",
-                "distance_m", "first_delivery", "last_delivery")
-"""``trips``: one row per finished courier trip; ``stops`` lists order ids in visit order."""
+                "distance_m", "first_delivery", "last_delivery", "status")
+"""``trips``: one row per courier trip started; ``stops`` lists order ids in visit order.
+``status`` is ``finished`` (back at the node) or ``under_way`` when the run stopped: then
+``end`` is NaN, ``first_delivery``/``last_delivery`` NaN until made, and ``distance_m``
+is the planned distance of the whole trip (a trip's route is fixed when it starts)."""
 
 STATE_COLUMNS = ("time", "resource", "node", "busy", "capacity")
 """``states``: a resource's busy count at every change (pickers, couriers, ...)."""

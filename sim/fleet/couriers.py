@@ -9,7 +9,9 @@ position and the time it will be free are known to dispatch policies.
 A node may have several fleets (e-bikes and drones, say): each is a
 :class:`CourierType` with its vehicle, its travel model and its handling times, and
 every courier belongs to one. Each trip is a row of the ``trips`` table, each fleet a
-row of the ``fleets`` table; the node's busy courier count goes to ``states``.
+row of the ``fleets`` table; the node's busy courier count goes to ``states``. A trip
+still under way when the run stops is written too (status ``under_way``, no ``end``), so
+every trip an order names is in ``trips``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 from sim.core.env import LevelMonitor, SimEnv
 from sim.core.hooks import ORDER_DELIVERED, ORDER_DISPATCHED, TRIP_FINISHED
-from sim.core.records import FLEET_COLUMNS, TRIP_COLUMNS
+from sim.core.records import FINISHED, FLEET_COLUMNS, TRIP_COLUMNS, UNDER_WAY
 from sim.fleet.vehicles import Mover, mover_for
 from sim.fulfillment.order import DELIVERED, Order
 from sim.routing.network import Place, RoadNetwork
@@ -107,6 +109,10 @@ class Fleet:
         # free couriers, longest idle first: kept in order as couriers leave and return
         self._idle: list[Courier] = list(self.couriers)
         self._trips = env.recorder.table("trips", TRIP_COLUMNS)
+        # trips started and not yet written: id -> (courier, start, stops, legs)
+        self._riding: dict[int, tuple[Courier, float, list[Order],
+                                      list[tuple[float, float]]]] = {}
+        env.recorder.on_finish(self._record_under_way)
         self.on_idle: Callable[[Courier], None] = lambda courier: None
 
     @property
@@ -188,7 +194,9 @@ class Fleet:
             order.trip = trip
             self.env.hooks.emit(ORDER_DISPATCHED, order)
         courier.free_at = legs[-1][0] + kind.swap_time
-        self.env.process(self._ride(courier, trip, list(stops), legs))
+        riding = list(stops)
+        self._riding[trip] = (courier, now, riding, legs)
+        self.env.process(self._ride(courier, trip, riding, legs))
 
     def _ride(self, courier: Courier, trip: int, stops: list[Order],
               legs: list[tuple[float, float]]) -> Generator[Any, Any, None]:
@@ -211,12 +219,29 @@ class Fleet:
         courier.idle_since = env.now
         self._became_idle(courier)
         self.level.change(-1)
-        self._trips.append((
-            trip, self.node, courier.name, courier.vehicle, start, back, len(stops),
-            ";".join(str(o.id) for o in stops), sum(m for _, m in legs),
-            stops[0].delivered, stops[-1].delivered))
+        del self._riding[trip]
+        self._trips.append(_trip_row(trip, self.node, courier, start, back, stops, legs,
+                                     FINISHED))
         env.hooks.emit(TRIP_FINISHED, courier, trip)
         self.on_idle(courier)
+
+    def _record_under_way(self) -> None:
+        """Write the trips still under way when the run stops, by trip id: no ``end``,
+        deliveries made so far, the planned distance of the whole trip."""
+        for trip in sorted(self._riding):
+            courier, start, stops, legs = self._riding[trip]
+            self._trips.append(_trip_row(trip, self.node, courier, start, math.nan, stops,
+                                         legs, UNDER_WAY))
+        self._riding.clear()
+
+
+def _trip_row(trip: int, node: str, courier: Courier, start: float, end: float,
+              stops: Sequence[Order], legs: Sequence[tuple[float, float]],
+              status: str) -> tuple[object, ...]:
+    """A row of the ``trips`` table (``end`` NaN for a trip still under way)."""
+    return (trip, node, courier.name, courier.vehicle, start, end, len(stops),
+            ";".join(str(o.id) for o in stops), sum(m for _, m in legs),
+            stops[0].delivered, stops[-1].delivered, status)
 
 
 def _in_range(kind: CourierType, legs: Sequence[tuple[float, float]]) -> bool:

@@ -2,12 +2,18 @@
 
 Definitions (also in docs/routing.md):
 
-- Measured trips are those that *started* inside the window ``[start + warmup, end)``.
+- Measured trips are those that *started* inside the window ``[start + warmup, end)``,
+  including trips still under way when the run stopped (``status`` ``under_way``): they
+  count in ``trips``, ``orders`` and the kilometres with their planned distance (a trip's
+  route is fixed when it starts), and ``trips_under_way`` says how many there are;
+  ``trip_min`` leaves them out (their end is unknown).
 - ``orders_per_trip``: mean and counts of trips by number of orders; ``km_per_trip`` and
-  ``trip_min`` (from leaving the node to being back, without a battery swap): summaries;
+  ``trip_min`` (from leaving the node to being back, without a battery swap, finished
+  trips only): summaries;
   ``km_per_order``: the measured trips' kilometres over their orders.
 - ``by_vehicle``: the same per vehicle type, and ``time_on_trips``: the share of the
-  window its couriers spent on trips (a trip's part inside the window; the node-level
+  window its couriers spent on trips (a trip's part inside the window, a trip under way
+  until the run stopped; the node-level
   ``utilisation.couriers`` also counts battery swaps).
 - ``dispatch``: decisions that solved a routing problem inside the window: how many, by
   solver, the trips and orders they started, the ready orders they held back (for a
@@ -42,6 +48,7 @@ def _trip_stats(t: pd.DataFrame) -> dict[str, Any]:
     sizes, n = np.unique(t["orders"].to_numpy(dtype=int), return_counts=True)
     return {
         "trips": len(t),
+        "trips_under_way": int(t["end"].isna().sum()),
         "orders": int(orders.sum()),
         "orders_per_trip": {"mean": mean_or_none(orders),
                             "trips_by_orders": {str(k): int(v) for k, v in
@@ -63,7 +70,8 @@ def routing(trips: pd.DataFrame, dispatches: pd.DataFrame, fleets: pd.DataFrame,
     for vehicle, g in t.groupby("vehicle", sort=True):
         stats = _trip_stats(g)
         every = trips[trips["vehicle"] == vehicle]
-        busy = np.clip(every["end"].to_numpy(dtype=float), ctx.start, ctx.end) - np.clip(
+        ends = every["end"].fillna(ctx.stop).to_numpy(dtype=float)  # under way: to the stop
+        busy = np.clip(ends, ctx.start, ctx.end) - np.clip(
             every["start"].to_numpy(dtype=float), ctx.start, ctx.end)
         couriers = float(fleets.loc[fleets["vehicle"] == vehicle, "couriers"].sum())
         stats["time_on_trips"] = ratio(float(busy.sum()), couriers * span)

@@ -23,7 +23,10 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import Loc, ScenarioError
+
+GRAPHML_FIELD: Loc = ("city", "network", "file")
+MPH = 1.609344  # km/h per mile per hour
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,13 @@ class RoadNetwork:
         self._cols = np.asarray(cols, dtype=np.int64)
         self._length = np.asarray(lengths, dtype=float)
         self._limit = np.asarray(limits, dtype=float)
+        # Dijkstra needs finite, non-negative times: a negative one (a negative speed limit)
+        # makes a negative cycle that scipy's search follows until memory runs out
+        if not (np.isfinite(self.xy).all() and np.isfinite(self._length).all()
+                and (self._length >= 0).all() and (self._limit > 0).all()):
+            raise ScenarioError("the road network needs finite node coordinates, finite "
+                                "non-negative edge lengths and positive speed limits",
+                                ("city", "network"))
         self._n = n
         self._csr: dict[float, csr_matrix] = {}
         self._tree = cKDTree(self.xy)
@@ -94,32 +104,31 @@ class RoadNetwork:
         return cls(g)
 
     @classmethod
-    def from_graphml(cls, path: str | Path) -> RoadNetwork:
-        """Load a GraphML network with node ``x``/``y`` (metres) and edge ``length``."""
-        where = ("city", "network", "file")
-        try:
-            g = nx.read_graphml(path)
-        except Exception as exc:  # networkx raises several types for bad files
-            raise ScenarioError(f"cannot read GraphML {path}: {exc}", where) from None
-        for node, d in g.nodes(data=True):
-            try:
-                d["x"], d["y"] = float(d["x"]), float(d["y"])
-            except (KeyError, TypeError, ValueError):
-                raise ScenarioError(f"node {node!r} needs numeric 'x' and 'y' (metres)",
-                                    where) from None
-        for u, v, d in g.edges(data=True):
-            try:
-                d["length"] = float(d["length"])
-            except (KeyError, TypeError, ValueError):
-                raise ScenarioError(f"edge {u!r}-{v!r} needs a numeric 'length' (metres)",
-                                    where) from None
-            if d["length"] < 0:
-                raise ScenarioError(f"edge {u!r}-{v!r} has a negative length", where)
-            if "maxspeed" in d:
-                d["maxspeed"] = float(d["maxspeed"])
-        if isinstance(g, nx.MultiGraph | nx.MultiDiGraph):
-            g = nx.DiGraph(g) if g.is_directed() else nx.Graph(g)
-        return cls(g)
+    def from_graphml(cls, path: str | Path, where: Loc = GRAPHML_FIELD) -> RoadNetwork:
+        """Load a GraphML network (see :func:`read_road_graph` for what is checked)."""
+        return cls(read_road_graph(path, where))
+
+    def check_city(self, width: float, height: float, source: str,
+                   where: Loc = GRAPHML_FIELD) -> None:
+        """Refuse a network that cannot be in the city's frame of metres: coordinates that
+        look like longitude/latitude, or a network entirely outside ``[0, width] x [0,
+        height]`` (``source`` names the file in the message)."""
+        (x0, y0), (x1, y1) = self.xy.min(axis=0), self.xy.max(axis=0)
+        extent = max(x1 - x0, y1 - y0)
+        span = f"x {x0:.6g}..{x1:.6g}, y {y0:.6g}..{y1:.6g}"
+        longest = float(self._length.max()) if self._length.size else 0.0
+        degrees = bool(x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90)
+        tiny = extent > 0 and (extent < max(width, height) / 1000 or 100 * extent < longest)
+        if degrees and tiny:
+            raise ScenarioError(
+                f"{source}: node coordinates look like longitude/latitude ({span}, edges up "
+                f"to {longest:.0f} m long): project the network to metres in the city's "
+                "frame first (e.g. osmnx.project_graph, then shift the origin)", where)
+        if x1 < 0 or y1 < 0 or x0 > width or y0 > height:
+            raise ScenarioError(
+                f"{source}: the network ({span} m) lies outside the city (x 0..{width:.6g}, "
+                f"y 0..{height:.6g} m): node coordinates must be metres in the city's frame",
+                where)
 
     # ---------------------------------------------------------------- places
 
@@ -244,3 +253,83 @@ class RoadNetwork:
         if self.graph.is_directed():
             return bool(nx.is_strongly_connected(self.graph))
         return bool(nx.is_connected(self.graph))
+
+
+# ------------------------------------------------------------------------ reading GraphML
+
+
+def _show(value: object, limit: int = 40) -> str:
+    """A short ``repr`` of a value from a file, for a message (never the whole of it)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _finite(value: object) -> float | None:
+    """``value`` as a finite float, or None (missing, not a number, NaN or infinite)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        x = float(value)
+    except (ValueError, OverflowError):  # OverflowError: an integer beyond any float
+        return None
+    return x if math.isfinite(x) else None
+
+
+def parse_maxspeed(value: object) -> float | None:
+    """A speed limit in km/h from a GraphML ``maxspeed``: a number, a number with
+    ``mph`` or ``km/h``, or a list of them as osmnx writes one (``"['30', '50']"``: the
+    lowest, the limit that holds on all of the road); None when it is none of these."""
+    if isinstance(value, str) and value.strip().startswith("["):
+        parts = [p.strip().strip("'\"") for p in value.strip()[1:].rstrip("]").split(",")]
+        speeds = [parse_maxspeed(p) for p in parts if p]
+        if not speeds or any(v is None for v in speeds):
+            return None
+        return min(v for v in speeds if v is not None)
+    factor = 1.0
+    if isinstance(value, str):
+        text = value.strip().lower()
+        for unit, f in (("mph", MPH), ("km/h", 1.0), ("kmh", 1.0), ("kph", 1.0)):
+            if text.endswith(unit):
+                text, factor = text[: -len(unit)].strip(), f
+                break
+        value = text
+    x = _finite(value)
+    return None if x is None else x * factor
+
+
+def read_road_graph(path: str | Path, where: Loc = GRAPHML_FIELD) -> nx.Graph:
+    """A road graph from GraphML, every node and edge checked: finite ``x``/``y``
+    (metres), a finite non-negative ``length`` (metres) and, when given, a positive
+    ``maxspeed`` (km/h; see :func:`parse_maxspeed`). The first bad node or edge is a
+    :class:`ScenarioError` at ``where`` naming the file and the node or edge."""
+    try:
+        g = nx.read_graphml(path)
+    except Exception as exc:  # networkx and the XML parser raise several types
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise ScenarioError(f"cannot read GraphML {path}: {reason}", where) from None
+    for node, d in g.nodes(data=True):
+        for axis in ("x", "y"):
+            value = _finite(d.get(axis))
+            if value is None:
+                got = "missing" if axis not in d else f"{_show(d[axis])} is not a finite number"
+                raise ScenarioError(f"{path}: node {_show(node)}: '{axis}' {got} (metres); "
+                                    "every node needs numeric 'x' and 'y'", where)
+            d[axis] = value
+    for u, v, d in g.edges(data=True):
+        edge = f"edge {_show(u)}-{_show(v)}"
+        length = _finite(d.get("length"))
+        if length is None or length < 0:
+            got = "missing" if "length" not in d else f"{_show(d['length'])}"
+            raise ScenarioError(f"{path}: {edge}: 'length' {got}: every edge needs a "
+                                "finite, non-negative numeric 'length' (metres)", where)
+        d["length"] = length
+        if "maxspeed" in d:
+            limit = parse_maxspeed(d["maxspeed"])
+            if limit is None or limit <= 0:
+                raise ScenarioError(f"{path}: {edge}: 'maxspeed' {_show(d['maxspeed'])} is "
+                                    "not a positive speed in km/h (a number, 'N mph', or a "
+                                    "list of them)", where)
+            d["maxspeed"] = limit
+    if isinstance(g, nx.MultiGraph | nx.MultiDiGraph):
+        g = nx.DiGraph(g) if g.is_directed() else nx.Graph(g)
+    return g

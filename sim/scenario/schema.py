@@ -395,7 +395,7 @@ class CatalogSpec(Spec):
     zipf_exponent: NonNegFloat = Field(
         1.0, description="Popularity skew s: 0 is uniform, 1 the classic Zipf long tail.")
     classes: dict[Name, PosFloat] = Field(
-        default_factory=lambda: {"A": 0.2, "B": 0.3, "C": 0.5},
+        default_factory=lambda: {"A": 0.2, "B": 0.3, "C": 0.5}, min_length=1,
         description="SKU classes by popularity rank: each class's share of the SKUs, most "
         "popular class first (shares are normalised).")
 

@@ -14,7 +14,6 @@ whatever is imported first.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
@@ -151,13 +150,6 @@ class MapLayout(Spec):
         if (self.file is None) == (self.text is None):
             raise ScenarioError("give either file or text (exactly one)", ("file",))
         return self
-
-    def read(self) -> str:
-        """The map text."""
-        if self.text is not None:
-            return self.text
-        assert self.file is not None
-        return Path(self.file).read_text(encoding="utf-8")
 
 
 LayoutSpec = Annotated[GeneratedLayout | MapLayout, Field(discriminator="kind")]

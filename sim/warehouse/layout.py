@@ -20,7 +20,8 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from sim.scenario.errors import Loc, ScenarioError
-from sim.scenario.warehouse import GeneratedLayout
+from sim.scenario.files import read_text_file
+from sim.scenario.warehouse import GeneratedLayout, MapLayout
 
 E, N, W, S = 0, 1, 2, 3
 DX = (1, 0, -1, 0)
@@ -290,6 +291,15 @@ def generate(spec: GeneratedLayout, rng: Generator | None = None,
 
 
 # --------------------------------------------------------------------------- text maps
+
+
+def read_map(spec: MapLayout, where: Loc = ()) -> Layout:
+    """The layout of a map given inline or in a file (read as UTF-8), validated; errors
+    name ``where`` + ``text`` or ``file``."""
+    if spec.text is not None:
+        return parse_map(spec.text, (*where, "text"))
+    assert spec.file is not None  # the spec allows exactly one of the two
+    return parse_map(read_text_file(spec.file, (*where, "file")), (*where, "file"))
 
 
 def parse_map(text: str, where: Loc = ()) -> Layout:

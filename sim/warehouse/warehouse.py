@@ -49,7 +49,7 @@ from sim.scenario.warehouse import GeneratedLayout, WarehouseSpec
 from sim.stores.supply import Lines
 from sim.warehouse.grid import GridTraffic
 from sim.warehouse.kinematics import Kinematics
-from sim.warehouse.layout import KIND_NAMES, WALL, Layout, generate, parse_map
+from sim.warehouse.layout import KIND_NAMES, WALL, Layout, generate, read_map
 from sim.warehouse.orders import (
     ONLINE,
     OPEN,
@@ -106,11 +106,7 @@ def build_layout(spec: WarehouseSpec, rng: np.random.Generator, index: int) -> L
     where = ("warehouses", index, "layout")
     if isinstance(spec.layout, GeneratedLayout):
         return generate(spec.layout, rng, where)
-    try:
-        text = spec.layout.read()
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the map: {exc}", (*where, "file")) from None
-    return parse_map(text, (*where, "file" if spec.layout.file else "text"))
+    return read_map(spec.layout, where)
 
 
 class RobotWarehouse:
@@ -119,13 +115,16 @@ class RobotWarehouse:
     kind = "warehouse"
 
     def __init__(self, env: SimEnv, scenario: Scenario, spec: WarehouseSpec, index: int,
-                 place: Place, fleet: Fleet, catalog: Catalog) -> None:
+                 place: Place, fleet: Fleet, catalog: Catalog,
+                 layout: Layout | None = None) -> None:
         self.env, self.spec, self.name, self.place, self.fleet = env, spec, spec.name, place, fleet
         self.dispatch: DispatchPolicy | None = None
         self.where = ("warehouses", index)
         rspec = spec.robots
         layout_rng = env.streams(f"warehouse/{self.name}/layout")
-        self.layout = lay = build_layout(spec, layout_rng, index)
+        # a map layout comes read and checked (sim.referenced); a generated one is drawn here
+        self.layout = lay = layout if layout is not None else build_layout(spec, layout_rng,
+                                                                            index)
         self.kin = Kinematics(rspec.speed, rspec.acceleration, rspec.turn_time)
         self.grid = spec.traffic.mode == "grid"
         self.paths = Paths(lay) if self.grid else None
@@ -302,10 +301,6 @@ class RobotWarehouse:
         self.battery = bat
         if bat is None:
             return
-        draws = self.env.draws(f"warehouse/{self.name}/battery", bat.initial)
-        for robot in self.robots:
-            robot.energy = min(1.0, max(0.0, draws())) * bat.capacity
-            robot.energy_min = robot.energy
         lay = self.layout
         spots = lay.spots
         if self.paths is not None:
@@ -326,6 +321,13 @@ class RobotWarehouse:
                                            + np.abs(ys - c // lay.width)).max())
                                       for c in lay.chargers), default=0)
         margin = lay.width + lay.height  # a move aside to clear a deadlock, at worst
+        # every robot starts with at least the energy to reach a charger from anywhere: one
+        # that starts low then charges before its first task instead of running flat
+        floor = bat.use_empty * (self.charger_worst + margin)
+        draws = self.env.draws(f"warehouse/{self.name}/battery", bat.initial)
+        for robot in self.robots:
+            robot.energy = max(min(1.0, max(0.0, draws())) * bat.capacity, floor)
+            robot.energy_min = robot.energy
         self.reserve_after = [
             bat.use_loaded * (max(self.from_station[s]) + margin)
             + bat.use_empty * (self.charger_worst + margin)

@@ -133,3 +133,32 @@ def test_bad_vehicles_are_named(make_scenario: Callable[..., Scenario], override
     with pytest.raises(ScenarioError) as err:
         make_scenario(override)
     assert message in str(err.value)
+
+
+def test_trips_under_way_at_the_stop_are_recorded(
+        make_scenario: Callable[..., Scenario]) -> None:
+    """A run that stops with couriers out still writes their trips (issue 18 item 10):
+    every trip an order names is in ``trips``, the unfinished ones marked ``under_way``
+    with no end and their planned distance, and the routing metrics count them."""
+    from sim.runner import run
+
+    result = run(make_scenario("run.duration=30min", "run.warmup=5min", "run.drain=0s"))
+    orders, trips = result.records["orders"], result.records["trips"]
+    named = set(orders.loc[orders["trip"] >= 0, "trip"].astype(int))
+    assert named and named <= set(trips["trip_id"].astype(int))
+    assert trips["trip_id"].is_unique
+    out = trips[trips["status"] == "under_way"]
+    assert len(out) > 0 and out["end"].isna().all()
+    assert (out["distance_m"] > 0).all()
+    riding = orders[orders["trip"].isin(out["trip_id"])]
+    assert riding["delivered"].isna().any()  # some still on the way to their customers
+    last = riding.groupby("trip")["delivered"].max(skipna=False)
+    assert out.set_index("trip_id")["last_delivery"].sort_index().equals(last.sort_index())
+    done = trips[trips["status"] == "finished"]
+    assert done["end"].notna().all()
+    start, end = result.scenario.run.measured
+    measured = trips[(trips["start"] >= start) & (trips["start"] < end)]
+    routing = result.metrics["routing"]
+    assert routing["trips"] == len(measured)
+    assert routing["trips_under_way"] == int(measured["end"].isna().sum()) > 0
+    assert routing["km"] == pytest.approx(measured["distance_m"].sum() / 1000)

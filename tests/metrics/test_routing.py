@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,10 +16,10 @@ CTX = MetricContext(start=1000.0, end=4600.0, stop=8000.0, promise=1800.0)
 def trips() -> pd.DataFrame:
     """Three e-bike trips (one before the window) and one drone flight."""
     rows = [
-        (0, "s", "s-c000", "ebike", 500.0, 1500.0, 1, "1", 2000.0, 800.0, 800.0),
-        (1, "s", "s-c000", "ebike", 1600.0, 2800.0, 3, "2;3;4", 6000.0, 2000.0, 2600.0),
-        (2, "s", "s-c001", "ebike", 2000.0, 2600.0, 1, "5", 3000.0, 2300.0, 2300.0),
-        (3, "s", "s-c002", "drone", 3000.0, 3600.0, 1, "6", 4000.0, 3300.0, 3300.0),
+        (0, "s", "s-c000", "ebike", 500.0, 1500.0, 1, "1", 2000.0, 800.0, 800.0, "finished"),
+        (1, "s", "s-c000", "ebike", 1600.0, 2800.0, 3, "2;3;4", 6000.0, 2000.0, 2600.0, "finished"),
+        (2, "s", "s-c001", "ebike", 2000.0, 2600.0, 1, "5", 3000.0, 2300.0, 2300.0, "finished"),
+        (3, "s", "s-c002", "drone", 3000.0, 3600.0, 1, "6", 4000.0, 3300.0, 3300.0, "finished"),
     ]
     return pd.DataFrame(rows, columns=list(TRIP_COLUMNS))
 
@@ -85,3 +86,17 @@ def test_wallclock_summary() -> None:
     w = wallclock(st)
     assert w["decisions"] == 2 and w["solve_ms"]["p50"] == 20.0 and w["solve_ms"]["max"] == 30
     assert w["total_s"] == pytest.approx(0.044)
+
+
+def test_trip_under_way_counts_with_its_planned_distance() -> None:
+    """A trip still out at the stop (no ``end``) counts among the window's trips and
+    kilometres, is left out of trip minutes, and keeps its courier busy to the end of
+    the window."""
+    t = trips()
+    t.loc[2, ["end", "last_delivery", "status"]] = [np.nan, np.nan, "under_way"]
+    m = routing(t, dispatches(), fleets(), CTX)
+    assert m["trips"] == 3 and m["trips_under_way"] == 1
+    assert m["km"] == pytest.approx(13.0)
+    assert m["trip_min"]["n"] == 2
+    ebike = m["by_vehicle"]["ebike"]["time_on_trips"]
+    assert ebike == pytest.approx((500 + 1200 + (CTX.end - 2000)) / (2 * 3600))

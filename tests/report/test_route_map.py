@@ -14,8 +14,8 @@ from sim.routing.network import RoadNetwork
 def tables() -> dict[str, pd.DataFrame]:
     """Five trips at 10:xx and one at 11:00 from a store at (500, 500); one drone trip."""
     trips = [(k, "s", "s-c000", "drone" if k == 4 else "bike", 36000.0 + 60 * k,
-              36600.0 + 60 * k, 1, str(k), 800.0, 0.0, 0.0) for k in range(5)]
-    trips.append((5, "s", "s-c001", "bike", 39600.0, 40000.0, 1, "5", 800.0, 0.0, 0.0))
+              36600.0 + 60 * k, 1, str(k), 800.0, 0.0, 0.0, "finished") for k in range(5)]
+    trips.append((5, "s", "s-c001", "bike", 39600.0, 40000.0, 1, "5", 800.0, 0.0, 0.0, "finished"))
     orders = [(k, 0.0, 100.0 * k, 900.0, 1, 1, "delivered", "", "s") + (0.0,) * 7 + ("", k)
               for k in range(6)]
     fleets = [("s", "bike", "road", 2, 5.0, 3, 500.0, 500.0),

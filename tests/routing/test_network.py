@@ -122,5 +122,7 @@ def test_disconnected_network_refused(tmp_path, make_scenario):
     nx.write_graphml(g, tmp_path / "city.graphml")
     text = TINY.replace("network: {kind: grid, block: 250m}",
                         f"network: {{kind: graphml, file: {tmp_path / 'city.graphml'}}}")
-    with pytest.raises(ScenarioError, match=r"city\.network: the road network is not connected"):
+    with pytest.raises(ScenarioError,
+                       match=r"city\.network\.file: .*city\.graphml: the road network is not "
+                             r"connected"):
         Model(make_scenario(text=text))

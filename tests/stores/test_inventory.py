@@ -95,6 +95,19 @@ def test_sku_classes_follow_popularity_rank():
     assert cls.tolist() == [0, 0, 1, 1, 1, 2, 2, 2, 2, 2]
 
 
+def test_empty_class_list_is_refused(make_scenario):
+    """``catalog.classes={}`` leaves SKUs without a class: refused at validation with the
+    field named, not an IndexError at run time (issue 18 item 7)."""
+    from sim.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError) as err:
+        make_scenario("catalog.classes={}")
+    assert err.value.path == ("catalog", "classes") and "at least 1" in err.value.message
+    one = make_scenario("catalog.classes={all: 1}")
+    names, cls = sku_classes(one.catalog.skus, one.catalog.classes)
+    assert names == ["all"] and set(cls.tolist()) == {0}
+
+
 OPS = st.lists(st.tuples(st.sampled_from(["reserve", "walkin", "hold", "commit", "release",
                                           "order", "receive", "writeoff"]),
                          st.integers(0, 2), st.integers(1, 4)), max_size=60)

@@ -215,3 +215,18 @@ def test_shipped_scenario_runs(mode: str) -> None:
     m = result.metrics["warehouses"]["wuxi"]
     assert m["stations"] == 88 and m["items_per_hour"] > 1000
     assert math.isfinite(m["cycle_time_min"]["mean"])
+
+
+@pytest.mark.parametrize("mode", ["abstract", "grid"])
+def test_robots_starting_flat_charge_first(make_wh, run_wh, mode: str) -> None:
+    """Robots that start with an empty battery (``initial`` down to 0) go and charge before
+    their first pod visit instead of running below zero (issue 18 item 7)."""
+    _, rec = run_wh(make_wh(f"warehouses[0].traffic={mode}",
+                            "warehouses[0].robots.battery.initial={dist: uniform, "
+                            "low: 0, high: 0.01}"))
+    robots, charges, visits = rec["wh_robots"], rec["wh_charges"], rec["wh_visits"]
+    assert (robots["energy_min_wh"] >= 0).all()
+    first_charge = charges.groupby("robot")["start"].min()
+    first_visit = visits.groupby("robot")["dispatched"].min()
+    assert set(first_visit.index) <= set(first_charge.index)
+    assert (first_charge[first_visit.index] <= first_visit).all()
