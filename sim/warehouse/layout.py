@@ -12,6 +12,7 @@ every spot, charger, and station lane end touches an aisle.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -110,6 +111,11 @@ class Layout:
         """Manhattan distance in metres between two cells."""
         w = self.width
         return abs(a % w - b % w) + abs(a // w - b // w)
+
+    def manhattan_from(self, cells: Sequence[int] | np.ndarray, b: int) -> np.ndarray:
+        """Manhattan distances in metres from each of ``cells`` to cell ``b`` (int64)."""
+        c, w = np.asarray(cells, dtype=np.int64), self.width
+        return np.abs(c % w - b % w) + np.abs(c // w - b // w)
 
     def direction(self, a: int, b: int) -> int:
         """Direction of the move from ``a`` to the adjacent cell ``b``."""

@@ -17,10 +17,8 @@ cell was occupied), ``wh_robots`` (per robot: distance, energy, failures, charge
 from __future__ import annotations
 
 import math
-from array import array
-from collections import deque
-from collections.abc import Generator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -38,15 +36,18 @@ from sim.core.records import (
     WH_TIME_COLUMNS,
     WH_VISIT_COLUMNS,
 )
-from sim.core.sampling import sampler
-from sim.demand.arrivals import arrival_times
 from sim.demand.catalog import Basket, Catalog, mean_units
+from sim.demand.parcels import parcel_orders
 from sim.fulfillment.order import Order
 from sim.routing.network import Place
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario
 from sim.scenario.warehouse import GeneratedLayout, WarehouseSpec
+from sim.scenario.warehouse import GridTraffic as GridTrafficSpec
 from sim.stores.supply import Lines
+from sim.warehouse.charging import ChargingBay
+from sim.warehouse.distances import floor_distances
+from sim.warehouse.driving import Driving
 from sim.warehouse.grid import GridTraffic
 from sim.warehouse.kinematics import Kinematics
 from sim.warehouse.layout import KIND_NAMES, WALL, Layout, generate, read_map
@@ -61,7 +62,7 @@ from sim.warehouse.orders import (
     Line,
     WhOrder,
 )
-from sim.warehouse.paths import FAR, Paths, distance_field
+from sim.warehouse.paths import FAR, Paths
 from sim.warehouse.pods import NearestFree, Pod, StockView, build_pods, choose_pod_spots
 from sim.warehouse.policies import (
     ORDER_STATION_POLICIES,
@@ -71,30 +72,21 @@ from sim.warehouse.policies import (
     TASK_ALLOCATION_POLICIES,
 )
 from sim.warehouse.robots import (
-    AT_STATION,
-    BROKEN,
-    CHARGING,
-    HANDLING,
     IDLE,
-    MOVING_EMPTY,
-    MOVING_LOADED,
-    QUEUEING,
     STATES,
-    WAITING_FOR_CHARGER,
     IdleRobots,
     Robot,
     RobotClock,
 )
 from sim.warehouse.stations import (
-    PICKING,
     STATION_IDLE,
     STATION_STATES,
     WAITING_FOR_POD,
     Station,
-    Visit,
 )
 from sim.warehouse.timebins import TimeBins
-from sim.warehouse.traffic import AbstractTraffic, Leg, Traffic
+from sim.warehouse.traffic import AbstractTraffic, Traffic
+from sim.warehouse.visits import PodVisits
 
 if TYPE_CHECKING:
     from sim.fleet.couriers import Fleet
@@ -110,7 +102,14 @@ def build_layout(spec: WarehouseSpec, rng: np.random.Generator, index: int) -> L
 
 
 class RobotWarehouse:
-    """A goods-to-person robot warehouse (see the module docstring)."""
+    """A goods-to-person robot warehouse (see the module docstring).
+
+    It coordinates the parts: orders in the backlog and at stations, robots dispatched
+    to pods; the pod visit itself (:mod:`sim.warehouse.visits`), trip accounting and
+    breakdowns (:mod:`sim.warehouse.driving`), batteries and chargers
+    (:mod:`sim.warehouse.charging`), distances (:mod:`sim.warehouse.distances`) and
+    robot movement (:mod:`sim.warehouse.traffic`, :mod:`sim.warehouse.grid`) are their
+    own modules."""
 
     kind = "warehouse"
 
@@ -125,13 +124,14 @@ class RobotWarehouse:
         # a map layout comes read and checked (sim.referenced); a generated one is drawn here
         self.layout = lay = layout if layout is not None else build_layout(spec, layout_rng,
                                                                             index)
-        self.kin = Kinematics(rspec.speed, rspec.acceleration, rspec.turn_time)
-        self.grid = spec.traffic.mode == "grid"
-        self.paths = Paths(lay) if self.grid else None
+        kin = Kinematics(rspec.speed, rspec.acceleration, rspec.turn_time)
+        grid = spec.traffic if isinstance(spec.traffic, GridTrafficSpec) else None
+        paths = Paths(lay) if grid is not None else None
+        self.distances = floor_distances(lay, paths)
         self.stations = [Station(i, cells, spec.stations.order_slots,
                                  spec.stations.robots or 2 * len(cells.lane))
                          for i, cells in enumerate(lay.stations)]
-        self._station_distances()
+        self.to_station, self.from_station = self.distances.to_and_from_stations()
         # pods and robots on their spots
         n_spots = len(lay.spots)
         near = np.min(np.stack([np.asarray(self.to_station[s]) + np.asarray(self.from_station[s])
@@ -163,24 +163,22 @@ class RobotWarehouse:
         self._in_system, self._level_since = 0, env.now
         # record tables
         rec = env.recorder
-        self._t_visits = rec.table("wh_visits", WH_VISIT_COLUMNS)
-        self._t_charges = rec.table("wh_charges", WH_CHARGE_COLUMNS)
-        self._t_events = rec.table("wh_events", WH_EVENT_COLUMNS)
-        self._t_picks = rec.table("wh_picks", WH_PICK_COLUMNS) if spec.record.picks else None
-        moves = rec.table("wh_moves", WH_MOVE_COLUMNS) if (spec.record.moves and self.grid) \
+        visits = rec.table("wh_visits", WH_VISIT_COLUMNS)
+        charges = rec.table("wh_charges", WH_CHARGE_COLUMNS)
+        events = rec.table("wh_events", WH_EVENT_COLUMNS)
+        picks = rec.table("wh_picks", WH_PICK_COLUMNS) if spec.record.picks else None
+        moves = rec.table("wh_moves", WH_MOVE_COLUMNS) if (spec.record.moves and grid) \
             else None
         # traffic
         self.traffic: Traffic
-        if self.grid:
-            assert self.paths is not None
-            tspec: Any = spec.traffic
-            self.traffic = GridTraffic(env, self.name, lay, self.paths, self.kin, tspec.tick,
+        if grid is not None and paths is not None:
+            self.traffic = GridTraffic(env, self.name, lay, paths, kin, grid.tick,
                                        self.clock, self.stations, self.robots, moves,
-                                       self._t_events, tspec.stuck_limit, self._aside_spot,
+                                       events, grid.stuck_limit, self._aside_spot,
                                        self._left_cell, self._staging_spot,
-                                       tspec.stage_beyond)
+                                       grid.stage_beyond)
         else:
-            self.traffic = AbstractTraffic(env, lay, self.kin, self.clock, self.stations,
+            self.traffic = AbstractTraffic(env, lay, kin, self.clock, self.stations,
                                            self._left_cell)
         for robot in self.robots:
             self.traffic.place(robot)
@@ -193,19 +191,19 @@ class RobotWarehouse:
             env, pol.pod_selection, self)
         self.task_allocation = TASK_ALLOCATION_POLICIES[pol.task_allocation.policy](
             env, pol.task_allocation, self)
-        self.pod_return = POD_RETURN_POLICIES[pol.pod_return.policy](env, pol.pod_return, self)
+        pod_return = POD_RETURN_POLICIES[pol.pod_return.policy](env, pol.pod_return, self)
         # random quantities
-        self._pick_time = [env.draws(f"warehouse/{self.name}/pick/{s.index}",
-                                spec.stations.pick_time_per_item) for s in self.stations]
+        pick_time = [env.draws(f"warehouse/{self.name}/pick/{s.index}",
+                               spec.stations.pick_time_per_item) for s in self.stations]
         self._pack = env.draws(f"warehouse/{self.name}/pack", spec.stations.pack_time)
         self._lead = env.draws(f"warehouse/{self.name}/lead_time", spec.replenishment.lead_time)
-        self._faults = env.streams(f"warehouse/{self.name}/faults")
-        bd = rspec.breakdowns
-        self._repair = env.draws(f"warehouse/{self.name}/repair", bd.repair) if bd else None
-        if bd is not None:
-            for robot in self.robots:
-                robot.fault_at = float(self._faults.exponential(bd.mtbf))
-        self._battery_setup()
+        self.driving = Driving(env, self.name, lay, self.clock, rspec.battery,
+                               rspec.breakdowns, events)
+        self.driving.first_faults(self.robots)
+        self.charging = (ChargingBay(env, self.name, rspec.battery, lay, self.distances,
+                                     self.robots, self.stations, self.to_station,
+                                     self.from_station, self.where)
+                         if rspec.battery is not None else None)
         # state
         self.orders: list[WhOrder] = []
         self.backlog = Backlog()
@@ -217,15 +215,17 @@ class RobotWarehouse:
         self._needy: set[int] = set()  # stations that may want a pod
         self._blocked: set[int] = set()  # stations that found none, until pods move
         self._in_dispatch = self._redo = False
-        self._active: dict[int, Visit] = {}
-        self.free_chargers = list(range(len(lay.chargers)))
-        self._charger_queue: deque[tuple[Robot, simpy.Event]] = deque()
-        self._charger_of: dict[int, int] = {}
-        self._park_orders: dict[int, list[int]] = {}
         self._staging: NearestFree | None = None
+        self.visits = PodVisits(env, self.name, self, rspec, self.stations, self.storage,
+                                self.traffic, self.driving, self.clock, pod_return,
+                                pick_time, visits, picks)
+        if self.charging is not None:
+            self.charging.connect(self.traffic, self.driving, self.clock, self.storage,
+                                  self.idle, charges, self._become_idle)
         rec.on_finish(self._finish)
         if spec.parcels is not None:
-            env.process(self._parcels(scenario, catalog))
+            env.process(parcel_orders(env, self.name, spec.parcels, scenario.run, catalog,
+                                      self._parcel))
 
     # ------------------------------------------------------------ set-up
 
@@ -238,33 +238,6 @@ class RobotWarehouse:
         if self.spec.parcels is not None:
             per_day += self.spec.parcels.orders_per_day * mean_units(self.spec.parcels.basket)
         return (catalog.popularity * per_day).tolist()
-
-    def _station_distances(self) -> None:
-        """Moves from every spot into each station's lane and back (Manhattan in the
-        abstract mode), as int arrays indexed by spot."""
-        lay = self.layout
-        spots = lay.spots
-        if self.paths is None:
-            xs = np.array([c % lay.width for c in spots])
-            ys = np.array([c // lay.width for c in spots])
-            self.to_station, self.from_station = [], []
-            for st in lay.stations:
-                px, py = st.pick % lay.width, st.pick // lay.width
-                d = (np.abs(xs - px) + np.abs(ys - py)).astype(np.int32)
-                self.to_station.append(array("i", d.tobytes()))
-                self.from_station.append(array("i", d.tobytes()))
-            return
-        acc = np.full((len(spots), 4), lay.size, dtype=np.int64)
-        for i, c in enumerate(spots):
-            a = lay.access[c]
-            acc[i, :len(a)] = a
-        self.to_station, self.from_station = [], []
-        for s in range(len(lay.stations)):
-            for fields, out in ((self.paths.to_tail, self.to_station),
-                                (self.paths.from_pick, self.from_station)):
-                f = np.append(np.frombuffer(fields[s], dtype=np.int32), FAR)
-                d = (f[acc].min(axis=1) + 1).astype(np.int32)
-                out.append(array("i", d.tobytes()))
 
     def _return_orders(self, spec: WarehouseSpec) -> None:
         """Spots by distance from each station (nearest first), overall and per zone."""
@@ -294,53 +267,6 @@ class RobotWarehouse:
             st.robot_at[spot] = r
             robots.append(r)
         return robots
-
-    def _battery_setup(self) -> None:
-        """Initial charge and the energy reserves that keep batteries above zero."""
-        bat = self.spec.robots.battery
-        self.battery = bat
-        if bat is None:
-            return
-        lay = self.layout
-        spots = lay.spots
-        if self.paths is not None:
-            worst = 0
-            acc = np.full((len(spots), 4), lay.size, dtype=np.int64)
-            for i, c in enumerate(spots):
-                a = lay.access[c]
-                acc[i, :len(a)] = a
-            for ch in lay.chargers:
-                f = np.append(np.frombuffer(distance_field(lay, list(lay.access[ch]), True),
-                                            dtype=np.int32), FAR)
-                worst = max(worst, int((f[acc].min(axis=1) + 1).max()))
-            self.charger_worst = worst
-        else:
-            cells = np.asarray(spots)
-            xs, ys = cells % lay.width, cells // lay.width
-            self.charger_worst = max((int((np.abs(xs - c % lay.width)
-                                           + np.abs(ys - c // lay.width)).max())
-                                      for c in lay.chargers), default=0)
-        margin = lay.width + lay.height  # a move aside to clear a deadlock, at worst
-        # every robot starts with at least the energy to reach a charger from anywhere: one
-        # that starts low then charges before its first task instead of running flat
-        floor = bat.use_empty * (self.charger_worst + margin)
-        draws = self.env.draws(f"warehouse/{self.name}/battery", bat.initial)
-        for robot in self.robots:
-            robot.energy = max(min(1.0, max(0.0, draws())) * bat.capacity, floor)
-            robot.energy_min = robot.energy
-        self.reserve_after = [
-            bat.use_loaded * (max(self.from_station[s]) + margin)
-            + bat.use_empty * (self.charger_worst + margin)
-            for s in range(len(self.stations))
-        ]
-        worst = max(bat.use_empty * 2 * margin
-                    + bat.use_loaded * (max(self.to_station[s]) + st.lane_cap)
-                    + self.reserve_after[s] for s, st in enumerate(self.stations))
-        if worst > bat.charge_to * bat.capacity:
-            raise ScenarioError(
-                f"a pod visit with the way to a charger can take {worst:.1f} Wh on this "
-                f"layout, more than a charge of {bat.charge_to * bat.capacity:.1f} Wh",
-                (*self.where, "robots", "battery", "capacity"))
 
     # ------------------------------------------------------------ the node
 
@@ -379,28 +305,20 @@ class RobotWarehouse:
         self._enqueue(wo, got)
         return event
 
-    def _parcels(self, scenario: Scenario, catalog: Catalog) -> Generator[Any, Any, None]:
-        """SimPy process: the warehouse's own parcel orders (drawn up front)."""
+    def _parcel(self, basket: Basket) -> None:
+        """A parcel order arrives: queued if every unit is available, else rejected."""
         spec = self.spec.parcels
         assert spec is not None
         env = self.env
-        rng = env.streams(f"demand/parcels/{self.name}")
-        times = arrival_times(rng, spec.orders_per_day, spec.profile, scenario.run.start,
-                              scenario.run.end)
-        baskets = catalog.baskets(rng, len(times), sampler(spec.basket.lines),
-                                  sampler(spec.basket.units_per_line))
-        for t, basket in zip(times.tolist(), baskets, strict=True):
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            wo = WhOrder(env.next_id("wh_order"), PARCEL, env.now, env.now + spec.due)
-            if self.storage.has(basket):
-                self.storage.reserve(basket)
-                self._enqueue(wo, basket)
-            else:
-                wo.status = "rejected"
-                wo.lines = [Line(wo, i, sku, q, q) for i, (sku, q) in enumerate(basket)]
-                wo.units = sum(q for _, q in basket)
-                self.orders.append(wo)
+        wo = WhOrder(env.next_id("wh_order"), PARCEL, env.now, env.now + spec.due)
+        if self.storage.has(basket):
+            self.storage.reserve(basket)
+            self._enqueue(wo, basket)
+        else:
+            wo.status = "rejected"
+            wo.lines = [Line(wo, i, sku, q, q) for i, (sku, q) in enumerate(basket)]
+            wo.units = sum(q for _, q in basket)
+            self.orders.append(wo)
 
     # ------------------------------------------------------------ orders
 
@@ -411,7 +329,7 @@ class RobotWarehouse:
         self.orders.append(wo)
         self._level(+1)
         self.backlog.push(self.sequence.key(wo), wo)
-        self._assign_orders()
+        self.assign_orders()
 
     def _level(self, delta: int) -> None:
         now = self.env.now
@@ -419,7 +337,7 @@ class RobotWarehouse:
         self._in_system += delta
         self._level_since = now
 
-    def _assign_orders(self) -> None:
+    def assign_orders(self) -> None:
         """Give free station slots to backlog orders, then dispatch robots."""
         env = self.env
         while len(self.backlog) and self._slots_open > 0:
@@ -434,10 +352,11 @@ class RobotWarehouse:
             self._needy.add(st.index)
             self._blocked.discard(st.index)
             if st.state == STATION_IDLE:
-                self._station_state(st, WAITING_FOR_POD)
+                self.station_state(st, WAITING_FOR_POD)
         self._dispatch()
 
-    def _station_state(self, st: Station, state: int) -> None:
+    def station_state(self, st: Station, state: int) -> None:
+        """Close the station's current state interval and start ``state``."""
         now = self.env.now
         self.station_bins.add(st.index, st.state, st.since, now)
         st.state, st.since = state, now
@@ -451,7 +370,7 @@ class RobotWarehouse:
         r = self.storage.robot_at[pod.spot]
         return r is None or r.available
 
-    def _changed(self) -> None:
+    def pods_moved(self) -> None:
         """Pods or robots moved: stations that found no pod look again."""
         if self._blocked:
             self._needy |= self._blocked
@@ -490,7 +409,10 @@ class RobotWarehouse:
                     robot = self._robot_for(pod, st)
                     if robot is None:
                         continue
-                    self._start_visit(robot, pod, st)
+                    self.idle.remove(robot)
+                    robot.available = False
+                    self.storage.robot_at[pod.spot] = robot
+                    self.visits.start(robot, pod, st)
                     progressed = True
                 if not progressed and not self._redo:
                     break
@@ -500,201 +422,21 @@ class RobotWarehouse:
     def _robot_for(self, pod: Pod, st: Station) -> Robot | None:
         """The robot to fetch ``pod`` (one parked under it must), eligible by battery."""
         forced = self.storage.robot_at[pod.spot]
+        bay = self.charging
         while True:
             robot = forced if forced is not None else self.task_allocation.choose(pod)
-            if robot is None:
-                return None
-            if self._eligible(robot, pod, st):
+            if robot is None or bay is None or bay.eligible(robot, pod.spot, st):
                 return robot
-            bat = self.battery
-            assert bat is not None
-            if robot.energy >= bat.charge_to * bat.capacity - 1e-9:
+            if bay.full(robot):
                 return None  # charging would not help: leave this pod for later
-            self._start_charging(robot)
+            bay.start(robot)
             if forced is not None:
                 return None
 
-    def _eligible(self, robot: Robot, pod: Pod, st: Station) -> bool:
-        """True when the battery covers this visit and the way to a charger after it."""
-        bat = self.battery
-        if bat is None:
-            return True
-        cell = self.storage.spot_cells[pod.spot]
-        fetch = 0 if robot.cell == cell else self.traffic_distance(robot, cell)
-        need = (bat.use_empty * fetch
-                + bat.use_loaded * (self.to_station[st.index][pod.spot] + st.lane_cap)
-                + self.reserve_after[st.index])
-        return robot.energy >= need
-
-    def traffic_distance(self, robot: Robot, goal: int) -> int:
-        """Metres of the trip from the robot's cell to ``goal``."""
-        if self.paths is None:
-            return self.layout.manhattan(robot.cell, goal)
-        return len(self.paths.astar(robot.cell, goal, robot.heading)) - 1
-
-    def _start_visit(self, robot: Robot, pod: Pod, st: Station) -> None:
-        env = self.env
-        self.idle.remove(robot)
-        robot.available = False
-        self.storage.robot_at[pod.spot] = robot
-        visit = Visit(env.next_id(f"wh_visit/{self.name}"), robot, pod, st.index, [], env.now)
-        pod.visit = visit
-        self._claim(visit, st)
-        st.incoming.append(visit)
-        self._active[visit.id] = visit
-        env.process(self._visit(visit))
-
-    def _claim(self, visit: Visit, st: Station) -> None:
-        """Claim for ``visit`` the units its pod can fill of the station's waiting lines."""
-        pod = visit.pod
-        units, claimed = pod.units, pod.claimed
-        keep: list[Line] = []
-        for line in st.waiting:
-            have = units.get(line.sku, 0) - claimed.get(line.sku, 0)
-            if have > 0:
-                take = min(have, line.unclaimed)
-                claimed[line.sku] = claimed.get(line.sku, 0) + take
-                line.unclaimed -= take
-                visit.claims.append((line, take))
-            if line.unclaimed > 0:
-                keep.append(line)
-        st.waiting[:] = keep
-
-    # ------------------------------------------------------------ a pod visit
-
-    def _visit(self, visit: Visit) -> Generator[Any, Any, None]:
-        env, st = self.env, self.stations[visit.station]
-        robot, pod = visit.robot, visit.pod
-        rspec = self.spec.robots
-        spot = pod.spot
-        cell = self.storage.spot_cells[spot]
-        if robot.cell != cell:
-            self.clock.set(robot, MOVING_EMPTY, env.now)
-            leg = yield from self.traffic.move(robot, cell)
-            self._trip_done(robot, leg, visit, loaded=False, state=HANDLING)
-            yield from self._after_leg(robot, leg)
-        else:
-            self.clock.set(robot, HANDLING, env.now)
-        visit.at_pod = env.now
-        if rspec.lift_time > 0:
-            yield env.timeout(rspec.lift_time)
-        self.storage.pod_at[spot] = None
-        pod.spot = -1
-        robot.pod = pod
-        if self.pod_return.keeps_home:
-            self.storage.incoming[spot] = True
-        self.clock.set(robot, MOVING_LOADED, env.now)
-        leg = yield from self.traffic.to_station(robot, st)
-        self._trip_done(robot, leg, visit, loaded=True, state=QUEUEING)
-        visit.at_station = env.now
-        yield from self._after_leg(robot, leg)
-        leg = yield from self.traffic.to_pick(robot, st)
-        self._trip_done(robot, leg, visit, loaded=True, state=QUEUEING, clocked=True)
-        self.clock.set(robot, AT_STATION, env.now)
-        yield from self._pick(visit, st)
-        goal = self.pod_return.choose(pod, st)
-        self.storage.incoming[goal] = True
-        self.storage.robot_at[goal] = robot
-        self.clock.set(robot, MOVING_LOADED, env.now)
-        leg = yield from self.traffic.leave_station(
-            robot, st, self.storage.spot_cells[goal], lambda: self._left_station(st, visit))
-        self._trip_done(robot, leg, visit, loaded=True, state=HANDLING)
-        yield from self._after_leg(robot, leg)
-        if rspec.set_down_time > 0:
-            yield env.timeout(rspec.set_down_time)
-        self.storage.pod_at[goal] = pod
-        self.storage.incoming[goal] = False
-        pod.spot, pod.visit, robot.pod = goal, None, None
-        pod.claimed.clear()
-        visit.returned = env.now
-        self._write_visit(visit)
-        self._changed()
-        self._robot_done(robot)
-
-    def _trip_done(self, robot: Robot, leg: Leg, visit: Visit | None, loaded: bool,
-                   state: int, clocked: bool = False) -> None:
-        """Account a finished trip: time, distance, energy."""
-        if not clocked:
-            self.clock.end_trip(robot, leg.wait_s, self.env.now, state, leg.queue_s)
-        if visit is not None:
-            visit.legs += 1
-            visit.free_s += leg.free_s
-            visit.wait_s += leg.wait_s
-            if loaded:
-                visit.loaded_m += leg.metres
-            else:
-                visit.empty_m += leg.metres
-        robot.driven_m += leg.metres
-        robot.driven_s += leg.free_s
-        bat = self.battery
-        if bat is not None and leg.metres:
-            robot.energy -= leg.metres * (bat.use_loaded if loaded else bat.use_empty)
-            robot.energy_min = min(robot.energy_min, robot.energy)
-            if robot.energy < -1e-9:
-                raise RuntimeError(f"{robot.name}: battery below zero ({robot.energy:.3f} Wh)")
-
-    def _after_leg(self, robot: Robot, leg: Leg) -> Generator[Any, Any, None]:
-        """A robot whose driving time reached its next failure breaks down where it is."""
-        if self._repair is None or robot.driven_s < robot.fault_at:
-            return
-        env = self.env
-        state = robot.state
-        self.clock.set(robot, BROKEN, env.now)
-        start = env.now
-        yield env.timeout(self._repair())
-        robot.failures += 1
-        x, y = self.layout.xy(robot.cell)
-        self._t_events.append((self.name, start, robot.name, "failure",
-                               f"at ({x}, {y}), repaired after {env.now - start:.1f} s"))
-        bd = self.spec.robots.breakdowns
-        assert bd is not None
-        robot.fault_at = robot.driven_s + float(self._faults.exponential(bd.mtbf))
-        self.clock.set(robot, state, env.now)
-
-    def _pick(self, visit: Visit, st: Station) -> Generator[Any, Any, None]:
-        """The picker takes the claimed units and any newer waiting lines the pod fills."""
-        env = self.env
-        self._claim(visit, st)  # pile-on: lines that arrived since the pod was chosen
-        self._station_state(st, PICKING)
-        visit.pick_start = env.now
-        units = sum(take for _, take in visit.claims)
-        for line, _ in visit.claims:
-            order = line.order
-            if math.isnan(order.pick_start):
-                order.pick_start = env.now
-        t = self._pick_time[st.index].sum(units)
-        if t > 0:
-            yield env.timeout(t)
-        pod = visit.pod
-        for line, take in visit.claims:
-            self.storage.take(pod, line.sku, take)
-            line.picked += take
-            order = line.order
-            order.units_picked += take
-            if self._t_picks is not None:
-                self._t_picks.append((self.name, visit.id, order.id, line.index, line.sku,
-                                      take, env.now, pod.id))
-            if line.picked == line.units:
-                order.lines_left -= 1
-                if order.lines_left == 0:
-                    self._picked(order, st)
-        visit.pick_end = env.now
-        visit.units = units
-        visit.lines = len(visit.claims)
-        st.open_units -= units
-        self._station_state(st, WAITING_FOR_POD if st.open_units > 0 else STATION_IDLE)
-        self._assign_orders()
-
-    def _left_station(self, st: Station, visit: Visit) -> None:
-        """The robot has left the pick cell: the station has room for another visit."""
-        st.incoming.remove(visit)
-        if st.waiting:
-            self._needy.add(st.index)
-        self._dispatch()
-
     # ------------------------------------------------------------ finished orders
 
-    def _picked(self, order: WhOrder, st: Station) -> None:
+    def order_picked(self, order: WhOrder, st: Station) -> None:
+        """Every line of ``order`` is picked: it frees its station slot and is packed."""
         env = self.env
         order.pick_end = env.now
         order.status = PICKED
@@ -722,24 +464,29 @@ class RobotWarehouse:
             env.timeout(self._lead()).callbacks.append(
                 lambda _: order.event.succeed(delivered))
 
-    # ------------------------------------------------------------ robots: idle, charging
+    # ------------------------------------------------------------ robots: where they stand
+
+    def station_free(self, st: Station) -> None:
+        """A robot has left the station's pick cell: the station may take another visit."""
+        if st.waiting:
+            self._needy.add(st.index)
+        self._dispatch()
 
     def _left_cell(self, robot: Robot, cell: int) -> None:
-        """Traffic callback: ``robot`` has left ``cell`` (frees a spot it stood on)."""
+        """Traffic callback: ``robot`` has left ``cell`` (frees a spot or a charger it
+        stood on)."""
         spot = self.storage.spot_of_cell.get(cell)
         if spot is not None and self.storage.robot_at[spot] is robot:
             self.storage.robot_at[spot] = None
             self.storage.check_free(spot)
-            self._changed()
-        k = self._charger_of.get(robot.id)
-        if k is not None and self.layout.chargers[k] == cell:
-            del self._charger_of[robot.id]
-            self._release_charger(k)
+            self.pods_moved()
+        if self.charging is not None:
+            self.charging.left(robot, cell)
 
-    def _robot_done(self, robot: Robot) -> None:
-        bat = self.battery
-        if bat is not None and robot.energy < bat.recharge_below * bat.capacity:
-            self._start_charging(robot)
+    def robot_done(self, robot: Robot) -> None:
+        """A robot finished a visit: it charges if its battery is low, else it is idle."""
+        if self.charging is not None and self.charging.low(robot):
+            self.charging.start(robot)
             return
         self._become_idle(robot)
 
@@ -749,73 +496,8 @@ class RobotWarehouse:
         robot.available = True
         robot.idle_since = now
         self.idle.add(robot)
-        self._changed()
+        self.pods_moved()
         self._dispatch()
-
-    def _start_charging(self, robot: Robot) -> None:
-        if robot.available:
-            self.idle.remove(robot)
-            robot.available = False
-        self.clock.set(robot, WAITING_FOR_CHARGER, self.env.now)
-        self.env.process(self._charge(robot))
-
-    def _charge(self, robot: Robot) -> Generator[Any, Any, None]:
-        env, lay, bat = self.env, self.layout, self.battery
-        assert bat is not None
-        requested = env.now
-        if self.free_chargers:
-            k = min(self.free_chargers, key=lambda i: (lay.manhattan(robot.cell,
-                                                                     lay.chargers[i]), i))
-            self.free_chargers.remove(k)
-        else:
-            ev = env.event()
-            self._charger_queue.append((robot, ev))
-            k = yield ev
-        self._charger_of[robot.id] = k
-        self.clock.set(robot, MOVING_EMPTY, env.now)
-        leg = yield from self.traffic.move(robot, lay.chargers[k])
-        self._trip_done(robot, leg, None, loaded=False, state=CHARGING)
-        yield from self._after_leg(robot, leg)
-        start, before = env.now, robot.energy
-        target = bat.charge_to * bat.capacity
-        if robot.energy < target:
-            yield env.timeout((target - robot.energy) / bat.charge_power * 3600.0)
-            robot.energy = target
-        robot.charges += 1
-        self._t_charges.append((self.name, robot.name, k, requested, start, env.now, before,
-                                robot.energy))
-        spot = self._park_spot(k)
-        self.storage.robot_at[spot] = robot
-        self.clock.set(robot, MOVING_EMPTY, env.now)
-        leg = yield from self.traffic.move(robot, self.storage.spot_cells[spot])
-        self._trip_done(robot, leg, None, loaded=False, state=IDLE)
-        yield from self._after_leg(robot, leg)
-        self._become_idle(robot)
-
-    def _release_charger(self, k: int) -> None:
-        if self._charger_queue:
-            _robot, ev = self._charger_queue.popleft()
-            ev.succeed(k)
-        else:
-            self.free_chargers.append(k)
-
-    def _park_spot(self, charger: int) -> int:
-        """The spot nearest the charger that no robot stands on or heads to, and that no
-        pod is coming back to."""
-        st = self.storage
-        order = self._park_orders.get(charger)
-        if order is None:
-            lay = self.layout
-            c = lay.chargers[charger]
-            cells = np.asarray(st.spot_cells)
-            d = np.abs(cells % lay.width - c % lay.width) + np.abs(cells // lay.width
-                                                                   - c // lay.width)
-            order = self._park_orders[charger] = np.argsort(d, kind="stable").tolist()
-        robot_at, incoming = st.robot_at, st.incoming
-        for i in order:
-            if robot_at[i] is None and not incoming[i]:
-                return int(i)
-        raise RuntimeError(f"warehouse {self.name}: no storage spot to park on")
 
     def _staging_spot(self, robot: Robot, st: Station) -> int:
         """Grid callback: the free spot nearest the station for a robot to wait on while
@@ -848,15 +530,6 @@ class RobotWarehouse:
 
     # ------------------------------------------------------------ records
 
-    def _write_visit(self, visit: Visit) -> None:
-        self._active.pop(visit.id, None)
-        r = visit.robot
-        self._t_visits.append((
-            self.name, visit.id, r.name, visit.pod.id, visit.station, visit.dispatched,
-            visit.at_pod, visit.at_station, visit.pick_start, visit.pick_end, visit.returned,
-            visit.lines, visit.units, visit.empty_m, visit.loaded_m, visit.free_s,
-            visit.wait_s, visit.legs, r.energy if math.isfinite(r.energy) else math.nan))
-
     def _finish(self) -> None:
         """Close every open interval at the end of the run and write the tables."""
         env, rec = self.env, self.env.recorder
@@ -864,10 +537,9 @@ class RobotWarehouse:
         for robot in self.robots:
             self.clock.set(robot, robot.state, now)
         for st in self.stations:
-            self._station_state(st, st.state)
+            self.station_state(st, st.state)
         self._level(0)
-        for visit in list(self._active.values()):
-            self._write_visit(visit)
+        self.visits.finish()
         t = rec.table("wh_time", WH_TIME_COLUMNS)
         t.rows.extend(self.robot_bins.rows(self.name, "robots"))
         t.rows.extend(self.station_bins.rows(self.name, "stations"))
