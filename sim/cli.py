@@ -8,7 +8,6 @@ nothing written); 1 internal error (the traceback goes into the run folder's
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -135,17 +134,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    """Print the JSON Schema of scenario files (or a Markdown field reference)."""
-    from sim.scenario.schema import Scenario
+    """Print the JSON Schema of scenario (or experiment) files, or a Markdown reference."""
+    from sim.scenario.json_schema import schema_text
 
     if args.markdown:
         from sim.scenario.reference import markdown_reference
 
-        text = markdown_reference(Scenario)
+        if args.experiment:
+            from sim.experiments.spec import ExperimentSpec
+
+            text = markdown_reference(ExperimentSpec)
+        else:
+            from sim.scenario.schema import Scenario
+
+            text = markdown_reference(Scenario)
     else:
-        schema = Scenario.model_json_schema()
-        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        text = json.dumps(schema, indent=2) + "\n"
+        from sim.scenario.schema_files import experiment_schema, scenario_schema
+
+        text = schema_text(experiment_schema() if args.experiment else scenario_schema())
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
@@ -177,10 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--set", action="append", metavar="PATH=VALUE")
     v.set_defaults(func=cmd_validate)
 
-    s = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    s = sub.add_parser("schema", help="print the JSON Schema of scenario (or experiment) files")
     s.add_argument("--output", "-o", help="write to this file instead of stdout")
     s.add_argument("--markdown", action="store_true",
                    help="print a Markdown reference of every field instead")
+    s.add_argument("--experiment", action="store_true",
+                   help="the schema of experiment files (run_sim.py sweep) instead")
     s.set_defaults(func=cmd_schema)
 
     from sim.experiments.commands import add_experiment_commands
