@@ -90,6 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.scenario.loading import read_scenario
 
     scenario = read_scenario(args.file, args.set or ())
+    warn_undeliverable(scenario, args.file)
     seed = scenario.seed if args.seed is None else args.seed
     if seed < 0:
         raise ScenarioError("--seed must be >= 0")
@@ -119,10 +120,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Check a scenario file and say what it contains."""
-    from sim.scenario.loading import read_scenario
+    """Check a scenario (or experiment) file and say what it contains."""
+    from sim.experiments.checks import is_experiment
+    from sim.scenario.loading import load_yaml, read_scenario, read_text
 
+    if is_experiment(load_yaml(read_text(args.file), args.file)):
+        from sim.experiments.commands import validate_experiment_file
+
+        return validate_experiment_file(args.file, args.set or ())
     sc = read_scenario(args.file, args.set or ())
+    warn_undeliverable(sc, args.file)
     fleet = sum(f.count for s in sc.stores for f in s.fleets) + sum(
         w.couriers.count for w in sc.warehouses)
     robots = sum(w.robots.count for w in sc.warehouses)
@@ -131,6 +138,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
           f"{sc.demand.online.orders_per_day:g} online orders/day, {fleet} couriers, "
           f"{sc.run.duration / 3600:g} h from {sc.run.start / 3600:g} h")
     return EXIT_OK
+
+
+def warn_undeliverable(scenario: Any, source: str) -> None:
+    """Print a warning on stderr for each reason the scenario cannot deliver anything."""
+    from sim.scenario.sanity import delivery_warnings
+
+    for warning in delivery_warnings(scenario):
+        print(f"warning: {source}: {warning}", file=sys.stderr)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -178,7 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="print only the results folder")
     r.set_defaults(func=cmd_run)
 
-    v = sub.add_parser("validate", help="check a scenario file")
+    v = sub.add_parser("validate", help="check a scenario or experiment file (an experiment: "
+                       "every cell and KPI, without running anything)")
     v.add_argument("file")
     v.add_argument("--set", action="append", metavar="PATH=VALUE")
     v.set_defaults(func=cmd_validate)
