@@ -103,8 +103,12 @@ def shorthand(form: ShortForm) -> Callable[[F], F]:
     return mark
 
 
-def _short_form(func: Any) -> ShortForm | None:
-    return _SHORTHANDS.get(getattr(func, "__func__", func))
+def short_form_of(func: Any) -> ShortForm | None:
+    """The short form registered for a before-validator function, if any."""
+    try:
+        return _SHORTHANDS.get(getattr(func, "__func__", func))
+    except TypeError:  # an unhashable validator is no registered function
+        return None
 
 
 # --------------------------------------------------------------------------- units
@@ -249,7 +253,7 @@ class SchemaGenerator(GenerateJsonSchema):
                 return unit_schema(UNIT_KINDS[parse_duration], bounds, clock=True)
             return unit_schema(UNIT_KINDS[func], bounds)
         if schema.get("type") == "function-before":
-            form = _short_form(schema["function"]["function"])
+            form = short_form_of(schema["function"]["function"])
             if isinstance(form, Replace):
                 return dict(form.schema)
             if form is not None:

@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from sim.scenario.errors import ScenarioError, did_you_mean
+from sim.scenario.errors import ScenarioError, did_you_mean, format_path
 from sim.scenario.schema import Scenario, with_store_defaults
 
 
@@ -334,11 +334,37 @@ def validation_error(exc: ValidationError, raw: Any,
     if first["type"] == "union_tag_invalid":
         loc.append(str((first.get("ctx") or {}).get("discriminator", "")).strip("'"))
     merged = with_store_defaults(raw)
-    paths = {tuple(_from_defaults(raw, _strip_tags(merged, e["loc"]))) for e in errors}
-    others = len(paths) - 1
-    if others > 0:
-        message += f" (and {others} more error{'s' if others > 1 else ''})"
+    message += _other_errors(errors, first, raw, merged, root)
     return ScenarioError(message, _strip_tags(merged, loc))
+
+
+SHOWN_ERRORS = 4
+"""How many further errors a message lists (with their fields) before counting the rest."""
+
+
+def _other_errors(errors: list[ErrorDetails], first: ErrorDetails, raw: Any, merged: Any,
+                  root: type[BaseModel]) -> str:
+    """``"; also a.b: must be ...; c: is required (and 2 more errors)"``: the errors at
+    other fields than the first one's, one per field, so one run of ``validate`` shows
+    what to fix (a store's error that came from ``store_defaults`` is listed once)."""
+    def where(e: ErrorDetails) -> tuple[str | int, ...]:
+        return tuple(_from_defaults(raw, _strip_tags(merged, e["loc"])))
+
+    seen = {where(first)}
+    others: list[str] = []
+    for e in errors:
+        path = where(e)
+        if path in seen or (e["type"] == "missing" and any(
+                o["type"] == "extra_forbidden" and tuple(o["loc"][:-1]) == tuple(e["loc"][:-1])
+                for o in errors)):
+            continue  # a misspelt key is reported as unknown, not also as missing
+        seen.add(path)
+        others.append(f"{format_path(path)}: {_message(e, root)}")
+    if not others:
+        return ""
+    shown, rest = others[:SHOWN_ERRORS], len(others) - SHOWN_ERRORS
+    more = f" (and {rest} more error{'s' if rest > 1 else ''})" if rest > 0 else ""
+    return "; also " + "; ".join(shown) + more
 
 
 # --------------------------------------------------------------------------- entry points

@@ -419,8 +419,10 @@ class CustomerSpec(Spec):
         "clustered", description="`uniform` over the city, or `clustered`: normal around "
         "the nodes, chosen by `demand_weight`.")
     spread: PosDistance = Field(
-        1500.0, description="Standard deviation of the distance from the store area centre "
-        "(clustered placement).")
+        1500.0, description="Clustered placement: standard deviation of a customer's "
+        "position around the node, along each axis (x and y drawn independently, so the "
+        "mean distance to the node is about 1.25 x spread); positions outside the city "
+        "are drawn again.")
 
 
 class BasketSpec(Spec):
