@@ -194,7 +194,7 @@ def unit_schema(kind: UnitKind, bounds: Bounds, clock: bool = False) -> JsonDict
                                 "pattern": unit_pattern(kind, not bounds.nonnegative)}]
     if clock:
         options.insert(0, {"type": "string",
-                           "pattern": r"^\s*\d{1,2}:[0-5]\d(?::[0-5]\d)?\s*$"})
+                           "pattern": r"^\s*(?:[01]?\d|2[0-4]):[0-5]\d(?::[0-5]\d)?\s*$"})
     if bounds.zero_ok:
         options.append({"const": 0})
     return {"anyOf": options, "description": desc, "x-unit": what}

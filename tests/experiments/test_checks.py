@@ -7,7 +7,7 @@ import pytest
 
 from sim.cli import main
 from sim.experiments.checks import is_experiment
-from sim.scenario import parse_scenario
+from sim.scenario import ScenarioError, parse_scenario
 from sim.scenario.sanity import delivery_warnings
 from tests.conftest import SCENARIOS, TINY
 from tests.experiments.conftest import SMALL
@@ -58,6 +58,16 @@ def test_sweep_refuses_to_start(text, words, write_experiment, tmp_path, capsys)
     assert not out.exists()
     assert main(["validate", str(path)]) == 2
     assert words in capsys.readouterr().err
+
+
+def test_python_sweep_checks_kpis(write_experiment, tmp_path):
+    """sim.sweep raises the same input error before running anything."""
+    import sim
+
+    path = write_experiment(SMALL.replace("sla.on_time_rate", "sla.ontime_rate"))
+    with pytest.raises(ScenarioError, match=r"did you mean 'sla\.on_time_rate'"):
+        sim.sweep(path, backend="serial", out=tmp_path / "o")
+    assert not (tmp_path / "o").exists()
 
 
 def test_compare_checks_kpis(write_experiment, tmp_path, capsys):
