@@ -9,7 +9,7 @@ from __future__ import annotations
 import typing
 from typing import Any, Literal, get_args, get_origin
 
-from annotated_types import Ge, Gt, Le, MaxLen, MinLen
+from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
@@ -54,6 +54,8 @@ def _bounds(meta: list[Any], noun: str = "items") -> str:
             parts.append(f"> {m.gt}")
         elif isinstance(m, Le):
             parts.append(f"<= {m.le}")
+        elif isinstance(m, Lt):
+            parts.append(f"< {m.lt}")
         elif exact and isinstance(m, MinLen):
             parts.append(f"exactly {m.min_length} {noun}")
         elif isinstance(m, MinLen) and m.min_length and not exact:
@@ -178,6 +180,8 @@ def _plain_type_name(tp: Any, meta: list[Any]) -> str:
         return f"mapping name -> {type_name(get_args(tp)[1])}"
     if _is_model(tp):
         return "mapping"
+    if tp is Any:
+        return "any value"
     name = {int: "integer", float: "number", str: "text", bool: "true/false"}.get(tp, str(tp))
     bounds = _bounds(meta, "characters" if tp is str else "items")
     return name + (f" ({bounds})" if bounds else "")
@@ -196,6 +200,9 @@ def _default(f: FieldInfo, unit: str | None = None) -> str:
         return "see below"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
+    if value == "":
+        return '`""`'
+
     if unit is not None and isinstance(value, int | float):
         return f"`{human(float(value), unit)}`"
     return f"`{value:g}`" if isinstance(value, float) else f"`{value}`"
