@@ -111,11 +111,10 @@ METRIC_PATHS: tuple[str, ...] = (
 :data:`OPEN` or supplied by the scenario (see :func:`placeholder_values`)."""
 
 FIXED: dict[str, tuple[str, ...]] = {
-    "resource": ("couriers", "pickers"),
     "channel": ("online", "parcel", "walkin"),
     "solver": ("insertion", "ortools", "pyvrp"),
 }
-"""Placeholders whose keys the code fixes (resources monitored, channels, solvers)."""
+"""Placeholders whose keys the code fixes (order channels, routing solvers)."""
 
 OPEN = ("reason", "status", "state", "n")
 """Placeholders whose keys come from the records (any key is accepted)."""
@@ -125,10 +124,13 @@ _PLACEHOLDER = re.compile(r"<([a-z_]+)>")
 
 def placeholder_values(scenario: Any) -> dict[str, tuple[str, ...]]:
     """The keys each placeholder takes in runs of ``scenario`` (a validated
-    :class:`~sim.scenario.schema.Scenario`): its nodes, warehouses and vehicle types."""
+    :class:`~sim.scenario.schema.Scenario`): its nodes, warehouses and vehicle types, and
+    the resources whose utilisation is monitored (every node's couriers, stores'
+    pickers)."""
     warehouses = tuple(w.name for w in scenario.warehouses)
     return {**FIXED, "node": (*(s.name for s in scenario.stores), *warehouses),
-            "warehouse": warehouses, "vehicle": tuple(scenario.vehicles)}
+            "warehouse": warehouses, "vehicle": tuple(scenario.vehicles),
+            "resource": ("couriers", "pickers") if scenario.stores else ("couriers",)}
 
 
 @dataclass(frozen=True)

@@ -72,3 +72,6 @@ def test_names_are_checked_against_the_scenario(tiny):
                 "economics.profit", "warehouses.wuxi.items_per_hour", "sla", ""):
         assert bad not in names, bad
     assert "sla.on_time_rate" in names.names
+    warehouse_only = read_scenario(SCENARIOS / "cainiao_warehouse.yaml")
+    assert "utilisation.pickers.overall" not in metric_names(warehouse_only)
+    assert "warehouses.wuxi.items_per_hour" in metric_names(warehouse_only)
