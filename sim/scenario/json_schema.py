@@ -350,16 +350,36 @@ def _short_form_schema(form: JsonDict, members: list[JsonDict]) -> JsonDict:
 
 
 def store_defaults_required(schema: JsonDict) -> None:
-    """A store needs a field only when ``store_defaults`` does not give it (in place)."""
+    """A store needs a field only when ``store_defaults`` does not give it (in place).
+
+    A store's mapping-valued field is deep-merged into the default's (``couriers:
+    {count: 5}`` keeps the default vehicle), so where the defaults give it, a store may
+    write any part of the mapping; where they do not, the field must be complete.
+    """
     defs = schema["$defs"]
     store, defaults = defs["StoreSpec"], defs["StoreDefaults"]
-    supplied = [f for f in store.get("required", []) if f in defaults["properties"]]
-    store["required"] = [f for f in store.get("required", []) if f not in supplied]
-    rules = [{
-        "if": {"not": {"required": ["store_defaults"],
-                       "properties": {"store_defaults": {"required": [f]}}}},
-        "then": {"properties": {"stores": {"items": {"required": [f]}}}},
-    } for f in supplied]
+    shared = [f for f in store["properties"] if f in defaults["properties"]]
+    required = set(store.get("required", []))
+    store["required"] = [f for f in store.get("required", []) if f not in shared]
+    rules = []
+    for f in shared:
+        full = store["properties"][f]
+        then: JsonDict = {}
+        if "$ref" in json.dumps(full):
+            store["properties"][f] = {
+                "anyOf": [{k: v for k, v in full.items() if k not in ("title", "default")},
+                          {"type": "object", "description": "part of the mapping in "
+                           "store_defaults: the two are merged"}],
+                **{k: v for k, v in full.items() if k in ("title", "description", "default")}}
+            then["properties"] = {f: full}
+        if f in required:
+            then["required"] = [f]
+        if then:
+            rules.append({
+                "if": {"not": {"required": ["store_defaults"],
+                               "properties": {"store_defaults": {"required": [f]}}}},
+                "then": {"properties": {"stores": {"items": then}}},
+            })
     schema.setdefault("allOf", []).extend(rules)
 
 

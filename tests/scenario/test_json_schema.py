@@ -81,6 +81,7 @@ GOOD = [
     ["run.start=0", "run.duration=1h30min", "promise.window=0.5h"],
     ["vehicles.drone={speed: 15m/s, kind: drone, max_range: 3.5km, swap_time: 2min}"],
     ["dispatch={policy: batch, window: 2min}"],
+    ["stores[0].couriers={count: 5}", "stores[1].stock={min_units: 3}"],
 ]
 
 
@@ -101,6 +102,11 @@ def test_stores_without_defaults(scenario_validator):
     data["stores"] = [dict(s, **defaults) for s in data["stores"]]
     assert _errors(scenario_validator, data) == []
     parse_scenario(json.dumps(data), "tiny.yaml")
+    data["stores"][0]["couriers"] = {"count": 5}  # nothing to merge with: incomplete
+    assert any(e.startswith("['stores', 0, 'couriers']")
+               for e in _errors(scenario_validator, data))
+    with pytest.raises(ScenarioError):
+        parse_scenario(json.dumps(data), "tiny.yaml")
 
 
 BAD = [
