@@ -8,8 +8,10 @@ generated schema describe what a file may contain:
 
 - :class:`SchemaGenerator` writes a field that goes through a unit parser
   (:mod:`sim.scenario.units`) as a number with its unit in a string, or ``0`` where 0 is
-  allowed, with the field's bounds in the description; and each before-validator
-  registered with :func:`shorthand` adds its short form to the field's schema.
+  allowed, with the field's bounds in the description and its unit kind in an
+  ``x-unit`` annotation (defaults are written with a unit too); and each
+  before-validator registered with :func:`shorthand` adds its short form to the field's
+  schema.
 - :func:`finish` and :func:`store_defaults_required` post-process the result: store fields that
   ``store_defaults`` may supply are required of a store only when the defaults do not
   give them, and the short forms that depend on the members of a union (which bare names
@@ -269,7 +271,7 @@ def _with_short_form(inner: JsonDict, form: ShortForm) -> JsonDict:
         alt = dict(inner.get("items", {}))
         if not alt:
             return inner
-    else:  # resolved against the definitions by _resolve_short_forms
+    else:  # resolved against the definitions by _short_forms (in finish)
         alt = {"x-short-form": vars(form) | {"form": type(form).__name__}}
     return {"anyOf": [inner, alt]}
 
