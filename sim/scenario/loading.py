@@ -340,6 +340,9 @@ def validation_error(exc: ValidationError, raw: Any,
 
 SHOWN_ERRORS = 4
 """How many further errors a message lists (with their fields) before counting the rest."""
+ALSO_BUDGET = 200
+"""Characters the further errors may take, so a message stays one readable line however
+many errors there are (a list of 50,000 bad items)."""
 
 
 def _other_errors(errors: list[ErrorDetails], first: ErrorDetails, raw: Any, merged: Any,
@@ -350,21 +353,26 @@ def _other_errors(errors: list[ErrorDetails], first: ErrorDetails, raw: Any, mer
     def where(e: ErrorDetails) -> tuple[str | int, ...]:
         return tuple(_from_defaults(raw, _strip_tags(merged, e["loc"])))
 
+    # a misspelt key is reported as unknown, not also as a missing one beside it
+    unknown_in = {tuple(e["loc"][:-1]) for e in errors if e["type"] == "extra_forbidden"}
     seen = {where(first)}
-    others: list[str] = []
+    shown: list[str] = []
+    more = 0
     for e in errors:
         path = where(e)
-        if path in seen or (e["type"] == "missing" and any(
-                o["type"] == "extra_forbidden" and tuple(o["loc"][:-1]) == tuple(e["loc"][:-1])
-                for o in errors)):
-            continue  # a misspelt key is reported as unknown, not also as missing
+        if path in seen or (e["type"] == "missing" and tuple(e["loc"][:-1]) in unknown_in):
+            continue
         seen.add(path)
-        others.append(f"{format_path(path)}: {_message(e, root)}")
-    if not others:
+        text = f"{format_path(path)}: {_message(e, root)}"
+        if len(shown) < SHOWN_ERRORS and (
+                not shown or sum(len(t) + 2 for t in shown) + len(text) <= ALSO_BUDGET):
+            shown.append(text)
+        else:
+            more += 1
+    if not shown:
         return ""
-    shown, rest = others[:SHOWN_ERRORS], len(others) - SHOWN_ERRORS
-    more = f" (and {rest} more error{'s' if rest > 1 else ''})" if rest > 0 else ""
-    return "; also " + "; ".join(shown) + more
+    tail = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
+    return "; also " + "; ".join(shown) + tail
 
 
 # --------------------------------------------------------------------------- entry points

@@ -97,7 +97,7 @@ def test_experiment_detected_by_content():
 
 
 @pytest.mark.parametrize(("overrides", "words"), [
-    (["promise.window=30"], "promise.window is 30 s, shorter than the fastest possible "
+    (["promise.window=30s"], "promise.window is 30 s, shorter than the fastest possible "
                             "delivery (2 min of pickup and drop-off"),
     (["store_defaults.couriers.count=0"], "no courier on duty anywhere"),
 ])

@@ -10,6 +10,7 @@ from sim.demand.arrivals import clustered_points
 from sim.scenario import ScenarioError, parse_scenario
 from sim.scenario.reference import markdown_reference
 from sim.scenario.schema import CustomerSpec, Scenario
+from sim.scenario.units import parse_distance, parse_duration
 from tests.conftest import TINY
 
 
@@ -42,10 +43,12 @@ def test_unit_fields_show_their_unit(rows, path, unit):
 
 
 def test_defaults_written_with_units(rows):
-    """Defaults of unit fields are written as a file would write them."""
-    assert rows["promise.window"][0][2] == "`30min`"
-    assert rows["demand.online.customers.spread"][0][2] == "`1.5km`"
-    assert rows["stores[].couriers[].dropoff_time"][0][2] == "`2min`"
+    """Defaults of unit fields are written as a file would write them (with a unit)."""
+    assert parse_duration(rows["promise.window"][0][2].strip("`")) == 1800
+    assert parse_distance(rows["demand.online.customers.spread"][0][2].strip("`")) == 1500
+    assert parse_duration(rows["stores[].couriers[].dropoff_time"][0][2].strip("`")) == 120
+    for path in ("promise.window", "demand.online.customers.spread"):
+        assert not rows[path][0][2].strip("`").replace(".", "").isdigit()
 
 
 @pytest.mark.parametrize(("path", "words"), [
@@ -86,6 +89,15 @@ def test_every_error_field_listed():
                   "promise.window: invalid duration 'soon'"):
         assert words in text
     assert "more error" not in text
+
+
+def test_error_line_stays_short():
+    """However many items are bad, the line lists a few and counts the rest."""
+    big = "[" + ", ".join(["x"] * 5_000) + "]"
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(TINY, "tiny.yaml", [f"store_defaults.couriers={big}"])
+    text = str(info.value)
+    assert len(text) < 400 and text.endswith("more errors)")
 
 
 def test_many_errors_counted():
