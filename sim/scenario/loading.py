@@ -340,7 +340,7 @@ def validation_error(exc: ValidationError, raw: Any,
 
 SHOWN_ERRORS = 4
 """How many further errors a message lists (with their fields) before counting the rest."""
-ALSO_BUDGET = 200
+ALSO_BUDGET = 150
 """Characters the further errors may take, so a message stays one readable line however
 many errors there are (a list of 50,000 bad items)."""
 

@@ -97,7 +97,7 @@ def test_error_line_stays_short():
     with pytest.raises(ScenarioError) as info:
         parse_scenario(TINY, "tiny.yaml", [f"store_defaults.couriers={big}"])
     text = str(info.value)
-    assert len(text) < 400 and text.endswith("more errors)")
+    assert len(text) < 300 and text.endswith("more errors)")
 
 
 def test_many_errors_counted():
