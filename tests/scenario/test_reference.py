@@ -106,4 +106,4 @@ def test_many_errors_counted():
                  "promise.radius=x", "vehicles.ebike.speed=0", "run.duration=x"]
     with pytest.raises(ScenarioError) as info:
         parse_scenario(TINY, "tiny.yaml", overrides)
-    assert str(info.value).endswith("(and 1 more error)")
+    assert str(info.value).endswith("(and 2 more errors)")
