@@ -8,7 +8,6 @@ nothing written); 1 internal error (the traceback goes into the run folder's
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -99,6 +98,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.scenario.loading import read_scenario
 
     scenario = read_scenario(args.file, args.set or ())
+    warn_undeliverable(scenario, args.file)
     seed = scenario.seed if args.seed is None else args.seed
     if seed < 0:
         raise ScenarioError("--seed must be >= 0")
@@ -147,15 +147,22 @@ def _write_result(result: RunResult, folder: Path, plots: bool) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Check a scenario file and every file it points to, and say what it contains."""
+    """Check a scenario file and every file it points to (or an experiment file: every
+    cell and KPI), and say what it contains."""
+    from sim.experiments.checks import is_experiment
     from sim.referenced import load_referenced
-    from sim.scenario.loading import read_scenario
+    from sim.scenario.loading import load_yaml, read_scenario, read_text
 
+    if is_experiment(load_yaml(read_text(args.file), args.file)):
+        from sim.experiments.commands import validate_experiment_file
+
+        return validate_experiment_file(args.file, args.set or ())
     sc = read_scenario(args.file, args.set or ())
     try:
         load_referenced(sc)  # what run would read: GraphML network, warehouse maps
     except ScenarioError as exc:
         raise exc.located(args.file) from None
+    warn_undeliverable(sc, args.file)
     fleet = sum(f.count for s in sc.stores for f in s.fleets) + sum(
         w.couriers.count for w in sc.warehouses)
     robots = sum(w.robots.count for w in sc.warehouses)
@@ -166,18 +173,33 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def warn_undeliverable(scenario: Any, source: str) -> None:
+    """Print a warning on stderr for each reason the scenario cannot deliver anything."""
+    from sim.scenario.sanity import delivery_warnings
+
+    for warning in delivery_warnings(scenario):
+        print(f"warning: {source}: {warning}", file=sys.stderr)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
-    """Print the JSON Schema of scenario files (or a Markdown field reference)."""
-    from sim.scenario.schema import Scenario
+    """Print the JSON Schema of scenario (or experiment) files, or a Markdown reference."""
+    from sim.scenario.json_schema import schema_text
 
     if args.markdown:
         from sim.scenario.reference import markdown_reference
 
-        text = markdown_reference(Scenario)
+        if args.experiment:
+            from sim.experiments.spec import ExperimentSpec
+
+            text = markdown_reference(ExperimentSpec)
+        else:
+            from sim.scenario.schema import Scenario
+
+            text = markdown_reference(Scenario)
     else:
-        schema = Scenario.model_json_schema()
-        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        text = json.dumps(schema, indent=2) + "\n"
+        from sim.scenario.schema_files import experiment_schema, scenario_schema
+
+        text = schema_text(experiment_schema() if args.experiment else scenario_schema())
     if args.output:
         from sim.outputs import check_file, write_file
 
@@ -212,15 +234,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="print only the results folder")
     r.set_defaults(func=cmd_run)
 
-    v = sub.add_parser("validate", help="check a scenario file")
+    v = sub.add_parser("validate", help="check a scenario or experiment file (an experiment: "
+                       "every cell and KPI, without running anything)")
     v.add_argument("file")
     v.add_argument("--set", action="append", metavar="PATH=VALUE")
     v.set_defaults(func=cmd_validate)
 
-    s = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    s = sub.add_parser("schema", help="print the JSON Schema of scenario (or experiment) files")
     s.add_argument("--output", "-o", help="write to this file instead of stdout")
     s.add_argument("--markdown", action="store_true",
                    help="print a Markdown reference of every field instead")
+    s.add_argument("--experiment", action="store_true",
+                   help="the schema of experiment files (run_sim.py sweep) instead")
     s.set_defaults(func=cmd_schema)
 
     from sim.experiments.commands import add_experiment_commands

@@ -94,7 +94,7 @@ def test_validate_and_schema(tmp_path, capsys):
     assert "ok" in capsys.readouterr().out
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
-    assert schema["title"] == "Scenario" and "stores" in schema["properties"]
+    assert schema["title"] == "omnisim scenario" and "stores" in schema["properties"]
 
 
 def test_usage_error_exit_2(capsys):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.experiments.checks import check_kpis
 from sim.experiments.plan import load_plan, plan_experiment, plan_scenarios
 from sim.experiments.spec import ExperimentSpec
 from sim.experiments.sweep import execute_plan
@@ -52,7 +53,9 @@ def sweep(experiment: ExperimentSpec | str | Path, *, replications: int | None =
           progress: bool = False) -> pd.DataFrame:
     """Run an experiment (a file or an :class:`ExperimentSpec`); one row per run.
 
-    ``replications`` replaces the experiment's. Compare the cells with
+    ``replications`` replaces the experiment's. Every KPI is checked against the metrics
+    the runs write before anything runs (:class:`ScenarioError` if one is not). Compare
+    the cells with
     :func:`sim.experiments.compare.compare` (``sim.compare``).
     """
     if isinstance(experiment, ExperimentSpec):
@@ -61,5 +64,6 @@ def sweep(experiment: ExperimentSpec | str | Path, *, replications: int | None =
             plan = plan.with_replications(replications, experiment.base_seed)
     else:
         plan = load_plan(experiment, replications)
+    check_kpis(plan, None if isinstance(experiment, ExperimentSpec) else str(experiment))
     return execute_plan(plan, Path(out) if out is not None else None, backend, workers,
                         address, resume, progress=progress).runs

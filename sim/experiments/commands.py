@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,7 +101,35 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.experiments.plan import load_plan
 
     plan = load_plan(args.file, args.replications)
+    _check_before_running(plan, args.file)
     return _execute(plan, args)
+
+
+def _check_before_running(plan: Plan, source: str) -> None:
+    """The checks `validate` makes, before the first run: KPIs (an error, exit 2) and
+    cells that cannot deliver anything (a warning)."""
+    from sim.experiments.checks import check_kpis, plan_warnings
+
+    check_kpis(plan, source)
+    for warning in plan_warnings(plan):
+        print(f"warning: {source}: {warning}", file=sys.stderr)
+
+
+def validate_experiment_file(path: str, overrides: Sequence[str] = ()) -> int:
+    """`validate` of an experiment file: expand and check every cell and KPI, run nothing.
+
+    ``--set`` overrides do not apply to experiments (their overrides are in the file).
+    """
+    from sim.experiments.checks import describe
+    from sim.experiments.plan import load_plan
+
+    if overrides:
+        raise ScenarioError("--set applies to scenario files; an experiment's overrides "
+                            "are written in the file", (), path)
+    plan = load_plan(path)
+    _check_before_running(plan, path)
+    print(f"{path}: ok: {describe(plan)}")
+    return EXIT_OK
 
 
 def _kpi_option(text: str) -> KpiSpec:
@@ -127,6 +156,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         seeds = list(range(args.base_seed, args.base_seed + args.replications))
     kpis = [_kpi_option(k) for k in args.kpi] if args.kpi else list(DEFAULT_KPIS)
     plan = load_scenarios_plan(args.files, seeds, args.set or (), kpis)
+    _check_before_running(plan, "--kpi" if args.kpi else ", ".join(args.files))
     return _execute(plan, args)
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from sim.scenario.json_schema import BareConstant, shorthand
 from sim.scenario.units import Duration
 
 DIST_NAMES = ("constant", "exponential", "uniform", "normal", "lognormal", "gamma",
@@ -26,20 +27,12 @@ class _Dist(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+@shorthand(BareConstant("dist", "constant", "value"))
 def _constant_shorthand(value: Any) -> Any:
     """Let ``45s`` or ``3`` stand for ``{dist: constant, value: ...}``."""
     if isinstance(value, dict | BaseModel):
         return value
     return {"dist": "constant", "value": value}
-
-
-class _AlsoScalar:
-    """JSON Schema marker: a distribution may also be written as a bare constant."""
-
-    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
-        inner = handler(core_schema)
-        scalar = {"description": "a constant", "anyOf": [{"type": "number"}, {"type": "string"}]}
-        return {"anyOf": [inner, scalar]}
 
 
 def distribution_family(q: Any, prefix: str) -> Any:
@@ -126,8 +119,7 @@ def distribution_family(q: Any, prefix: str) -> Any:
         cls.__module__ = __name__
         globals()[cls.__name__] = cls
     union = Constant | Exponential | Uniform | Normal | Lognormal | Gamma | Poisson | Empirical
-    return Annotated[union, Field(discriminator="dist"), BeforeValidator(_constant_shorthand),
-                     _AlsoScalar()]
+    return Annotated[union, Field(discriminator="dist"), BeforeValidator(_constant_shorthand)]
 
 
 DurationDist = distribution_family(Duration, "Duration")

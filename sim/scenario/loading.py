@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from sim.scenario.errors import ScenarioError, did_you_mean
+from sim.scenario.errors import ScenarioError, did_you_mean, format_path
 from sim.scenario.schema import Scenario, with_store_defaults
 
 
@@ -335,11 +335,45 @@ def validation_error(exc: ValidationError, raw: Any,
     if first["type"] == "union_tag_invalid":
         loc.append(str((first.get("ctx") or {}).get("discriminator", "")).strip("'"))
     merged = with_store_defaults(raw)
-    paths = {tuple(_from_defaults(raw, _strip_tags(merged, e["loc"]))) for e in errors}
-    others = len(paths) - 1
-    if others > 0:
-        message += f" (and {others} more error{'s' if others > 1 else ''})"
+    message += _other_errors(errors, first, raw, merged, root)
     return ScenarioError(message, _strip_tags(merged, loc))
+
+
+SHOWN_ERRORS = 4
+"""How many further errors a message lists (with their fields) before counting the rest."""
+ALSO_BUDGET = 150
+"""Characters the further errors may take, so a message stays one readable line however
+many errors there are (a list of 50,000 bad items)."""
+
+
+def _other_errors(errors: list[ErrorDetails], first: ErrorDetails, raw: Any, merged: Any,
+                  root: type[BaseModel]) -> str:
+    """``"; also a.b: must be ...; c: is required (and 2 more errors)"``: the errors at
+    other fields than the first one's, one per field, so one run of ``validate`` shows
+    what to fix (a store's error that came from ``store_defaults`` is listed once)."""
+    def where(e: ErrorDetails) -> tuple[str | int, ...]:
+        return tuple(_from_defaults(raw, _strip_tags(merged, e["loc"])))
+
+    # a misspelt key is reported as unknown, not also as a missing one beside it
+    unknown_in = {tuple(e["loc"][:-1]) for e in errors if e["type"] == "extra_forbidden"}
+    seen = {where(first)}
+    shown: list[str] = []
+    more = 0
+    for e in errors:
+        path = where(e)
+        if path in seen or (e["type"] == "missing" and tuple(e["loc"][:-1]) in unknown_in):
+            continue
+        seen.add(path)
+        text = f"{format_path(path)}: {_message(e, root)}"
+        if len(shown) < SHOWN_ERRORS and (
+                not shown or sum(len(t) + 2 for t in shown) + len(text) <= ALSO_BUDGET):
+            shown.append(text)
+        else:
+            more += 1
+    if not shown:
+        return ""
+    tail = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
+    return "; also " + "; ".join(shown) + tail
 
 
 # --------------------------------------------------------------------------- entry points

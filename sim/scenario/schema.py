@@ -27,6 +27,15 @@ from pydantic import (
 from sim.scenario.distributions import DurationDist, NumberDist
 from sim.scenario.errors import ScenarioError, did_you_mean
 from sim.scenario.files import resolve_file
+from sim.scenario.json_schema import (
+    UNIT_KINDS,
+    Bounds,
+    Const,
+    OneItem,
+    Replace,
+    shorthand,
+    unit_schema,
+)
 from sim.scenario.units import (
     Distance,
     NonNegDistance,
@@ -160,6 +169,7 @@ class FleetSpec(Spec):
         120.0, description="Time at the customer's door per order (park, walk, hand over).")
 
 
+@shorthand(OneItem())
 def _fleet_list(value: Any) -> Any:
     """``couriers`` may be one fleet (a mapping) or a list of fleets: always a list."""
     if isinstance(value, dict | FleetSpec):
@@ -198,6 +208,9 @@ class StockSpec(Spec):
 LevelsIn = Literal["days", "units"]
 
 
+@shorthand(Replace({"anyOf": [
+    {"const": "continuous", "description": "review after every sale"},
+    unit_schema(UNIT_KINDS[parse_duration], Bounds(gt=0))]}))
 def _review(value: Any) -> Any:
     """``continuous`` or a positive review period (a duration)."""
     if value == "continuous":
@@ -380,12 +393,15 @@ else:
 
 # --------------------------------------------------------------------------- demand
 
-Profile = Annotated[list[NonNegFloat], Field(min_length=24, max_length=24)]
-
-
+@shorthand(Const("flat", "the same weight in every hour"))
 def _flat(value: Any) -> Any:
     """``profile: flat`` means the same weight in every hour."""
     return [1.0] * 24 if value == "flat" else value
+
+
+Profile = Annotated[list[NonNegFloat], Field(min_length=24, max_length=24),
+                    BeforeValidator(_flat)]
+"""24 hourly weights, or ``flat`` for the same weight in every hour."""
 
 
 class CatalogSpec(Spec):
@@ -407,8 +423,10 @@ class CustomerSpec(Spec):
         "clustered", description="`uniform` over the city, or `clustered`: normal around "
         "the nodes, chosen by `demand_weight`.")
     spread: PosDistance = Field(
-        1500.0, description="Standard deviation of the distance from the store area centre "
-        "(clustered placement).")
+        1500.0, description="Clustered placement: standard deviation of a customer's "
+        "position around the node, along each axis (x and y drawn independently, so the "
+        "mean distance to the node is about 1.25 x spread); positions outside the city "
+        "are drawn again.")
 
 
 class BasketSpec(Spec):
@@ -427,11 +445,6 @@ class OnlineDemandSpec(Spec):
     customers: CustomerSpec = Field(default_factory=CustomerSpec)
     basket: BasketSpec
 
-    @field_validator("profile", mode="before")
-    @classmethod
-    def _flat_profile(cls, value: Any) -> Any:
-        return _flat(value)
-
     @model_validator(mode="after")
     def _profile_positive(self) -> OnlineDemandSpec:
         if self.orders_per_day > 0 and sum(self.profile) <= 0:
@@ -445,11 +458,6 @@ class WalkinDemandSpec(Spec):
 
     profile: Profile = Field(description="24 relative weights, one per hour of the day.")
     basket: BasketSpec
-
-    @field_validator("profile", mode="before")
-    @classmethod
-    def _flat_profile(cls, value: Any) -> Any:
-        return _flat(value)
 
 
 class DemandSpec(Spec):

@@ -28,6 +28,7 @@ from pydantic import (
 from sim.scenario.distributions import DurationDist, NumberDist
 from sim.scenario.errors import ScenarioError
 from sim.scenario.files import resolve_file
+from sim.scenario.json_schema import BareTag, shorthand
 from sim.scenario.schema import (
     BasketSpec,
     FleetSpec,
@@ -35,8 +36,8 @@ from sim.scenario.schema import (
     NonNegFloat,
     NonNegInt,
     PosInt,
+    Profile,
     Spec,
-    _flat,
 )
 from sim.scenario.units import Distance, NonNegDistance, NonNegDuration, PosDuration, Speed
 
@@ -75,6 +76,7 @@ Acceleration = Annotated[
 def _tagged(key: str) -> Any:
     """Let a bare name stand for ``{key: name}`` (``pod_return: nearest``)."""
 
+    @shorthand(BareTag(key))
     def wrap(value: Any) -> Any:
         return {key: value} if isinstance(value, str) else value
 
@@ -379,9 +381,6 @@ TrafficSpec = Annotated[AbstractTraffic | GridTraffic, Field(discriminator="mode
 # --------------------------------------------------------------------------- demand, supply
 
 
-Profile = Annotated[list[NonNegFloat], Field(min_length=24, max_length=24)]
-
-
 class ParcelDemandSpec(Spec):
     """The warehouse's own e-commerce orders, shipped by carrier (no courier leg)."""
 
@@ -390,11 +389,6 @@ class ParcelDemandSpec(Spec):
     basket: BasketSpec
     due: PosDuration = Field(4 * 3600.0, description="Time from arrival to the carrier "
                              "cut-off (the due time for earliest_due sequencing).")
-
-    @field_validator("profile", mode="before")
-    @classmethod
-    def _flat_profile(cls, value: Any) -> Any:
-        return _flat(value)
 
 
 class SupplySpec(Spec):

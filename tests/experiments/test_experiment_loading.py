@@ -94,11 +94,12 @@ def test_bad_overrides_fail_before_any_run(write_experiment, tmp_path, capsys, b
     assert not out.exists()
 
 
-def test_unknown_kpi_metric_warns(write_experiment, tmp_path, capsys):
-    """A KPI that no run measures is named after the sweep, with a suggestion."""
+def test_unknown_kpi_metric_refuses_to_start(write_experiment, tmp_path, capsys):
+    """A KPI that no run measures is an input error before any run, with a suggestion."""
     path = write_experiment("name: x\nscenario: tiny.yaml\nreplications: 1\n"
                             "kpis: [{metric: sla.on_time_rat, better: higher}]\n")
     assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--backend", "serial",
-                 "--no-report", "--quiet"]) == 0
-    assert ("warning: KPI 'sla.on_time_rat' is not among the runs' metrics "
+                 "--no-report", "--quiet"]) == 2
+    assert ("kpis[0].metric: 'sla.on_time_rat' is not a metric that these runs write "
             "(did you mean 'sla.on_time_rate'?)") in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
