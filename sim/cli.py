@@ -88,7 +88,7 @@ def _policy_lines(metrics: dict[str, Any]) -> list[str]:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results folder."""
     from sim.runner import new_run_dir, run, write_failure, write_run
-    from sim.scenario.loading import read_scenario
+    from sim.scenario.loading import locate_in_file, read_scenario
 
     scenario = read_scenario(args.file, args.set or ())
     seed = scenario.seed if args.seed is None else args.seed
@@ -97,8 +97,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     folder = Path(args.out) if args.out else new_run_dir(Path(args.results), scenario, seed)
     try:
         result = run(scenario, seed, progress=not args.quiet)
-    except ScenarioError:
-        raise
+    except ScenarioError as exc:  # found while building the model: name file and line
+        raise locate_in_file(exc, args.file, args.set or ()) from None
     except Exception as exc:
         where = write_failure(scenario, seed, exc, folder)
         print(f"error: internal error during the run: {exc!r}; traceback in {where}",

@@ -16,14 +16,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from sim.scenario.units import Duration
+from sim.scenario.units import Duration, Number
 
 DIST_NAMES = ("constant", "exponential", "uniform", "normal", "lognormal", "gamma",
               "poisson", "empirical")
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _constant_shorthand(value: Any) -> Any:
@@ -108,7 +108,7 @@ def distribution_family(q: Any, prefix: str) -> Any:
 
         dist: Literal["empirical"]
         values: Annotated[list[nonneg], Field(min_length=1)]
-        weights: list[Annotated[float, Field(ge=0)]] | None = None
+        weights: list[Annotated[Number, Field(ge=0)]] | None = None
 
         @model_validator(mode="after")
         def _weights_match(self) -> Empirical:
@@ -133,5 +133,5 @@ def distribution_family(q: Any, prefix: str) -> Any:
 DurationDist = distribution_family(Duration, "Duration")
 """A random duration; parameters in seconds or human time units."""
 
-NumberDist = distribution_family(float, "Number")
+NumberDist = distribution_family(Number, "Number")
 """A random non-negative number, e.g. a basket size."""

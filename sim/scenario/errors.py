@@ -35,6 +35,24 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+class FieldError(ValueError):
+    """A model validator's complaint about one of the model's own fields.
+
+    Raised inside a nested model that cannot know where it sits in the scenario: pydantic
+    records the model's location, and the loader appends ``field`` to it, so the message
+    names the full path (``warehouses[0].layout.block``, not ``block``).
+    """
+
+    def __init__(self, message: str, *field: str | int) -> None:
+        super().__init__(message)
+        self.field = tuple(field)
+
+
+def field_of(error: object) -> tuple[str | int, ...]:
+    """The relative field of a :class:`FieldError` held in a pydantic error's context."""
+    return error.field if isinstance(error, FieldError) else ()
+
+
 class ScenarioError(Exception):
     """Invalid input: a message, the field path it concerns and the source it came from."""
 

@@ -15,7 +15,13 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from sim.scenario.loading import tag_field, union_members
-from sim.scenario.units import parse_distance, parse_duration, parse_speed, parse_time_of_day
+from sim.scenario.units import (
+    parse_distance,
+    parse_duration,
+    parse_speed,
+    parse_time_of_day,
+    written_as,
+)
 
 _UNIT = {parse_duration: "duration", parse_distance: "distance", parse_speed: "speed",
          parse_time_of_day: "time of day"}
@@ -108,6 +114,9 @@ def _default(f: FieldInfo) -> str:
         return "see below"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
+    written = written_as(value)  # a duration, distance or speed default, with its unit
+    if written is not None:
+        return f"`{written}`"
     return f"`{value:g}`" if isinstance(value, float) else f"`{value}`"
 
 
