@@ -86,7 +86,7 @@ def test_steep_zipf_baskets_finish_with_distinct_lines():
     cat = Catalog(CatalogSpec(skus=500, zipf_exponent=5.0))
     four = sampler(NUM.validate_python(4))
     t0 = time.process_time()
-    baskets = cat.baskets(np.random.default_rng(0), 3000, four, four)
+    baskets = cat.baskets(np.random.default_rng(0), 800, four, four)
     assert time.process_time() - t0 < 2.0
     assert all(len({s for s, _ in b}) == 4 for b in baskets)
     tiny = Catalog(CatalogSpec(skus=3, zipf_exponent=1000.0))  # all but SKU 0 underflow
@@ -102,10 +102,20 @@ def test_zipf_fallback_draws_the_same_distribution(monkeypatch):
     one = sampler(NUM.validate_python(1))
 
     def freq(seed: int) -> np.ndarray:
-        baskets = cat.baskets(np.random.default_rng(seed), 40000, two, one)
+        baskets = cat.baskets(np.random.default_rng(seed), 20000, two, one)
         second = np.array([b[1][0] for b in baskets])
         return np.bincount(second, minlength=6) / len(second)
 
     ref = freq(7)
     monkeypatch.setattr(catalog, "MAX_REDRAWS", 0)
-    assert np.allclose(freq(8), ref, atol=0.01)
+    assert np.allclose(freq(8), ref, atol=0.015)
+
+
+def test_reproducers_run_to_the_end(make_scenario):
+    """The two reproducers from the issue, on the tiny scenario, run to the end."""
+    from sim.runner import run
+
+    sc = make_scenario("catalog.zipf_exponent=5", "demand.online.customers.spread=1e9m",
+                       "run.duration=40min", "run.warmup=10min", "run.drain=20min")
+    result = run(sc, 1)
+    assert result.metrics["orders"]["created"] > 0
