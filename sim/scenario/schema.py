@@ -716,6 +716,7 @@ DispatchSpec = Annotated[
 # --------------------------------------------------------------------------- scenario
 
 # Robot warehouses have their own module; it imports the models above (see its docstring).
+from sim.scenario.limits import LimitsSpec, check_limits  # noqa: E402
 from sim.scenario.warehouse import WarehouseSpec, check_warehouses  # noqa: E402
 
 
@@ -752,6 +753,9 @@ class Scenario(Spec):
         default_factory=list, description="Stores: shelves for both channels, pickers, fleets.")
     warehouses: list[WarehouseSpec] = Field(
         default_factory=list, description="Robot warehouses (fulfilment nodes and suppliers).")
+    limits: LimitsSpec = Field(
+        default_factory=LimitsSpec, description="Largest sizes the scenario may ask for, "
+        "checked before anything is built (see sim/scenario/limits.py).")
 
     @model_validator(mode="before")
     @classmethod
@@ -773,6 +777,7 @@ class Scenario(Spec):
                 self.check_vehicle(fleet.vehicle, ("stores", i, "couriers", *index, "vehicle"))
             self._check_stock_policies(i, store)
         check_warehouses(self, seen)
+        check_limits(self)
         return self
 
     def check_node(self, name: str, location: tuple[float, float], where: tuple[Any, ...],
