@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from sim.cli import main
-from sim.scenario import parse_scenario
+from sim.scenario import Scenario, parse_scenario
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loading import MAX_DEPTH, MAX_NODES, load_yaml
 from sim.scenario.units import parse_distance, parse_duration, parse_speed, parse_time_of_day
@@ -271,3 +273,26 @@ def test_runtime_input_errors_name_file_and_field(tmp_path: Path, capsys):
     line = next(i for i, t in enumerate(text.splitlines(), 1) if "chargers: 9999" in t)
     assert code == 2
     assert err.startswith(f"error: {path}:{line}: warehouses[0].layout.chargers: 9999 chargers")
+
+
+def _models(root: type[BaseModel]) -> set[type[BaseModel]]:
+    """Every model reachable from ``root`` through its fields' annotations."""
+    seen: set[type[BaseModel]] = set()
+    todo: list[object] = [root]
+    while todo:
+        tp = todo.pop()
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if tp in seen:
+                continue
+            seen.add(tp)
+            todo.extend(f.annotation for f in tp.model_fields.values())
+        todo.extend(get_args(tp))
+    return seen
+
+
+def test_every_scenario_model_refuses_infinite_floats():
+    """Belt and braces: a float field added later without the Number type is still finite."""
+    models = _models(Scenario)
+    assert len(models) > 40
+    assert all(m.model_config.get("allow_inf_nan") is False for m in models), \
+        sorted(m.__name__ for m in models if m.model_config.get("allow_inf_nan") is not False)
