@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from sim.scenario.units import Duration, Number
+from sim.scenario.units import NonNegDuration, NonNegNumber, PosDuration, PosNumber
 
 DIST_NAMES = ("constant", "exponential", "uniform", "normal", "lognormal", "gamma",
               "poisson", "empirical")
@@ -42,14 +42,13 @@ class _AlsoScalar:
         return {"anyOf": [inner, scalar]}
 
 
-def distribution_family(q: Any, prefix: str) -> Any:
-    """Build the tagged union of distribution models whose parameters have type ``q``.
+def distribution_family(nonneg: Any, pos: Any, prefix: str) -> Any:
+    """Build the tagged union of distribution models whose parameters have types
+    ``nonneg`` (>= 0) and ``pos`` (> 0).
 
-    ``q`` is an annotated float type (for example :data:`Duration`), so that a duration
-    distribution accepts ``"20s"`` and a count distribution accepts plain numbers.
+    They are annotated float types (for example :data:`NonNegDuration`), so that a
+    duration distribution accepts ``"20s"`` and a count distribution accepts plain numbers.
     """
-    nonneg = Annotated[q, Field(ge=0)]
-    pos = Annotated[q, Field(gt=0)]
 
     class Constant(_Dist):
         """Always the same value."""
@@ -108,7 +107,7 @@ def distribution_family(q: Any, prefix: str) -> Any:
 
         dist: Literal["empirical"]
         values: Annotated[list[nonneg], Field(min_length=1)]
-        weights: list[Annotated[Number, Field(ge=0)]] | None = None
+        weights: list[NonNegNumber] | None = None
 
         @model_validator(mode="after")
         def _weights_match(self) -> Empirical:
@@ -130,8 +129,8 @@ def distribution_family(q: Any, prefix: str) -> Any:
                      _AlsoScalar()]
 
 
-DurationDist = distribution_family(Duration, "Duration")
+DurationDist = distribution_family(NonNegDuration, PosDuration, "Duration")
 """A random duration; parameters in seconds or human time units."""
 
-NumberDist = distribution_family(Number, "Number")
+NumberDist = distribution_family(NonNegNumber, PosNumber, "Number")
 """A random non-negative number, e.g. a basket size."""

@@ -19,16 +19,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from sim.scenario.errors import Loc, ScenarioError
 from sim.scenario.schema import Spec
-from sim.scenario.units import Whole
+from sim.scenario.units import whole_number
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
-Limit = Annotated[Whole, Field(ge=1)]
+Limit = Annotated[int, Field(ge=1), BeforeValidator(whole_number)]
 DAY = 86400.0
 
 

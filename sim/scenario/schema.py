@@ -32,25 +32,29 @@ from sim.scenario.units import (
     Distance,
     NonNegDistance,
     NonNegDuration,
-    Number,
+    NonNegNumber,
     PosDistance,
     PosDuration,
     Speed,
     TimeOfDay,
-    Whole,
+    finite_number,
     metres,
     parse_duration,
     seconds,
     show,
     si_text,
+    whole_number,
 )
 
-NonNegInt = Annotated[Whole, Field(ge=0)]
-PosInt = Annotated[Whole, Field(ge=1)]
-NonNegFloat = Annotated[Number, Field(ge=0)]
-PosFloat = Annotated[Number, Field(gt=0)]
-Probability = Annotated[Number, Field(ge=0, le=1)]
-OpenProbability = Annotated[Number, Field(gt=0, lt=1)]
+NonNegInt = Annotated[int, Field(ge=0), BeforeValidator(whole_number)]
+PosInt = Annotated[int, Field(ge=1), BeforeValidator(whole_number)]
+NonNegFloat = NonNegNumber
+PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False), BeforeValidator(finite_number)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False),
+                        BeforeValidator(finite_number)]
+OpenProbability = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False),
+                            BeforeValidator(finite_number)]
+AtLeastOne = Annotated[float, Field(ge=1, allow_inf_nan=False), BeforeValidator(finite_number)]
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
@@ -509,7 +513,7 @@ class DynamicRadiusPromise(Spec):
         seconds("30min"), description="The delivery promise (click to door).")
     radius: PosDistance = Field(metres("3km"), description="Largest straight-line service radius.")
     min_radius: PosDistance = Field(metres("1km"), description="Smallest radius, however loaded.")
-    detour: Annotated[Number, Field(ge=1)] = Field(
+    detour: AtLeastOne = Field(
         1.3, description="Road distance over straight-line distance, to turn the riding "
         "time left into a radius.")
 
@@ -561,7 +565,8 @@ class SplitAssignment(Spec):
     """The nearest able node; if none has the whole basket, split it across nodes."""
 
     policy: Literal["split"]
-    max_parts: Annotated[Whole, Field(ge=2)] = Field(2, description="Most nodes in one order.")
+    max_parts: Annotated[int, Field(ge=2), BeforeValidator(whole_number)] = Field(
+        2, description="Most nodes in one order.")
     fallback: FallbackSpec | None = None
 
 

@@ -143,8 +143,15 @@ def whole_number(value: Any) -> Any:
     return value
 
 
-Number = Annotated[float, BeforeValidator(finite_number), Field(allow_inf_nan=False)]
+# Bounds go before the validator so that pydantic applies them to the float or int inside
+# (and the JSON Schema shows them as minimum/maximum); every bounded alias spells it out.
+Number = Annotated[float, Field(allow_inf_nan=False), BeforeValidator(finite_number)]
 """A finite plain number (booleans, ``inf`` and NaN refused): every number field's type."""
+NonNegNumber = Annotated[float, Field(ge=0, allow_inf_nan=False),
+                         BeforeValidator(finite_number)]
+"""A finite number >= 0."""
+PosNumber = Annotated[float, Field(gt=0, allow_inf_nan=False), BeforeValidator(finite_number)]
+"""A finite number > 0."""
 Whole = Annotated[int, BeforeValidator(whole_number)]
 """An integer (booleans refused): every count field's type."""
 

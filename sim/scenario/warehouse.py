@@ -35,6 +35,7 @@ from sim.scenario.schema import (
     Name,
     NonNegFloat,
     NonNegInt,
+    PosFloat,
     PosInt,
     Spec,
     _flat,
@@ -43,7 +44,6 @@ from sim.scenario.units import (
     Distance,
     NonNegDistance,
     NonNegDuration,
-    Number,
     PosDuration,
     Speed,
     finite_number,
@@ -55,8 +55,10 @@ from sim.scenario.units import (
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
-Fraction = Annotated[Number, Field(gt=0, le=1)]
-PosFloat = Annotated[Number, Field(gt=0)]
+Fraction = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False),
+                     BeforeValidator(finite_number)]
+ShareBelowOne = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False),
+                          BeforeValidator(finite_number)]
 
 _ACCEL = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*"
                     r"(?:m/s2|m/s\^2|m/s²|mps2)?\s*$")
@@ -184,7 +186,7 @@ class BatterySpec(Spec):
     use_empty: NonNegFloat = Field(0.05, description="Energy per metre driven empty (Wh/m).")
     use_loaded: NonNegFloat = Field(0.08, description="Energy per metre carrying a pod (Wh/m).")
     charge_power: PosFloat = Field(800.0, description="Charging power (W).")
-    recharge_below: Annotated[Number, Field(ge=0, lt=1)] = Field(
+    recharge_below: ShareBelowOne = Field(
         0.3, description="A robot that finishes a task below this share of capacity charges.")
     charge_to: Fraction = Field(0.95, description="Share of capacity a robot charges up to.")
     initial: NumberDist = Field(
