@@ -22,12 +22,18 @@ def format_path(loc: Loc) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = str(part)
+            if len(name) > 40:  # a pasted blob as a key: show its ends, not all of it
+                name = name[:18] + "..." + name[-18:]
+            out += f".{name}" if out else name
     return out
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A ``" (did you mean 'x'?)"`` suffix, or ``""`` when nothing is close."""
+    """A ``" (did you mean 'x'?)"`` suffix, or ``""`` when nothing is close (or the word
+    is too long to be a misspelt name: comparing it would take time, not help)."""
+    if len(word) > 100:
+        return ""
     options = list(choices)
     prefixed = [c for c in options if word and c.startswith(word)]
     close = prefixed[:1] if len(prefixed) == 1 else \

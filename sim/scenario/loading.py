@@ -323,7 +323,7 @@ def _message(err: ErrorDetails, root: type[BaseModel] = Scenario) -> str:
         hint = did_you_mean(key, allowed)
         if not hint and allowed:
             hint = f" (allowed: {', '.join(allowed)})"
-        return f"unknown field '{key}'{hint}"
+        return f"unknown field {show(key)}{hint}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=",
               "less_than": "<"}[kind]
@@ -350,14 +350,15 @@ def _message(err: ErrorDetails, root: type[BaseModel] = Scenario) -> str:
     if kind == "union_tag_invalid":
         tag, expected = str(ctx.get("tag")), str(ctx.get("expected_tags", ""))
         names = [t.strip(" '") for t in expected.split(",")]
-        return (f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} {tag!r}"
+        return (f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} {show(tag)}"
                 f"{did_you_mean(tag, names)}; expected one of: {', '.join(names)}")
     if kind == "union_tag_not_found":
         return f"needs a '{ctx.get('discriminator', '').strip(chr(39))}' field"
     if kind == "literal_error":
         expected = str(ctx.get("expected", ""))
         names = [t.strip(" '") for t in re.split(r",| or ", expected) if t.strip(" '")]
-        return f"must be one of {expected} (got {show(value)}){did_you_mean(str(value), names)}"
+        typed = value if isinstance(value, str) else ""
+        return f"must be one of {expected} (got {show(value)}){did_you_mean(typed, names)}"
     msg = err["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         msg = msg.removeprefix(prefix)

@@ -178,7 +178,7 @@ def _fleet_list(value: Any) -> Any:
     if isinstance(value, dict | FleetSpec):
         return [value]
     if not isinstance(value, list | tuple):
-        raise ValueError(f"must be a fleet (a mapping) or a list of fleets (got {value!r})")
+        raise ValueError(f"must be a fleet (a mapping) or a list of fleets (got {show(value)})")
     return value
 
 

@@ -50,6 +50,7 @@ from sim.scenario.units import (
     metres,
     metres_per_second,
     seconds,
+    show,
 )
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def parse_acceleration(value: Any) -> float:
         m = _ACCEL.match(value)
         if m:
             return float(finite_number(m.group(1)))
-    raise ValueError(f"invalid acceleration {value!r}: expected e.g. '0.5m/s2'")
+    raise ValueError(f"invalid acceleration {show(value)}: expected e.g. '0.5m/s2'")
 
 
 Acceleration = Annotated[
