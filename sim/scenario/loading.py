@@ -468,14 +468,14 @@ def validate_scenario(data: Any, source: str | None = None, text: str | None = N
 def parse_scenario(text: str, source: str = "<string>", overrides: Iterable[str] = (),
                    base_dir: Path | None = None) -> Scenario:
     """Parse and validate scenario YAML text, with ``PATH=VALUE`` overrides applied."""
-    data = load_yaml(text, source)
-    overrides = list(overrides)
+    data = copy.deepcopy(load_yaml(text, source))
     try:
-        data = apply_overrides(data, overrides)
+        parsed = [parse_override(item) for item in overrides]  # each value parsed once
+        for path, value in parsed:
+            set_path(data, path, value)
     except ScenarioError as exc:
         raise exc.located("--set") from None
-    paths = [parse_override(item)[0] for item in overrides]
-    return validate_scenario(data, source, text, base_dir, paths)
+    return validate_scenario(data, source, text, base_dir, [path for path, _ in parsed])
 
 
 def read_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
