@@ -128,6 +128,19 @@ def test_bare_numbers_in_unit_fields_are_ambiguous(override, field, hint):
     assert hint in message
 
 
+def test_window_30_in_a_file_is_exit_2_suggesting_30min(tmp_path: Path, capsys):
+    """Issue 15's check: ``window: 30`` in a scenario file is exit 2 suggesting ``30min``,
+    naming the file, the line and the field."""
+    text = (SCENARIOS / "hema_city.yaml").read_text(encoding="utf-8")
+    assert "  window: 30min " in text
+    path = tmp_path / "city.yaml"
+    path.write_text(text.replace("  window: 30min ", "  window: 30 "), encoding="utf-8")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "  window: 30min " in t)
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == (f"error: {path}:{line}: promise.window: a bare number "
+                                       "is ambiguous; write 30min (or 30s)\n")
+
+
 def test_zero_needs_no_unit(make_scenario):
     """0 is 0 in any unit, so it may stay bare."""
     sc = make_scenario("store_defaults.pack_time=0", "run.drain=0", "run.start=0")
