@@ -127,16 +127,21 @@ def check_limits(sc: Scenario) -> None:
         crew(wh.robots.count, (*where, "robots", "count"))
         crew(wh.couriers.count, (*where, "couriers", "count"))
         layout = wh.layout
-        if layout.kind == "generated":  # a map's size is that of its text
+        if layout.kind == "generated":
             (bx, by), (nbx, nby) = layout.block, layout.blocks
             margin = 2 * layout.lane  # station bays and chargers outside the ring
             cells = (nbx * (bx + 1) + 1 + margin) * (nby * (by + 1) + 1 + margin)
             _refuse("layout cells", cells, lim.warehouse_cells, "warehouse_cells",
                     (*where, "layout", "blocks"), "use fewer or smaller blocks")
-            slots += nbx * nby * bx * by * wh.pods.skus_per_pod
-            _refuse("SKU stock entries (with the pod slots)", slots, lim.stock_entries,
-                    "stock_entries", (*where, "pods", "skus_per_pod"),
-                    "use fewer SKUs per pod or fewer pods")
+            pods = nbx * nby * bx * by
+        elif layout.text is not None:  # a map written inline: one character per cell
+            pods = layout.text.count("p")
+        else:  # a map file: not read here (referenced files are checked where they load)
+            pods = 0
+        slots += pods * wh.pods.skus_per_pod
+        _refuse("SKU stock entries (with the pod slots)", slots, lim.stock_entries,
+                "stock_entries", (*where, "pods", "skus_per_pod"),
+                "use fewer SKUs per pod or fewer pods")
     _refuse("SKU stock entries", slots, lim.stock_entries, "stock_entries",
             ("catalog", "skus"), "use fewer SKUs")
     _refuse("expected basket lines", lines, lim.order_lines, "order_lines",
