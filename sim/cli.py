@@ -95,7 +95,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     ``--out`` never costs a run and never removes a user's file."""
     from sim.outputs import check_folder
     from sim.runner import new_run_dir, run, write_failure
-    from sim.scenario.loading import read_scenario
+    from sim.scenario.loading import locate_in_file, read_scenario
 
     scenario = read_scenario(args.file, args.set or ())
     warn_undeliverable(scenario, args.file)
@@ -106,8 +106,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_folder(folder, "--out" if args.out else "results folder")
     try:
         result = run(scenario, seed, progress=not args.quiet)
-    except ScenarioError:
-        raise
+    except ScenarioError as exc:  # found while building the model: name file and line
+        raise locate_in_file(exc, args.file, args.set or ()) from None
     except Exception as exc:
         where = write_failure(scenario, seed, exc, folder)
         print(f"error: internal error during the run: {exc!r}; traceback in {where}",
@@ -151,7 +151,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     cell and KPI), and say what it contains."""
     from sim.experiments.checks import is_experiment
     from sim.referenced import load_referenced
-    from sim.scenario.loading import load_yaml, read_scenario, read_text
+    from sim.scenario.loading import load_yaml, locate_in_file, read_scenario, read_text
 
     if is_experiment(load_yaml(read_text(args.file), args.file)):
         from sim.experiments.commands import validate_experiment_file
@@ -161,7 +161,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     try:
         load_referenced(sc)  # what run would read: GraphML network, warehouse maps
     except ScenarioError as exc:
-        raise exc.located(args.file) from None
+        raise locate_in_file(exc, args.file, args.set or ()) from None
     warn_undeliverable(sc, args.file)
     fleet = sum(f.count for s in sc.stores for f in s.fleets) + sum(
         w.couriers.count for w in sc.warehouses)

@@ -56,13 +56,15 @@ def scenario_with(tmp_path: Path, g: nx.Graph) -> Path:
 
 
 def refused(capsys: pytest.CaptureFixture[str], tmp_path: Path, scenario: Path) -> str:
-    """``validate`` and ``run`` both exit 2 with one line and write nothing; the line."""
+    """``validate`` and ``run`` both exit 2 with the same line (naming the scenario file,
+    line and field) and write nothing; the line."""
     assert main(["validate", str(scenario)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "\n" not in err and len(err) < 400
     assert main(["run", str(scenario), "--out", str(tmp_path / "out"), "--quiet",
                  "--no-plots"]) == 2
-    assert capsys.readouterr().err.strip() == err.replace(f"{scenario}: ", "")
+    assert capsys.readouterr().err.strip() == err
+    assert err.startswith(f"error: {scenario}:")
     assert not (tmp_path / "out").exists()
     return err
 

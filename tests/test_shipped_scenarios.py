@@ -25,7 +25,7 @@ def short(path: Path):
     sc = read_scenario(path)
     profile = sc.demand.online.profile
     peak = max(range(24), key=lambda h: (profile[h], -h))
-    return read_scenario(path, [f"run.start={peak * 3600}", "run.duration=1h",
+    return read_scenario(path, [f"run.start={peak:02d}:00", "run.duration=1h",
                                 "run.warmup=10min", "run.drain=45min"])
 
 

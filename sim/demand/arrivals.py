@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.random import Generator
 
+from sim.core.sampling import MAX_REDRAWS, truncated_normal
+
 HOUR = 3600.0
 
 
@@ -60,15 +62,26 @@ def uniform_points(rng: Generator, n: int, width: float, height: float) -> np.nd
 
 def clustered_points(rng: Generator, n: int, centres: np.ndarray, weights: np.ndarray,
                      spread: float, width: float, height: float) -> np.ndarray:
-    """``n`` points normal around centres chosen by weight, redrawn until inside the city."""
+    """``n`` points normal around centres chosen by weight, conditioned on the city.
+
+    Points outside are redrawn (at most :data:`MAX_REDRAWS` rounds); any still outside
+    then are drawn exactly from the same conditional distribution (each axis a normal
+    truncated to the city, independently), so a huge spread ends in bounded time.
+    """
     p = weights / weights.sum()
     which = rng.choice(len(centres), size=n, p=p)
     pts = centres[which] + rng.normal(0.0, spread, (n, 2))
     outside = _outside(pts, width, height)
-    while outside.any():
+    for _ in range(MAX_REDRAWS):
+        if not outside.any():
+            return pts
         k = int(outside.sum())
         pts[outside] = centres[which[outside]] + rng.normal(0.0, spread, (k, 2))
         outside = _outside(pts, width, height)
+    if outside.any():
+        k = int(outside.sum())
+        pts[outside] = truncated_normal(rng, centres[which[outside]], spread, 0.0,
+                                        np.array([width, height]), (k, 2))
     return pts
 
 

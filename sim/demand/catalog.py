@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.random import Generator
 
-from sim.core.sampling import Sampler, sampler
+from sim.core.sampling import MAX_REDRAWS, Sampler, sampler
 from sim.scenario.schema import BasketSpec, CatalogSpec
 
 Basket = tuple[tuple[int, int], ...]
@@ -51,15 +51,37 @@ class Catalog:
         return out
 
     def _distinct(self, rng: Generator, chosen: list[int]) -> list[int]:
-        """Redraw repeated SKUs until all lines differ (keeps the line count)."""
+        """Redraw repeated SKUs until all lines differ (keeps the line count).
+
+        A repeated SKU is redrawn by popularity at most :data:`MAX_REDRAWS` times; if it
+        still repeats (a steep Zipf exponent puts nearly all mass on a few SKUs), it is
+        drawn from the popularity of the SKUs not yet in the basket: the distribution
+        redrawing converges to, reached in one step.
+        """
         seen: set[int] = set()
         result: list[int] = []
         for sku in chosen:
-            while sku in seen:
+            for _ in range(MAX_REDRAWS):
+                if sku not in seen:
+                    break
                 sku = int(self.skus(rng, 1)[0])
+            if sku in seen:
+                sku = self._unseen(rng, seen)
             seen.add(sku)
             result.append(sku)
         return result
+
+    def _unseen(self, rng: Generator, seen: set[int]) -> int:
+        """One SKU drawn by popularity among those not in ``seen`` (one uniform)."""
+        weights = self.popularity.copy()
+        weights[list(seen)] = 0.0
+        cdf = np.cumsum(weights)
+        u = rng.random()
+        if cdf[-1] <= 0:  # the remaining popularity underflowed: the most popular left
+            return next(i for i in range(self.size) if i not in seen)
+        sku = int(np.searchsorted(cdf, u * cdf[-1], side="right").clip(0, self.size - 1))
+        # u * total may round up to the total: then the last SKU with mass left
+        return sku if sku not in seen else int(np.flatnonzero(weights)[-1])
 
 
 def mean_units(basket: BasketSpec) -> float:

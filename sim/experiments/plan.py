@@ -41,6 +41,7 @@ from sim.scenario.loading import (
     validate_scenario,
 )
 from sim.scenario.schema import Scenario
+from sim.scenario.units import si_text
 
 IMPLICIT_VARIANT = "base"
 """The variant's name when an experiment lists no variants."""
@@ -301,7 +302,8 @@ def plan_experiment(spec: ExperimentSpec, source: str = "<string>",
     base_variant = spec.base or next(iter(variants))
     common: list[Layer] = [(("overrides", k), k, v) for k, v in spec.overrides.items()]
     if spec.warmup is not None:
-        common.append((("warmup",), "run.warmup", spec.warmup))
+        # the validated warm-up is seconds: written with its unit, as a scenario must
+        common.append((("warmup",), "run.warmup", si_text(spec.warmup, "s")))
     names = list(spec.factors)
     grid = list(itertools.product(*(range(len(v)) for v in spec.factors.values())))
     cells, scenarios, folders = [], [], []

@@ -25,7 +25,8 @@ def _summary(prefix: str) -> list[str]:
 
 
 def _trips(prefix: str) -> list[str]:
-    return [f"{prefix}trips", f"{prefix}trips_under_way", f"{prefix}orders", f"{prefix}orders_per_trip.mean",
+    return [f"{prefix}trips", f"{prefix}trips_under_way", f"{prefix}orders",
+            f"{prefix}orders_per_trip.mean",
             f"{prefix}orders_per_trip.trips_by_orders.<n>", *_summary(f"{prefix}km_per_trip"),
             *_summary(f"{prefix}trip_min"), f"{prefix}km", f"{prefix}km_per_order"]
 

@@ -17,14 +17,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from sim.scenario.json_schema import BareConstant, shorthand
-from sim.scenario.units import Duration
+from sim.scenario.units import NonNegDuration, NonNegNumber, PosDuration, PosNumber
 
 DIST_NAMES = ("constant", "exponential", "uniform", "normal", "lognormal", "gamma",
               "poisson", "empirical")
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 @shorthand(BareConstant("dist", "constant", "value"))
@@ -35,14 +35,13 @@ def _constant_shorthand(value: Any) -> Any:
     return {"dist": "constant", "value": value}
 
 
-def distribution_family(q: Any, prefix: str) -> Any:
-    """Build the tagged union of distribution models whose parameters have type ``q``.
+def distribution_family(nonneg: Any, pos: Any, prefix: str) -> Any:
+    """Build the tagged union of distribution models whose parameters have types
+    ``nonneg`` (>= 0) and ``pos`` (> 0).
 
-    ``q`` is an annotated float type (for example :data:`Duration`), so that a duration
-    distribution accepts ``"20s"`` and a count distribution accepts plain numbers.
+    They are annotated float types (for example :data:`NonNegDuration`), so that a
+    duration distribution accepts ``"20s"`` and a count distribution accepts plain numbers.
     """
-    nonneg = Annotated[q, Field(ge=0)]
-    pos = Annotated[q, Field(gt=0)]
 
     class Constant(_Dist):
         """Always the same value."""
@@ -101,7 +100,7 @@ def distribution_family(q: Any, prefix: str) -> Any:
 
         dist: Literal["empirical"]
         values: Annotated[list[nonneg], Field(min_length=1)]
-        weights: list[Annotated[float, Field(ge=0)]] | None = None
+        weights: list[NonNegNumber] | None = None
 
         @model_validator(mode="after")
         def _weights_match(self) -> Empirical:
@@ -122,8 +121,8 @@ def distribution_family(q: Any, prefix: str) -> Any:
     return Annotated[union, Field(discriminator="dist"), BeforeValidator(_constant_shorthand)]
 
 
-DurationDist = distribution_family(Duration, "Duration")
+DurationDist = distribution_family(NonNegDuration, PosDuration, "Duration")
 """A random duration; parameters in seconds or human time units."""
 
-NumberDist = distribution_family(float, "Number")
+NumberDist = distribution_family(NonNegNumber, PosNumber, "Number")
 """A random non-negative number, e.g. a basket size."""

@@ -22,17 +22,41 @@ def format_path(loc: Loc) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = str(part)
+            if len(name) > 40:  # a pasted blob as a key: show its ends, not all of it
+                name = name[:18] + "..." + name[-18:]
+            out += f".{name}" if out else name
     return out
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A ``" (did you mean 'x'?)"`` suffix, or ``""`` when nothing is close."""
+    """A ``" (did you mean 'x'?)"`` suffix, or ``""`` when nothing is close (or the word
+    is too long to be a misspelt name: comparing it would take time, not help)."""
+    if len(word) > 100:
+        return ""
     options = list(choices)
     prefixed = [c for c in options if word and c.startswith(word)]
     close = prefixed[:1] if len(prefixed) == 1 else \
         difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class FieldError(ValueError):
+    """A model validator's complaint about one of the model's own fields.
+
+    Raised inside a nested model that cannot know where it sits in the scenario: pydantic
+    records the model's location, and the loader appends ``field`` to it, so the message
+    names the full path (``warehouses[0].layout.block``, not ``block``).
+    """
+
+    def __init__(self, message: str, *field: str | int) -> None:
+        super().__init__(message)
+        self.field = tuple(field)
+
+
+def field_of(error: object) -> tuple[str | int, ...]:
+    """The relative field of a :class:`FieldError` held in a pydantic error's context."""
+    return error.field if isinstance(error, FieldError) else ()
 
 
 class ScenarioError(Exception):

@@ -20,12 +20,79 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from sim.scenario.errors import ScenarioError, did_you_mean, format_path
+from sim.scenario.errors import ScenarioError, did_you_mean, field_of, format_path
 from sim.scenario.schema import Scenario, with_store_defaults
+from sim.scenario.units import show
+
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists a YAML document may have (scenarios use ~8)."""
+MAX_NODES = 200_000
+"""Most values a YAML document may hold once its aliases are expanded (the shipped
+scenarios hold a few hundred): a few hundred bytes of nested aliases (a "billion
+laughs") would otherwise expand to more than memory holds."""
 
 
 class _Loader(yaml.SafeLoader):
-    """``yaml.safe_load`` without YAML 1.1's base-60 numbers, so ``7:30`` stays a string."""
+    """``yaml.safe_load`` without YAML 1.1's base-60 numbers, so ``7:30`` stays a string,
+    with bounded nesting and alias expansion (see :data:`MAX_DEPTH`, :data:`MAX_NODES`)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """Compose one node, refusing nesting deeper than :data:`MAX_DEPTH`."""
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep",
+                    self.peek_event().start_mark)
+            node: yaml.Node | None = super().compose_node(parent, index)
+            return node
+        finally:
+            self._depth -= 1
+
+    def compose_document(self) -> yaml.Node | None:
+        """Compose the document and check its size with aliases expanded."""
+        node: yaml.Node | None = super().compose_document()
+        if node is not None:
+            _check_expansion(node)
+        return node
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Raise if ``root`` expands to more than :data:`MAX_NODES` values or :data:`MAX_DEPTH`
+    levels, or refers to itself. Each distinct node is visited once (an alias is the
+    same node object as its anchor), so the check is linear in the document's size."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        if done:
+            open_.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+            if size[key] > MAX_NODES or depth[key] > MAX_DEPTH:
+                what = (f"more than {MAX_NODES:,} values" if size[key] > MAX_NODES
+                        else f"more than {MAX_DEPTH} levels deep")
+                raise yaml.composer.ComposerError(
+                    None, None, f"aliases expand to {what}", node.start_mark)
+            continue
+        if key in size:
+            continue
+        if key in open_:
+            raise yaml.composer.ComposerError(None, None, "an alias refers to itself",
+                                              node.start_mark)
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -33,12 +100,16 @@ _Loader.yaml_implicit_resolvers = {
           if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# The number patterns match only what PyYAML's constructors (float() and int() after
+# dropping '_') accept: at least one digit in every number, so '.', '-.', '._', '.e5'
+# and '0x_' stay strings instead of crashing the constructor.
 _Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+)$"),
+    "tag:yaml.org,2002:int",
+    re.compile(r"^[-+]?(?:0|[1-9][0-9_]*|0x_*[0-9a-fA-F][0-9a-fA-F_]*|0o_*[0-7][0-7_]*)$"),
     list("-+0123456789"))
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+    re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?"
                r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
     list("-+0123456789."))
 
@@ -54,6 +125,11 @@ def load_yaml(text: str, source: str = "<string>") -> Any:
         raise ScenarioError(f"invalid YAML: {problem}", (), source, line) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(f"invalid YAML: {exc}", (), source) from None
+    except (ValueError, OverflowError) as exc:  # e.g. an integer of more than 4300 digits
+        raise ScenarioError(f"invalid YAML: a value cannot be read ({show(str(exc))})", (),
+                            source) from None
+    except RecursionError:
+        raise ScenarioError("invalid YAML: nested too deeply", (), source) from None
 
 
 def read_text(path: str | Path) -> str:
@@ -84,7 +160,7 @@ def parse_path(key: str) -> list[str | int]:
             continue
         m = _PART.match(key, pos)
         if m is None:
-            raise ScenarioError(f"cannot read the path {key!r}")
+            raise ScenarioError(f"cannot read the path {show(key)}")
         name, index = m.group(1), m.group(2)
         parts.append(int(index) if index is not None else
                      int(name) if name.isdigit() else name)
@@ -95,14 +171,11 @@ def parse_path(key: str) -> list[str | int]:
 def parse_override(item: str) -> tuple[list[str | int], Any]:
     """``"stores[0].pickers=8"`` -> ``(["stores", 0, "pickers"], 8)``; the value is YAML."""
     if "=" not in item:
-        raise ScenarioError(f"--set needs PATH=VALUE, got {item!r}")
+        raise ScenarioError(f"needs PATH=VALUE, got {show(item)}")
     key, _, raw = item.partition("=")
-    try:
-        parts = parse_path(key)
-    except ScenarioError as exc:
-        raise ScenarioError(f"--set: {exc.message}") from None
+    parts = parse_path(key)  # the caller names the source ("--set"), once
     if not parts:
-        raise ScenarioError(f"--set: empty path in {item!r}")
+        raise ScenarioError(f"empty path in {show(item)}")
     value = load_yaml(raw, "--set") if raw.strip() else ""
     return parts, value
 
@@ -240,11 +313,6 @@ def _allowed_keys(loc: Sequence[str | int], root: type[BaseModel] = Scenario) ->
     return list(models[0].model_fields) if len(models) == 1 else []
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def _message(err: ErrorDetails, root: type[BaseModel] = Scenario) -> str:
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
     if kind == "missing":
@@ -255,27 +323,27 @@ def _message(err: ErrorDetails, root: type[BaseModel] = Scenario) -> str:
         hint = did_you_mean(key, allowed)
         if not hint and allowed:
             hint = f" (allowed: {', '.join(allowed)})"
-        return f"unknown field '{key}'{hint}"
+        return f"unknown field {show(key)}{hint}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=",
               "less_than": "<"}[kind]
         bound = next(iter(ctx.values()), "?")
-        return f"must be {op} {bound} (got {_show(value)})"
+        return f"must be {op} {bound} (got {show(value)})"
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"must be a whole number (got {_show(value)})"
+        return f"must be a whole number (got {show(value)})"
     if kind in ("float_type", "float_parsing"):
-        return f"must be a number (got {_show(value)})"
+        return f"must be a number (got {show(value)})"
     if kind in ("bool_type", "bool_parsing"):
-        return f"must be true or false (got {_show(value)})"
+        return f"must be true or false (got {show(value)})"
     if kind == "string_type":
-        return f"must be text (got {_show(value)})"
+        return f"must be text (got {show(value)})"
     if kind == "string_pattern_mismatch":
         return ("must use only letters, digits, '_', '.' and '-', and not start with '.' "
-                f"(got {_show(value)})")
+                f"(got {show(value)})")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"must be a mapping of fields (got {_show(value)})"
+        return f"must be a mapping of fields (got {show(value)})"
     if kind in ("list_type", "tuple_type"):
-        return f"must be a list (got {_show(value)})"
+        return f"must be a list (got {show(value)})"
     if kind == "too_short":
         return f"must have at least {ctx.get('min_length')} items (got {ctx.get('actual_length')})"
     if kind == "too_long":
@@ -283,14 +351,15 @@ def _message(err: ErrorDetails, root: type[BaseModel] = Scenario) -> str:
     if kind == "union_tag_invalid":
         tag, expected = str(ctx.get("tag")), str(ctx.get("expected_tags", ""))
         names = [t.strip(" '") for t in expected.split(",")]
-        return (f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} {tag!r}"
+        return (f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} {show(tag)}"
                 f"{did_you_mean(tag, names)}; expected one of: {', '.join(names)}")
     if kind == "union_tag_not_found":
         return f"needs a '{ctx.get('discriminator', '').strip(chr(39))}' field"
     if kind == "literal_error":
         expected = str(ctx.get("expected", ""))
         names = [t.strip(" '") for t in re.split(r",| or ", expected) if t.strip(" '")]
-        return f"must be one of {expected} (got {_show(value)}){did_you_mean(str(value), names)}"
+        typed = value if isinstance(value, str) else ""
+        return f"must be one of {expected} (got {show(value)}){did_you_mean(typed, names)}"
     msg = err["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         msg = msg.removeprefix(prefix)
@@ -320,6 +389,11 @@ def _line_of(text: str, path: Sequence[str | int]) -> int | None:
     return line
 
 
+def _full_loc(err: ErrorDetails) -> list[str | int]:
+    """The error's location, with the field a nested model's :class:`FieldError` names."""
+    return [*err["loc"], *field_of((err.get("ctx") or {}).get("error"))]
+
+
 def validation_error(exc: ValidationError, raw: Any,
                      root: type[BaseModel] = Scenario) -> ScenarioError:
     """Turn pydantic's errors into one :class:`ScenarioError` (the first, with a count);
@@ -331,7 +405,7 @@ def validation_error(exc: ValidationError, raw: Any,
         first = next((e for e in errors if e["type"] == "extra_forbidden"
                       and tuple(e["loc"][:-1]) == parent), first)
     message = _message(first, root)
-    loc = list(first["loc"])
+    loc = _full_loc(first)
     if first["type"] == "union_tag_invalid":
         loc.append(str((first.get("ctx") or {}).get("discriminator", "")).strip("'"))
     merged = with_store_defaults(raw)
@@ -352,7 +426,7 @@ def _other_errors(errors: list[ErrorDetails], first: ErrorDetails, raw: Any, mer
     other fields than the first one's, one per field, so one run of ``validate`` shows
     what to fix (a store's error that came from ``store_defaults`` is listed once)."""
     def where(e: ErrorDetails) -> tuple[str | int, ...]:
-        return tuple(_from_defaults(raw, _strip_tags(merged, e["loc"])))
+        return tuple(_from_defaults(raw, _strip_tags(merged, _full_loc(e))))
 
     # a misspelt key is reported as unknown, not also as a missing one beside it
     unknown_in = {tuple(e["loc"][:-1]) for e in errors if e["type"] == "extra_forbidden"}
@@ -429,17 +503,36 @@ def validate_scenario(data: Any, source: str | None = None, text: str | None = N
 def parse_scenario(text: str, source: str = "<string>", overrides: Iterable[str] = (),
                    base_dir: Path | None = None) -> Scenario:
     """Parse and validate scenario YAML text, with ``PATH=VALUE`` overrides applied."""
-    data = load_yaml(text, source)
-    overrides = list(overrides)
+    data = copy.deepcopy(load_yaml(text, source))
     try:
-        data = apply_overrides(data, overrides)
+        parsed = [parse_override(item) for item in overrides]  # each value parsed once
+        for path, value in parsed:
+            set_path(data, path, value)
     except ScenarioError as exc:
         raise exc.located("--set") from None
-    paths = [parse_override(item)[0] for item in overrides]
-    return validate_scenario(data, source, text, base_dir, paths)
+    return validate_scenario(data, source, text, base_dir, [path for path, _ in parsed])
 
 
 def read_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Read, parse and validate a scenario file."""
     p = Path(path)
     return parse_scenario(read_text(p), str(path), overrides, base_dir=p.resolve().parent)
+
+
+def locate_in_file(exc: ScenarioError, path: str | Path,
+                   overrides: Iterable[str] = ()) -> ScenarioError:
+    """``exc`` naming the file and line (or the ``--set``) its field came from.
+
+    For errors found after loading, while the model is built or run (a warehouse layout
+    that has no room for its chargers): they know the field's path but not the source.
+    """
+    if exc.source is not None:
+        return exc
+    overrides = list(overrides)
+    try:
+        text = read_text(path)
+        data = apply_overrides(load_yaml(text, str(path)), overrides)
+        paths = [parse_override(item)[0] for item in overrides]
+    except ScenarioError:
+        return exc.located(str(path))
+    return _locate(exc, data, str(path), text, paths)

@@ -25,7 +25,13 @@ from sim.scenario.json_schema import (
     short_form_of,
 )
 from sim.scenario.loading import tag_field, union_members
-from sim.scenario.units import parse_distance, parse_duration, parse_speed, parse_time_of_day
+from sim.scenario.units import (
+    parse_distance,
+    parse_duration,
+    parse_speed,
+    parse_time_of_day,
+    written_as,
+)
 
 _UNIT = {parse_duration: "duration", parse_distance: "distance", parse_speed: "speed",
          parse_time_of_day: "time of day"}
@@ -200,9 +206,11 @@ def _default(f: FieldInfo, unit: str | None = None) -> str:
         return "see below"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
+    written = written_as(value)  # a duration, distance or speed default, with its unit
+    if written is not None:
+        return f"`{written}`"
     if value == "":
         return '`""`'
-
     if unit is not None and isinstance(value, int | float):
         return f"`{human(float(value), unit)}`"
     return f"`{value:g}`" if isinstance(value, float) else f"`{value}`"

@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -40,19 +41,29 @@ from sim.scenario.units import (
     Distance,
     NonNegDistance,
     NonNegDuration,
+    NonNegNumber,
     PosDistance,
     PosDuration,
     Speed,
     TimeOfDay,
+    finite_number,
+    metres,
     parse_duration,
+    seconds,
+    show,
+    si_text,
+    whole_number,
 )
 
-NonNegInt = Annotated[int, Field(ge=0)]
-PosInt = Annotated[int, Field(ge=1)]
-NonNegFloat = Annotated[float, Field(ge=0)]
-PosFloat = Annotated[float, Field(gt=0)]
-Probability = Annotated[float, Field(ge=0, le=1)]
-OpenProbability = Annotated[float, Field(gt=0, lt=1)]
+NonNegInt = Annotated[int, Field(ge=0), BeforeValidator(whole_number)]
+PosInt = Annotated[int, Field(ge=1), BeforeValidator(whole_number)]
+NonNegFloat = NonNegNumber
+PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False), BeforeValidator(finite_number)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False),
+                        BeforeValidator(finite_number)]
+OpenProbability = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False),
+                            BeforeValidator(finite_number)]
+AtLeastOne = Annotated[float, Field(ge=1, allow_inf_nan=False), BeforeValidator(finite_number)]
 Name = Annotated[str, Field(min_length=1, max_length=64,
                             pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")]
 """A name that is also a safe folder name: letters, digits, ``_ . -``, not starting with
@@ -62,7 +73,8 @@ a dot (so never ``.``, ``..`` or a hidden folder)."""
 class Spec(BaseModel):
     """Base of every scenario model: immutable, unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True,
+                              allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- run window
@@ -72,11 +84,13 @@ class RunSpec(Spec):
     """The simulated period and the window in which performance is measured."""
 
     start: TimeOfDay = Field(0.0, description="Time of day the run starts (clock time).")
-    duration: PosDuration = Field(86400.0, description="How long new demand arrives.")
+    duration: PosDuration = Field(seconds("24h"), description="How long new demand arrives.")
     warmup: NonNegDuration = Field(
-        1800.0, description="Start of the run excluded from the metrics (empty-system bias).")
+        seconds("30min"),
+        description="Start of the run excluded from the metrics (empty-system bias).")
     drain: NonNegDuration = Field(
-        3600.0, description="Time after the last arrival to finish orders still in progress.")
+        seconds("1h"),
+        description="Time after the last arrival to finish orders still in progress.")
 
     @model_validator(mode="after")
     def _warmup_inside(self) -> RunSpec:
@@ -107,7 +121,7 @@ class GridNetworkSpec(Spec):
     """A Manhattan grid of two-way streets covering the city."""
 
     kind: Literal["grid"]
-    block: PosDistance = Field(200.0, description="Distance between parallel streets.")
+    block: PosDistance = Field(metres("200m"), description="Distance between parallel streets.")
 
 
 class GraphmlNetworkSpec(Spec):
@@ -164,9 +178,11 @@ class FleetSpec(Spec):
 
     count: NonNegInt = Field(description="Number of couriers.")
     vehicle: Name = Field(description="Name of a vehicle type in `vehicles`.")
-    pickup_time: NonNegDuration = Field(60.0, description="Handover at the node per trip.")
+    pickup_time: NonNegDuration = Field(
+        seconds("1min"), description="Handover at the node per trip.")
     dropoff_time: NonNegDuration = Field(
-        120.0, description="Time at the customer's door per order (park, walk, hand over).")
+        seconds("2min"),
+        description="Time at the customer's door per order (park, walk, hand over).")
 
 
 @shorthand(OneItem())
@@ -175,7 +191,7 @@ def _fleet_list(value: Any) -> Any:
     if isinstance(value, dict | FleetSpec):
         return [value]
     if not isinstance(value, list | tuple):
-        raise ValueError(f"must be a fleet (a mapping) or a list of fleets (got {value!r})")
+        raise ValueError(f"must be a fleet (a mapping) or a list of fleets (got {show(value)})")
     return value
 
 
@@ -217,15 +233,18 @@ def _review(value: Any) -> Any:
         return value
     try:
         period = parse_duration(value)
-    except ValueError:
-        period = 0.0
+    except ValueError as exc:
+        raise ValueError(f"expected 'continuous' or a positive duration: {exc}") from None
     if period <= 0:
         raise ValueError(f"expected 'continuous' or a positive duration such as 4h, "
-                         f"got {value!r}")
+                         f"got {show(value)}")
     return period
 
 
-Review = Annotated[Literal["continuous"] | float, BeforeValidator(_review)]
+Review = Annotated[
+    Literal["continuous"] | float, BeforeValidator(_review),
+    PlainSerializer(lambda v: v if isinstance(v, str) else si_text(v, "s"),
+                    when_used="json")]
 
 
 class _Levels(Spec):
@@ -300,12 +319,12 @@ class ForecastReplenishment(Spec):
 
     policy: Literal["forecast"]
     supplier: Name = Field(description="Name of a supplier (see sS).")
-    review: PosDuration = Field(4 * 3600.0, description="Review period R.")
+    review: PosDuration = Field(seconds("4h"), description="Review period R.")
     review_at: TimeOfDay = Field(0.0, description="Clock time of the first review in a day.")
     target_fill_rate: OpenProbability = Field(
         0.98, description="Share of demand to serve from the shelf; sets the safety stock.")
     lead_time: PosDuration = Field(
-        4 * 3600.0, description="Planning lead time (order to shelf) until receipts show "
+        seconds("4h"), description="Planning lead time (order to shelf) until receipts show "
         "the real one.")
     level_smoothing: OpenProbability = Field(
         0.05, description="Exponential smoothing weight of a SKU's demand rate, per hour.")
@@ -423,7 +442,8 @@ class CustomerSpec(Spec):
         "clustered", description="`uniform` over the city, or `clustered`: normal around "
         "the nodes, chosen by `demand_weight`.")
     spread: PosDistance = Field(
-        1500.0, description="Clustered placement: standard deviation of a customer's "
+        metres("1500m"),
+        description="Clustered placement: standard deviation of a customer's "
         "position around the node, along each axis (x and y drawn independently, so the "
         "mean distance to the node is about 1.25 x spread); positions outside the city "
         "are drawn again.")
@@ -474,20 +494,24 @@ class FixedPromise(Spec):
     """Accept an order when a node within the radius can serve it."""
 
     policy: Literal["fixed"]
-    window: PosDuration = Field(1800.0, description="The delivery promise (click to door).")
-    radius: PosDistance = Field(3000.0, description="Straight-line service radius of a node.")
+    window: PosDuration = Field(
+        seconds("30min"), description="The delivery promise (click to door).")
+    radius: PosDistance = Field(
+        metres("3km"), description="Straight-line service radius of a node.")
 
 
 class CapacityAwarePromise(Spec):
     """Accept only if the predicted click-to-door time is within the promise."""
 
     policy: Literal["capacity_aware"]
-    window: PosDuration = Field(1800.0, description="The delivery promise (click to door).")
-    radius: PosDistance = Field(3000.0, description="Straight-line service radius of a node.")
+    window: PosDuration = Field(
+        seconds("30min"), description="The delivery promise (click to door).")
+    radius: PosDistance = Field(
+        metres("3km"), description="Straight-line service radius of a node.")
     when_late: Literal["reject", "later_slot"] = Field(
         "reject", description="If the prediction exceeds the window: reject the order, or "
         "offer the first later slot that the prediction meets.")
-    slot: PosDuration = Field(1800.0, description="Length of each later slot.")
+    slot: PosDuration = Field(seconds("30min"), description="Length of each later slot.")
     max_slots: PosInt = Field(2, description="Latest slot offered (window + max_slots x slot).")
     slot_acceptance: Probability = Field(
         0.6, description="Chance that a customer takes the later slot offered.")
@@ -497,10 +521,11 @@ class DynamicRadiusPromise(Spec):
     """Shrink a node's service radius while its predicted preparation time is long."""
 
     policy: Literal["dynamic_radius"]
-    window: PosDuration = Field(1800.0, description="The delivery promise (click to door).")
-    radius: PosDistance = Field(3000.0, description="Largest straight-line service radius.")
-    min_radius: PosDistance = Field(1000.0, description="Smallest radius, however loaded.")
-    detour: Annotated[float, Field(ge=1)] = Field(
+    window: PosDuration = Field(
+        seconds("30min"), description="The delivery promise (click to door).")
+    radius: PosDistance = Field(metres("3km"), description="Largest straight-line service radius.")
+    min_radius: PosDistance = Field(metres("1km"), description="Smallest radius, however loaded.")
+    detour: AtLeastOne = Field(
         1.3, description="Road distance over straight-line distance, to turn the riding "
         "time left into a radius.")
 
@@ -520,7 +545,7 @@ class FallbackSpec(Spec):
     """Where an order goes when no eligible node can serve it (e.g. a robot warehouse)."""
 
     kind: Name = Field("warehouse", description="Kind of node to fall back to.")
-    radius: PosDistance = Field(10000.0, description="Straight-line reach of those nodes.")
+    radius: PosDistance = Field(metres("10km"), description="Straight-line reach of those nodes.")
 
 
 class NearestAssignment(Spec):
@@ -536,7 +561,7 @@ class InventoryAwareAssignment(Spec):
 
     policy: Literal["inventory_aware"]
     max_detour: NonNegDistance = Field(
-        1000.0, description="Road metres beyond the nearest able node a node may be.")
+        metres("1km"), description="Road metres beyond the nearest able node a node may be.")
     fallback: FallbackSpec | None = None
 
 
@@ -552,7 +577,8 @@ class SplitAssignment(Spec):
     """The nearest able node; if none has the whole basket, split it across nodes."""
 
     policy: Literal["split"]
-    max_parts: Annotated[int, Field(ge=2)] = Field(2, description="Most nodes in one order.")
+    max_parts: Annotated[int, Field(ge=2), BeforeValidator(whole_number)] = Field(
+        2, description="Most nodes in one order.")
     fallback: FallbackSpec | None = None
 
 
@@ -567,7 +593,7 @@ class PredictorSpec(Spec):
     quantile: OpenProbability = Field(0.9, description="Quantile of click-to-door predicted.")
     min_samples: PosInt = Field(
         20, description="Finished orders a queue-state bucket needs before it is trusted.")
-    step: PosDuration = Field(15.0, description="Step of the online quantile estimate.")
+    step: PosDuration = Field(seconds("15s"), description="Step of the online quantile estimate.")
 
 
 StockoutAction = Literal["substitute", "partial", "reroute", "cancel"]
@@ -642,7 +668,7 @@ class PlannedDispatch(Spec):
         "moves at most (default 100; it stops earlier at a local optimum), PyVRP "
         "iterations (default 200); unused by insertion.")
     time_cap: PosDuration = Field(
-        10.0, description="Wall-clock safety cap per solve; when it stops a search the "
+        seconds("10s"), description="Wall-clock safety cap per solve; when it stops a search the "
         "dispatch row says capped (and the run is no longer reproducible).")
     lateness_cost: NonNegFloat = Field(
         10.0, description="Cost of one minute past the promise, in courier-minutes.")
@@ -661,7 +687,7 @@ class BatchDispatch(PlannedDispatch):
     its idle (and soon-idle) couriers; start the trips that can start now."""
 
     policy: Literal["batch"]
-    window: PosDuration = Field(60.0, description="Time between two dispatches.")
+    window: PosDuration = Field(seconds("1min"), description="Time between two dispatches.")
     lookahead: NonNegDuration | None = Field(
         None, description="Also plan couriers free within this time (default: the "
         "window); the plan may keep an order for one of them.")
@@ -676,12 +702,12 @@ class RollingHorizonDispatch(PlannedDispatch):
 
     policy: Literal["rolling_horizon"]
     lookahead: NonNegDuration = Field(
-        300.0, description="Also plan couriers free within this time.")
+        seconds("5min"), description="Also plan couriers free within this time.")
     soon_ready: NonNegDuration = Field(
         0.0, description="Also plan orders expected ready within this time (the plan may "
         "hold a ready order to batch it with one); 0: ready orders only.")
     recheck: PosDuration = Field(
-        30.0, description="Re-plan at least this often while orders wait and couriers "
+        seconds("30s"), description="Re-plan at least this often while orders wait and couriers "
         "are free.")
 
 
@@ -693,7 +719,7 @@ class CheapestInsertionDispatch(Spec):
     policy: Literal["cheapest_insertion"]
     max_orders_per_trip: PosInt = Field(3, description="Orders per trip at most.")
     max_hold: NonNegDuration = Field(
-        120.0, description="Longest a trip waits for more orders after its first order.")
+        seconds("2min"), description="Longest a trip waits for more orders after its first order.")
     lateness_cost: NonNegFloat = Field(
         10.0, description="Cost of one minute past the promise, in courier-minutes.")
     km_cost: NonNegFloat = Field(0.0, description="Cost of one km, in courier-minutes.")
@@ -707,6 +733,7 @@ DispatchSpec = Annotated[
 # --------------------------------------------------------------------------- scenario
 
 # Robot warehouses have their own module; it imports the models above (see its docstring).
+from sim.scenario.limits import LimitsSpec, check_limits  # noqa: E402
 from sim.scenario.warehouse import WarehouseSpec, check_warehouses  # noqa: E402
 
 
@@ -744,6 +771,9 @@ class Scenario(Spec):
         default_factory=list, description="Stores: shelves for both channels, pickers, fleets.")
     warehouses: list[WarehouseSpec] = Field(
         default_factory=list, description="Robot warehouses (fulfilment nodes and suppliers).")
+    limits: LimitsSpec = Field(
+        default_factory=LimitsSpec, description="Largest sizes the scenario may ask for, "
+        "checked before anything is built (see sim/scenario/limits.py).")
 
     @model_validator(mode="before")
     @classmethod
@@ -765,6 +795,7 @@ class Scenario(Spec):
                 self.check_vehicle(fleet.vehicle, ("stores", i, "couriers", *index, "vehicle"))
             self._check_stock_policies(i, store)
         check_warehouses(self, seen)
+        check_limits(self)
         return self
 
     def check_node(self, name: str, location: tuple[float, float], where: tuple[Any, ...],

@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from sim.scenario.distributions import DurationDist, NumberDist
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import FieldError, ScenarioError
 from sim.scenario.files import resolve_file
 from sim.scenario.json_schema import BareTag, shorthand
 from sim.scenario.schema import (
@@ -35,17 +35,31 @@ from sim.scenario.schema import (
     Name,
     NonNegFloat,
     NonNegInt,
+    PosFloat,
     PosInt,
     Profile,
     Spec,
 )
-from sim.scenario.units import Distance, NonNegDistance, NonNegDuration, PosDuration, Speed
+from sim.scenario.units import (
+    Distance,
+    NonNegDistance,
+    NonNegDuration,
+    PosDuration,
+    Speed,
+    finite_number,
+    metres,
+    metres_per_second,
+    seconds,
+    show,
+)
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
-Fraction = Annotated[float, Field(gt=0, le=1)]
-PosFloat = Annotated[float, Field(gt=0)]
+Fraction = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False),
+                     BeforeValidator(finite_number)]
+ShareBelowOne = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False),
+                          BeforeValidator(finite_number)]
 
 _ACCEL = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*"
                     r"(?:m/s2|m/s\^2|m/s²|mps2)?\s*$")
@@ -56,12 +70,12 @@ def parse_acceleration(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("expected an acceleration, got a boolean")
     if isinstance(value, int | float):
-        return float(value)
+        return float(finite_number(value))
     if isinstance(value, str):
         m = _ACCEL.match(value)
         if m:
-            return float(m.group(1))
-    raise ValueError(f"invalid acceleration {value!r}: expected e.g. '0.5m/s2'")
+            return float(finite_number(m.group(1)))
+    raise ValueError(f"invalid acceleration {show(value)}: expected e.g. '0.5m/s2'")
 
 
 Acceleration = Annotated[
@@ -121,11 +135,11 @@ class GeneratedLayout(Spec):
     @model_validator(mode="after")
     def _distinct_sides(self) -> GeneratedLayout:
         if len(set(self.station_sides)) != len(self.station_sides):
-            raise ScenarioError("sides must not repeat", ("station_sides",))
+            raise FieldError("sides must not repeat", "station_sides")
         if self.block[1] > 2 and self.block[0] > 2:
-            raise ScenarioError(
+            raise FieldError(
                 "blocks more than 2 pods deep in both directions leave pods with no aisle "
-                "next to them", ("block",))
+                "next to them", "block")
         return self
 
 
@@ -150,7 +164,7 @@ class MapLayout(Spec):
     @model_validator(mode="after")
     def _one_source(self) -> MapLayout:
         if (self.file is None) == (self.text is None):
-            raise ScenarioError("give either file or text (exactly one)", ("file",))
+            raise FieldError("give either file or text (exactly one)", "file")
         return self
 
 
@@ -167,7 +181,7 @@ class BatterySpec(Spec):
     use_empty: NonNegFloat = Field(0.05, description="Energy per metre driven empty (Wh/m).")
     use_loaded: NonNegFloat = Field(0.08, description="Energy per metre carrying a pod (Wh/m).")
     charge_power: PosFloat = Field(800.0, description="Charging power (W).")
-    recharge_below: Annotated[float, Field(ge=0, lt=1)] = Field(
+    recharge_below: ShareBelowOne = Field(
         0.3, description="A robot that finishes a task below this share of capacity charges.")
     charge_to: Fraction = Field(0.95, description="Share of capacity a robot charges up to.")
     initial: NumberDist = Field(
@@ -178,7 +192,7 @@ class BatterySpec(Spec):
     @model_validator(mode="after")
     def _order(self) -> BatterySpec:
         if self.charge_to <= self.recharge_below:
-            raise ScenarioError("must be above recharge_below", ("charge_to",))
+            raise FieldError("must be above recharge_below", "charge_to")
         return self
 
 
@@ -193,11 +207,12 @@ class RobotSpec(Spec):
     """The robots (drive units) of a warehouse."""
 
     count: PosInt = Field(description="Number of robots.")
-    speed: Speed = Field(1.5, description="Top speed.")
+    speed: Speed = Field(metres_per_second("1.5m/s"), description="Top speed.")
     acceleration: Acceleration = Field(0.5, description="Acceleration and deceleration (m/s2).")
-    turn_time: NonNegDuration = Field(1.0, description="Time to turn 90 degrees in place.")
-    lift_time: NonNegDuration = Field(3.0, description="Time to lift a pod.")
-    set_down_time: NonNegDuration = Field(3.0, description="Time to set a pod down.")
+    turn_time: NonNegDuration = Field(
+        seconds("1s"), description="Time to turn 90 degrees in place.")
+    lift_time: NonNegDuration = Field(seconds("3s"), description="Time to lift a pod.")
+    set_down_time: NonNegDuration = Field(seconds("3s"), description="Time to set a pod down.")
     battery: BatterySpec | None = Field(default_factory=BatterySpec,
                                         description="null: no battery model.")
     breakdowns: BreakdownSpec | None = Field(None, description="null: robots never fail.")
@@ -209,7 +224,7 @@ class RobotSpec(Spec):
 class WhStationSpec(Spec):
     """Every picking station of a warehouse: one picker each."""
 
-    pick_time_per_item: DurationDist = Field(10.0, description="Picker's time per unit.")
+    pick_time_per_item: DurationDist = Field("10s", description="Picker's time per unit.")
     order_slots: PosInt = Field(8, description="Orders open at a station at once (order "
                                 "bins of its put wall).")
     robots: PosInt | None = Field(
@@ -364,13 +379,13 @@ class GridTraffic(Spec):
     """Robots reserve cells in space and time along their paths (no two in a cell)."""
 
     mode: Literal["grid"]
-    tick: PosDuration = Field(0.1, description="Time step of the reservation table.")
+    tick: PosDuration = Field(seconds("0.1s"), description="Time step of the reservation table.")
     stage_beyond: NonNegDistance = Field(
-        30.0, description="A robot bringing a pod from farther than this (path length) "
+        metres("30m"), description="A robot bringing a pod from farther than this (path length) "
         "first waits on the free storage spot nearest the station, and claims a cell of "
         "the station's lane only from there.")
     stuck_limit: PosDuration = Field(
-        7200.0, description="A robot unable to move for this long fails the run with a "
+        seconds("2h"), description="A robot unable to move for this long fails the run with a "
         "diagnosis (a deadlock that resolution could not clear).")
 
 
@@ -387,16 +402,16 @@ class ParcelDemandSpec(Spec):
     orders_per_day: NonNegFloat = Field(description="Expected parcel orders per day.")
     profile: Profile = Field(description="24 relative weights, one per hour of the day.")
     basket: BasketSpec
-    due: PosDuration = Field(4 * 3600.0, description="Time from arrival to the carrier "
+    due: PosDuration = Field(seconds("4h"), description="Time from arrival to the carrier "
                              "cut-off (the due time for earliest_due sequencing).")
 
 
 class SupplySpec(Spec):
     """Store replenishment from this warehouse (it is a `Supplier`)."""
 
-    lead_time: DurationDist = Field(7200.0, description="Transport to the store after the "
+    lead_time: DurationDist = Field("2h", description="Transport to the store after the "
                                     "replenishment order is picked and packed.")
-    due: PosDuration = Field(7200.0, description="Due time after the request (for "
+    due: PosDuration = Field(seconds("2h"), description="Due time after the request (for "
                              "earliest_due sequencing).")
 
 

@@ -16,12 +16,12 @@ NUM = TypeAdapter(NumberDist)
 @pytest.mark.parametrize(("spec", "mean", "sd"), [
     ({"dist": "constant", "value": "30s"}, 30, 0),
     ({"dist": "exponential", "mean": "2min"}, 120, 120),
-    ({"dist": "uniform", "low": 10, "high": 20}, 15, 10 / 12 ** 0.5),
+    ({"dist": "uniform", "low": "10s", "high": "20s"}, 15, 10 / 12 ** 0.5),
     ({"dist": "lognormal", "mean": "20s", "sd": "8s"}, 20, 8),
-    ({"dist": "gamma", "mean": 30, "sd": 10}, 30, 10),
-    ({"dist": "poisson", "mean": 4}, 4, 2),
-    ({"dist": "normal", "mean": 50, "sd": 5}, 50, 5),
-    ({"dist": "empirical", "values": [1, 2, 3], "weights": [1, 1, 2]}, 2.25, 0.829),
+    ({"dist": "gamma", "mean": "30s", "sd": "10s"}, 30, 10),
+    ({"dist": "poisson", "mean": "4s"}, 4, 2),
+    ({"dist": "normal", "mean": "50s", "sd": "5s"}, 50, 5),
+    ({"dist": "empirical", "values": ["1s", "2s", "3s"], "weights": [1, 1, 2]}, 2.25, 0.829),
 ])
 def test_moments(spec, mean, sd):
     """Sample mean and sd match the parameters (mean and sd of the quantity itself)."""
@@ -43,7 +43,7 @@ def test_truncated_normal_never_negative():
 
 def test_draws_serve_blocks_in_order():
     """Single draws equal the vectorised draws of the same stream."""
-    spec = DUR.validate_python({"dist": "exponential", "mean": 10})
+    spec = DUR.validate_python({"dist": "exponential", "mean": "10s"})
     single = Draws(sampler(spec), np.random.default_rng(5))
     values = [single() for _ in range(1000)]
     rng = np.random.default_rng(5)
@@ -56,6 +56,6 @@ def test_shorthand_and_errors():
     """A bare value is a constant; negative parameters are refused."""
     assert DUR.validate_python("45s").value == 45
     with pytest.raises(ValueError):
-        DUR.validate_python({"dist": "exponential", "mean": -1})
+        DUR.validate_python({"dist": "exponential", "mean": "-1s"})
     with pytest.raises(ValueError):
         NUM.validate_python({"dist": "empirical", "values": [1, 2], "weights": [1]})

@@ -56,7 +56,7 @@ factors: {store_defaults.pickers: [6, 7]}
     assert [sc.stores[0].pickers for sc in plan.scenarios] == [6, 7, 6, 7]
     assert {sc.run.warmup for sc in plan.scenarios} == {600.0}
     assert plan.design.cells[3].overrides == {
-        "store_defaults.pickers": 7, "run.warmup": 600.0}
+        "store_defaults.pickers": 7, "run.warmup": "600s"}
 
 
 def test_base_cell(write_experiment):

@@ -52,11 +52,11 @@ def test_flight_is_straight(network: RoadNetwork) -> None:
 
 def fleet(env: SimEnv, network: RoadNetwork) -> Fleet:
     """A store with 2 e-bikes (capacity 3) and 2 drones (2.5 km range, 4 min swap)."""
-    bike = VehicleSpec(speed=5.0, capacity=3)
-    drone = VehicleSpec(speed=15.0, kind="drone", max_range=2500.0, swap_time=240.0)
+    bike = VehicleSpec(speed="5m/s", capacity=3)
+    drone = VehicleSpec(speed="15m/s", kind="drone", max_range="2500m", swap_time="4min")
     return Fleet(env, "s", network.place(1000, 1000),
                  [FleetSpec(count=2, vehicle="bike"),
-                  FleetSpec(count=2, vehicle="drone", pickup_time=30, dropoff_time=20)],
+                  FleetSpec(count=2, vehicle="drone", pickup_time="30s", dropoff_time="20s")],
                  {"bike": bike, "drone": drone}, network)
 
 

@@ -28,7 +28,7 @@ class FakeWarehouse:
         self.env, self.name = env, name
         self.place = model.network.place(x, y)
         self.fleet = Fleet(env, name, self.place, [FleetSpec(count=couriers, vehicle="van")],
-                           {"van": VehicleSpec(speed=8.0, capacity=1)}, model.network)
+                           {"van": VehicleSpec(speed="8m/s", capacity=1)}, model.network)
         self.dispatch = ImmediateDispatch(env, self.fleet, None)
         self.pack_seconds = pack_seconds
         self.accepted: list[Order] = []

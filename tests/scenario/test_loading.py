@@ -101,7 +101,7 @@ def test_json_schema_lists_fields():
     (["run.warmup=3h"], "run.warmup", "shorter than run.duration"),
     (["store_defaults.pick_time_per_item.dist=expo"], "store_defaults.pick_time_per_item.dist",
      "did you mean 'exponential'"),
-    (["store_defaults.pick_time_per_item={dist: uniform, low: 5, high: 1}"],
+    (["store_defaults.pick_time_per_item={dist: uniform, low: 5s, high: 1s}"],
      "store_defaults.pick_time_per_item", "high must be >= low"),
     (["demand.online.profile=[1, 2]"], "demand.online.profile", "at least 24 items"),
     (["catalog.skus=0"], "catalog.skus", "must be >= 1"),

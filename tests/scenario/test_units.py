@@ -7,21 +7,21 @@ from sim.scenario.units import parse_distance, parse_duration, parse_speed, pars
 
 @pytest.mark.parametrize(("text", "seconds"), [
     ("90s", 90), ("30min", 1800), ("2h", 7200), ("1h30min", 5400), ("1h 30min", 5400),
-    ("1.5h", 5400), ("250ms", 0.25), ("2 days", 172800), (45, 45), (2.5, 2.5), ("120", 120),
+    ("1.5h", 5400), ("250ms", 0.25), ("2 days", 172800), (0, 0), ("0", 0),
 ])
 def test_durations(text, seconds):
-    """Durations accept compound human units and bare seconds."""
+    """Durations accept compound human units, and a bare 0."""
     assert parse_duration(text) == pytest.approx(seconds)
 
 
 @pytest.mark.parametrize(("text", "metres"), [("3km", 3000), ("500m", 500), ("0.2km", 200),
-                                              (750, 750)])
+                                              (0, 0)])
 def test_distances(text, metres):
     """Distances accept m and km."""
     assert parse_distance(text) == pytest.approx(metres)
 
 
-@pytest.mark.parametrize(("text", "mps"), [("18km/h", 5.0), ("1.5m/s", 1.5), (4, 4.0)])
+@pytest.mark.parametrize(("text", "mps"), [("18km/h", 5.0), ("1.5m/s", 1.5), ("4 m/s", 4.0)])
 def test_speeds(text, mps):
     """Speeds accept km/h and m/s."""
     assert parse_speed(text) == pytest.approx(mps)

@@ -42,14 +42,14 @@ catalog: {{skus: 1}}
 demand:
   online: {{orders_per_day: 0, profile: flat, basket: {{lines: 1}}}}
   walkin: {{profile: flat, basket: {{lines: 1, units_per_line: 1}}}}
-vehicles: {{bike: {{speed: 5}}}}
+vehicles: {{bike: {{speed: 5m/s}}}}
 suppliers: {{dc: {{kind: dc, lead_time: {lead}s}}}}
 stores:
   - name: s
-    location: [500, 500]
+    location: [500m, 500m]
     pickers: 1
-    pick_time_per_order: 1
-    pick_time_per_item: 1
+    pick_time_per_order: 1s
+    pick_time_per_item: 1s
     couriers: {{count: 0, vehicle: bike}}
     stock: {{cover_days: 0, min_units: {S}}}
     walkins_per_day: {per_day}

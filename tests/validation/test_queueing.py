@@ -37,7 +37,7 @@ stores:
   - name: s
     location: [1km, 1km]
     pickers: {PICKERS}
-    pick_time_per_order: {{dist: exponential, mean: {SERVICE}}}
+    pick_time_per_order: {{dist: exponential, mean: {SERVICE}s}}
     pick_time_per_item: 0
     pack_time: 0
     couriers: {{count: 12, vehicle: bike, pickup_time: 0, dropoff_time: 0}}

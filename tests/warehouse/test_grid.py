@@ -90,7 +90,7 @@ def small_warehouses(draw: Callable[..., Any]) -> Scenario:
     text = WH.replace("catalog: {skus: 200, zipf_exponent: 1.0}",
                       f"catalog: {{skus: {skus}, zipf_exponent: 1.0}}")
     return _parse(text, [
-        f"warehouses[0].traffic={{mode: grid, stage_beyond: {draw(st.integers(0, 40))}}}",
+        f"warehouses[0].traffic={{mode: grid, stage_beyond: {draw(st.integers(0, 40))}m}}",
         f"warehouses[0].layout={{kind: generated, blocks: [{nbx}, {nby}], block: [{bx}, {by}],"
         f" stations: {stations}, station_sides: [{', '.join(sides)}], lane: {lane},"
         f" chargers: 1, fill: 0.8, one_way: {str(draw(st.booleans())).lower()}}}",

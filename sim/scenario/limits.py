@@ -1,0 +1,148 @@
+"""Size limits: what a scenario asks for is estimated and refused before memory is spent.
+
+A few characters can ask for more than any machine holds: ``city.network.block: 1m``
+over an 8 km city is a 64-million-node road grid, ``catalog.skus: 1e9`` a billion-row
+stock table, ``orders_per_day: 1e12`` more orders than memory. Without a check the run
+allocates until the operating system kills it, with no message and no ``error.txt``.
+
+:func:`check_limits` estimates each size from the validated scenario (cheap arithmetic,
+nothing is built) and raises a :class:`ScenarioError` naming the field that asks for it
+when an estimate exceeds its limit. The limits sit far above the shipped scenarios (the
+largest of which uses well under 5 % of any of them) and below what exhausts a machine
+with a few GB of memory. A study that really needs more raises a limit in the scenario's
+``limits:`` section (``--set limits.orders=5e6`` works too). The limits live in the
+scenario rather than on the command line so that a resolved scenario, an experiment's
+runs and the Python API all check the same numbers, and a run's folder records them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import BeforeValidator, Field
+
+from sim.scenario.errors import Loc, ScenarioError
+from sim.scenario.schema import Spec
+from sim.scenario.units import whole_number
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
+
+Limit = Annotated[int, Field(ge=1), BeforeValidator(whole_number)]
+DAY = 86400.0
+
+
+class LimitsSpec(Spec):
+    """Largest sizes a scenario may ask for; each is estimated before the run is built."""
+
+    network_nodes: Limit = Field(
+        250_000, description="Nodes of a grid road network ((width / block + 1) x (height / "
+        "block + 1)).")
+    skus: Limit = Field(1_000_000, description="SKUs in the catalogue (`catalog.skus`).")
+    stock_entries: Limit = Field(
+        20_000_000, description="SKU stock entries: SKUs x (stores + warehouses), plus "
+        "the pod slots of every warehouse (pods x `pods.skus_per_pod`).")
+    orders: Limit = Field(
+        2_000_000, description="Expected orders and walk-in shoppers over the run "
+        "(online, walk-in, parcel).")
+    order_lines: Limit = Field(
+        20_000_000, description="Expected basket lines of those orders.")
+    warehouse_cells: Limit = Field(
+        2_000_000, description="1 m cells of a generated warehouse layout.")
+    agents: Limit = Field(
+        200_000, description="Couriers, pickers and robots together.")
+    days: Limit = Field(
+        400, description="Simulated days (`run.duration` + `run.drain`).")
+
+
+def _fmt(n: float) -> str:
+    return f"{n:,.0f}" if n < 1e15 else f"{n:.3g}"
+
+
+def _refuse(what: str, estimate: float, limit: int, name: str, where: Loc,
+            advice: str) -> None:
+    if estimate > limit:
+        raise ScenarioError(
+            f"asks for {_fmt(estimate)} {what}, more than limits.{name} ({limit:,}); "
+            f"{advice}, or raise limits.{name}", where)
+
+
+def _mean_lines(basket: object) -> float:
+    from sim.core.sampling import sampler
+
+    lines = getattr(basket, "lines", None)
+    return max(1.0, sampler(lines).mean) if lines is not None else 1.0
+
+
+def check_limits(sc: Scenario) -> None:
+    """Raise a :class:`ScenarioError` if any estimated size of ``sc`` exceeds its limit."""
+    lim = sc.limits
+    days = (sc.run.duration + sc.run.drain) / DAY
+    _refuse("simulated days", days, lim.days, "days", ("run", "duration"),
+            "shorten the run")
+    net = sc.city.network
+    block = getattr(net, "block", None)
+    if block is not None:
+        nodes = (sc.city.width // block + 1) * (sc.city.height // block + 1)
+        _refuse("road grid nodes", nodes, lim.network_nodes, "network_nodes",
+                ("city", "network", "block"), "use a longer block")
+    skus = sc.catalog.skus
+    _refuse("SKUs", skus, lim.skus, "skus", ("catalog", "skus"),
+            "use fewer SKUs")
+    run_days = sc.run.duration / DAY
+    online = sc.demand.online
+    orders = online.orders_per_day * run_days
+    lines = orders * min(_mean_lines(online.basket), skus)
+    where_orders: Loc = ("demand", "online", "orders_per_day")
+    _refuse("expected online orders", orders, lim.orders, "orders", where_orders,
+            "lower the rate or shorten the run")
+    walkin_lines = _mean_lines(sc.demand.walkin.basket) if sc.demand.walkin else 1.0
+    agents = 0
+
+    def crew(count: int, where: Loc) -> None:
+        nonlocal agents
+        agents += count
+        _refuse("couriers, pickers and robots", agents, lim.agents, "agents", where,
+                "use fewer")
+
+    for i, store in enumerate(sc.stores):
+        shoppers = store.walkins_per_day * run_days
+        orders += shoppers
+        lines += shoppers * min(walkin_lines, skus)
+        _refuse("expected orders and walk-in shoppers", orders, lim.orders, "orders",
+                ("stores", i, "walkins_per_day"), "lower the rate or shorten the run")
+        crew(store.pickers, ("stores", i, "pickers"))
+        for k, fleet in enumerate(store.fleets):
+            crew(fleet.count, ("stores", i, "couriers", *((k,) if len(store.fleets) > 1
+                                                          else ()), "count"))
+    slots = skus * (len(sc.stores) + len(sc.warehouses))
+    for i, wh in enumerate(sc.warehouses):
+        where: Loc = ("warehouses", i)
+        if wh.parcels is not None:
+            parcels = wh.parcels.orders_per_day * run_days
+            orders += parcels
+            lines += parcels * min(_mean_lines(wh.parcels.basket), skus)
+            _refuse("expected orders", orders, lim.orders, "orders",
+                    (*where, "parcels", "orders_per_day"), "lower the rate or shorten the run")
+        crew(wh.robots.count, (*where, "robots", "count"))
+        crew(wh.couriers.count, (*where, "couriers", "count"))
+        layout = wh.layout
+        if layout.kind == "generated":
+            (bx, by), (nbx, nby) = layout.block, layout.blocks
+            margin = 2 * layout.lane  # station bays and chargers outside the ring
+            cells = (nbx * (bx + 1) + 1 + margin) * (nby * (by + 1) + 1 + margin)
+            _refuse("layout cells", cells, lim.warehouse_cells, "warehouse_cells",
+                    (*where, "layout", "blocks"), "use fewer or smaller blocks")
+            pods = nbx * nby * bx * by
+        elif layout.text is not None:  # a map written inline: one character per cell
+            pods = layout.text.count("p")
+        else:  # a map file: not read here (referenced files are checked where they load)
+            pods = 0
+        slots += pods * wh.pods.skus_per_pod
+        _refuse("SKU stock entries (with the pod slots)", slots, lim.stock_entries,
+                "stock_entries", (*where, "pods", "skus_per_pod"),
+                "use fewer SKUs per pod or fewer pods")
+    _refuse("SKU stock entries", slots, lim.stock_entries, "stock_entries",
+            ("catalog", "skus"), "use fewer SKUs")
+    _refuse("expected basket lines", lines, lim.order_lines, "order_lines",
+            ("demand", "online", "basket", "lines"), "use smaller baskets or fewer orders")
