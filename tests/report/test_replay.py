@@ -1,0 +1,321 @@
+"""``replay.html``: written from the record tables, routes rebuilt exactly, bad input
+refused; and in a real headless Chromium (skipped without one, as the report's browser
+test): loads without errors, and after seeking the couriers and robots it draws are the
+ones the records say, where the records say."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.report.replay import MARK
+from sim.scenario.loading import read_scenario
+from tests.report import test_report_browser
+from tests.report.test_report_browser import Browser
+
+browser = test_report_browser.browser  # the report test's headless Chromium fixture
+
+SCENARIO = """
+name: replay_demo
+seed: 3
+run: {start: "10:00", duration: 1h, warmup: 10min, drain: 40min}
+city: {width: 4km, height: 4km, network: {kind: grid, block: 250m}}
+catalog: {skus: 200, zipf_exponent: 1.0}
+demand:
+  online:
+    orders_per_day: 2400
+    profile: flat
+    customers: {placement: clustered, spread: 800m}
+    basket: {lines: {dist: poisson, mean: 3}, units_per_line: 1}
+promise: {policy: fixed, window: 30min, radius: 3km}
+dispatch: {policy: batch}
+vehicles:
+  ebike: {speed: 18km/h, capacity: 3}
+  drone: {kind: drone, speed: 54km/h, capacity: 1, max_range: 5km, swap_time: 2min}
+store_defaults:
+  pickers: 3
+  pick_time_per_order: 30s
+  pick_time_per_item: {dist: exponential, mean: 10s}
+  pack_time: 30s
+  couriers:
+    - {count: 5, vehicle: ebike, pickup_time: 1min, dropoff_time: 1min}
+    - {count: 2, vehicle: drone, pickup_time: 30s, dropoff_time: 30s}
+  stock: {cover_days: 1.0, min_units: 2}
+stores:
+  - {name: west, location: [1km, 2km]}
+  - {name: east, location: [3km, 2km]}
+warehouses:
+  - name: depot
+    location: [2km, 3km]
+    traffic: grid
+    layout: {kind: generated, blocks: [4, 3], block: [4, 2], stations: 2, lane: 3,
+             chargers: 2}
+    robots: {count: 10}
+    pods: {skus_per_pod: 5, units_per_slot: 20}
+    couriers: {count: 3, vehicle: ebike}
+    parcels: {orders_per_day: 6000, profile: flat, basket: {lines: {dist: poisson, mean: 2}}}
+    record: {moves: true}
+"""
+BLOCK = 250.0
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A short run with e-bikes on multi-stop trips, drones and a grid-traffic robot
+    warehouse, written with ``run --replay``."""
+    root = tmp_path_factory.mktemp("replay")
+    (root / "demo.yaml").write_text(SCENARIO, encoding="utf-8")
+    out = root / "run"
+    assert main(["run", str(root / "demo.yaml"), "--out", str(out), "--quiet", "--no-plots",
+                 "--replay"]) == 0
+    return out
+
+
+def decode(page: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The page's metadata and arrays, decoded as the page's script decodes them."""
+    meta = json.loads(page.split('<script id="meta" type="application/json">')[1]
+                      .split("</script>")[0])
+    blob = page.split('<script id="blob" type="text/plain">')[1].split("</script>")[0]
+    raw = gzip.decompress(base64.b64decode(blob.strip()))
+    arrays = {}
+    for name, (offset, n, dtype, delta) in meta["arrays"].items():
+        a = np.frombuffer(raw, dtype="<" + dtype, count=n, offset=offset).astype(float)
+        arrays[name] = np.cumsum(a) if delta else a
+    return meta, arrays
+
+
+class Legs:
+    """What the records say a courier does during each trip: wait at home, ride to each
+    stop, hand over, ride back (times from trips.csv and orders.csv only)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.trips = pd.read_csv(folder / "trips.csv")
+        orders = pd.read_csv(folder / "orders.csv").set_index("order_id")
+        fleets = pd.read_csv(folder / "fleets.csv")
+        sc = read_scenario(folder / "scenario.resolved.yaml")
+        handling = {(s.name, f.vehicle): (f.pickup_time, f.dropoff_time)
+                    for s in sc.stores for f in s.fleets}
+        handling.update({(w.name, w.couriers.vehicle): (w.couriers.pickup_time,
+                                                         w.couriers.dropoff_time)
+                         for w in sc.warehouses})
+        kinds = {(r.node, r.vehicle): (r.kind, (r.x, r.y)) for r in fleets.itertuples()}
+        self.segments: dict[int, list[tuple[float, float, tuple[float, float],
+                                            tuple[float, float], str]]] = {}
+        for t in self.trips.itertuples():
+            pickup, dropoff = handling[(t.node, t.vehicle)]
+            kind, home = kinds[(t.node, t.vehicle)]
+            segs = [(t.start, t.start + pickup, home, home, "wait")]
+            here, dep = home, t.start + pickup
+            for oid in str(t.stops).split(";"):
+                o = orders.loc[int(oid)]
+                place = (float(o.x), float(o.y))
+                segs.append((dep, o.delivered - dropoff, here, place, kind))
+                segs.append((o.delivered - dropoff, o.delivered, place, place, "wait"))
+                here, dep = place, o.delivered
+            segs.append((dep, t.end, here, home, kind))
+            self.segments[t.trip_id] = segs
+
+    def active(self, t: float) -> dict[str, int]:
+        """Courier name -> trip id of the trips under way at clock time ``t``."""
+        on = self.trips[(self.trips.start <= t) & (t < self.trips.end)]
+        return dict(zip(on.courier, on.trip_id, strict=True))
+
+    def check(self, trip: int, t: float, x: float, y: float) -> str | None:
+        """None when (x, y) lies on the leg the records say trip ``trip`` rides at ``t``
+        (within one block of the road network), else what is wrong."""
+        for a, b, p, q, kind in self.segments[trip]:
+            if not a <= t <= b:
+                continue
+            if kind == "wait":
+                d = math.dist((x, y), p)
+                return None if d < 1.0 else f"{d:.0f} m from the stop it waits at"
+            frac = (t - a) / (b - a) if b > a else 1.0
+            if kind == "drone":  # a straight line at constant speed
+                want = (p[0] + frac * (q[0] - p[0]), p[1] + frac * (q[1] - p[1]))
+                d = math.dist((x, y), want)
+                return None if d < 1.0 else f"{d:.0f} m off the drone's straight line"
+            l1 = lambda u, v: abs(u[0] - v[0]) + abs(u[1] - v[1])  # noqa: E731
+            detour = l1(p, (x, y)) + l1((x, y), q) - l1(p, q)
+            if detour > BLOCK:
+                return f"{detour:.0f} m off a shortest route between the leg's ends"
+            along = l1(p, (x, y)) - frac * l1(p, q)
+            if abs(along) > BLOCK:
+                return f"{along:.0f} m ahead of where the leg's times put it"
+            return None
+        return f"trip {trip} is not under way at {t}"
+
+
+def test_run_replay_writes_one_offline_page_whose_routes_match_the_records(run_dir):
+    """``run --replay`` writes replay.html: no external resources; one track per trip
+    that starts and ends at home at the recorded times, reaches each customer at
+    ``delivered - dropoff``, and whose road legs step between neighbouring grid nodes
+    adding up to the recorded trip length (drones: straight lines)."""
+    page = (run_dir / "replay.html").read_text(encoding="utf-8")
+    assert page.startswith(MARK)
+    assert "http://" not in page and "https://" not in page
+    meta, a = decode(page)
+    trips = pd.read_csv(run_dir / "trips.csv")
+    orders = pd.read_csv(run_dir / "orders.csv").set_index("order_id")
+    assert len(a["t_courier"]) == len(trips) > 50
+    assert set(trips.vehicle) == {"ebike", "drone"} and trips.orders.max() >= 2
+    t0 = meta["t0"]
+    drone = {n for n, f in zip(meta["couriers"], range(len(meta["couriers"])), strict=True)
+             if any(fl["kind"] == "drone" and fl["first"] <= f < fl["first"] + fl["count"]
+                    for fl in meta["fleets"])}
+    by_id = {int(i): k for k, i in enumerate(a["t_id"])}
+    for t in trips.itertuples():
+        k = by_id[t.trip_id]
+        w0, w1 = int(a["t_wp"][k]), int(a["t_wp"][k + 1])
+        xs, ys = a["w_x"][w0:w1] / 10, a["w_y"][w0:w1] / 10
+        ts = a["w_t"][w0:w1] / 1000 + t0
+        assert meta["couriers"][int(a["t_courier"][k])] == t.courier
+        assert ts[0] == pytest.approx(t.start, abs=2e-3)
+        assert ts[-1] == pytest.approx(t.end, abs=2e-3)
+        assert np.all(np.diff(ts) >= -1e-9)
+        for oid in str(t.stops).split(";"):
+            o = orders.loc[int(oid)]
+            at = np.flatnonzero((np.abs(xs - o.x) < 0.1) & (np.abs(ys - o.y) < 0.1))
+            assert at.size, f"trip {t.trip_id} never reaches order {oid}"
+            assert any(abs(ts[j] - o.delivered) < 2e-3 for j in at)
+        steps = np.hypot(np.diff(xs), np.diff(ys))
+        assert steps.sum() == pytest.approx(t.distance_m, abs=1.0)
+        if t.courier in drone:
+            continue
+        grid = (np.abs(xs / BLOCK - np.rint(xs / BLOCK)) < 1e-6) & \
+            (np.abs(ys / BLOCK - np.rint(ys / BLOCK)) < 1e-6)
+        both = grid[1:] & grid[:-1] & (steps > 0)
+        assert np.allclose(steps[both], BLOCK)  # node to node: one street block at a time
+
+
+def test_replay_command_is_deterministic_and_refuses_bad_input(run_dir, tmp_path, capsys):
+    """``replay`` writes the same bytes twice; a missing folder, a foreign replay.html,
+    records that do not match the scenario and a bad window each give one line and
+    exit code 2, writing nothing."""
+    one, two = tmp_path / "a.html", tmp_path / "b.html"
+    assert main(["replay", str(run_dir), "--out", str(one)]) == 0
+    assert main(["replay", str(run_dir), "--out", str(two)]) == 0
+    assert one.read_bytes() == two.read_bytes() == (run_dir / "replay.html").read_bytes()
+    assert main(["replay", str(run_dir), "--out", str(one)]) == 0  # its own page: replaced
+    capsys.readouterr()
+
+    assert main(["replay", str(tmp_path / "nothing")]) == 2
+    foreign = tmp_path / "mine.html"
+    foreign.write_text("<p>my notes</p>", encoding="utf-8")
+    assert main(["replay", str(run_dir), "--out", str(foreign)]) == 2
+    assert foreign.read_text(encoding="utf-8") == "<p>my notes</p>"
+    assert main(["replay", str(run_dir), "--wh-window", "11:00-10:00"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 3 and all(line.startswith("error: ") for line in err)
+    assert "not written by omnisim" in err[1] and "ends before it starts" in err[2]
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for f in run_dir.iterdir():
+        if f.name != "replay.html":
+            (broken / f.name).write_bytes(f.read_bytes())
+    trips = (broken / "trips.csv").read_text(encoding="utf-8").splitlines()
+    head, row = trips[0].split(","), trips[3].split(",")
+    row[head.index("distance_m")] = "99999.000"
+    trips[3] = ",".join(row)
+    (broken / "trips.csv").write_text("\n".join(trips) + "\n", encoding="utf-8")
+    assert main(["replay", str(broken)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "trips.csv:4: field 'distance_m'" in err and "\n" not in err
+    assert not any(broken.glob("*.html")) and not any(broken.glob(".*tmp"))
+
+
+def test_warehouse_window_keeps_only_the_moves_inside_it(run_dir, tmp_path):
+    """``--wh-window`` embeds the robot moves overlapping the window and nothing else."""
+    out = tmp_path / "w.html"
+    assert main(["replay", str(run_dir), "--out", str(out), "--wh-window",
+                 "10:20-10:25"]) == 0
+    meta, a = decode(out.read_text(encoding="utf-8"))
+    moves = pd.read_csv(run_dir / "wh_moves.csv")
+    lo, hi = 10 * 3600 + 20 * 60, 10 * 3600 + 25 * 60
+    inside = moves[(moves.t_out >= lo) & (moves.t_in <= hi)]
+    assert meta["warehouses"][0]["window"] == [lo, hi]
+    assert 0 < len(a["wh0_m_cell"]) == len(inside) < len(moves)
+
+
+# --------------------------------------------------------------------------- browser
+
+SEEK = """
+const e = document.getElementById('slider');
+e.value = arguments[0]; e.dispatchEvent(new Event('input'));
+return window.replayState();
+"""
+
+
+def wait_ready(b: Browser) -> dict[str, Any]:
+    """The page's state once its first frame is drawn."""
+    s = f"/session/{b.session}"
+    deadline = time.monotonic() + 60
+    while True:
+        st = b.call("POST", f"{s}/execute/sync",
+                    {"script": "return window.replayState ? window.replayState() : null",
+                     "args": []})
+        if st and st["ready"]:
+            return dict(st)
+        assert time.monotonic() < deadline, "the replay never drew its first frame"
+        time.sleep(0.1)
+
+
+def test_replay_page_draws_the_couriers_the_records_say_where_they_say(browser, run_dir):
+    """No console errors; at two times the drawn couriers are exactly those on a trip in
+    trips.csv, each on the leg the records put it on, and the screenshots differ."""
+    page = browser.open(run_dir / "replay.html")
+    assert page["errors"] == []
+    first = wait_ready(browser)
+    assert first["view"] == "city" and first["firstFrameMs"] > 0
+    legs = Legs(run_dir)
+    s = f"/session/{browser.session}"
+    t0 = 10 * 3600
+    shots = []
+    for rel in (1500, 2700):
+        st = browser.call("POST", f"{s}/execute/sync", {"script": SEEK, "args": [rel]})
+        t = t0 + rel
+        assert st["t"] == t
+        want = legs.active(t)
+        assert len(want) >= 5
+        assert st["couriersDrawn"] == len(want)
+        assert {c["name"]: c["trip"] for c in st["couriers"]} == want
+        for c in st["couriers"]:
+            assert legs.check(c["trip"], t, c["x"], c["y"]) is None, \
+                (c, legs.check(c["trip"], t, c["x"], c["y"]))
+        shots.append(browser.call("GET", f"{s}/screenshot"))
+    assert shots[0] != shots[1]
+    logs = browser.call("POST", f"{s}/se/log", {"type": "browser"})
+    assert [e["message"] for e in logs if e["level"] == "SEVERE"] == []
+
+
+def test_replay_warehouse_view_draws_each_robot_in_a_cell_it_holds(browser, run_dir):
+    """In the warehouse view every robot that holds a cell at the time is drawn, within
+    one cell of a cell ``wh_moves`` says it holds."""
+    browser.open(run_dir / "replay.html")
+    wait_ready(browser)
+    s = f"/session/{browser.session}"
+    browser.call("POST", f"{s}/execute/sync",
+                 {"script": "document.querySelector('[data-view=wh0]').click()", "args": []})
+    moves = pd.read_csv(run_dir / "wh_moves.csv")
+    t0 = 10 * 3600
+    for rel in (1200, 2000):
+        st = browser.call("POST", f"{s}/execute/sync", {"script": SEEK, "args": [rel]})
+        assert st["view"] == "wh0"
+        t = t0 + rel
+        held = moves[(moves.t_in <= t) & (t <= moves.t_out)]
+        assert st["robotsDrawn"] == held.robot.nunique() == len(st["robots"]) == 10
+        for r in st["robots"]:
+            mine = held[held.robot == f"depot-r{r['index']:03d}"]
+            assert any(max(abs(m.x - r["x"]), abs(m.y - r["y"])) <= 1.0
+                       for m in mine.itertuples()), r
+        assert sum(st["robotStatus"]) == 10
