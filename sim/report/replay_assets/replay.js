@@ -197,10 +197,11 @@
       g.stroke();
       META.nodes.forEach((n, i) => {
         const x = sx(n.x * 10), y = sy(n.y * 10);
-        g.fillStyle = NODE_COLOURS[i % NODE_COLOURS.length];
+        g.fillStyle = "#5d6d7e"; g.strokeStyle = "#000"; g.lineWidth = 1.5;
         if (n.kind === "warehouse") g.fillRect(x - 9, y - 9, 18, 18);
-        else { g.beginPath(); g.moveTo(x, y - 10); g.lineTo(x + 10, y + 8); g.lineTo(x - 10, y + 8); g.closePath(); g.fill(); }
-        g.fillStyle = "#222"; g.font = "12px sans-serif"; g.fillText(n.name, x + 12, y - 8);
+        else { g.beginPath(); g.moveTo(x, y - 10); g.lineTo(x + 10, y + 8); g.lineTo(x - 10, y + 8); g.closePath(); g.fill(); g.stroke(); }
+        g.font = "bold 12px sans-serif"; g.lineWidth = 3; g.strokeStyle = "rgba(255,255,255,0.85)";
+        g.strokeText(n.name, x + 12, y - 6); g.fillStyle = "#111"; g.fillText(n.name, x + 12, y - 6);
       });
     }
 
@@ -234,9 +235,9 @@
         const drone = META.fleets[M.courierFleet[c]].kind === "drone";
         list.push({c, k, x, y, load, trip: A.t_id[k]});
         const X = sx(x), Y = sy(y);
-        ctx.fillStyle = "#1b2631";
-        ctx.strokeStyle = NODE_COLOURS[Math.max(0, M.courierNode[c]) % NODE_COLOURS.length];
-        ctx.lineWidth = 1.5;
+        ctx.fillStyle = "#111111";
+        ctx.strokeStyle = "#111111";
+        ctx.lineWidth = 1.2;
         ctx.beginPath();
         if (drone) { ctx.moveTo(X, Y - 5); ctx.lineTo(X + 4.5, Y + 4); ctx.lineTo(X - 4.5, Y + 4); ctx.closePath(); }
         else ctx.arc(X, Y, 4, 0, 2 * Math.PI);
@@ -245,8 +246,10 @@
         if (load > 1) { ctx.fillStyle = "#111"; ctx.font = "9px sans-serif"; ctx.fillText(String(load), X + 5, Y - 3); }
       }
       META.nodes.forEach((n, i) => {
-        ctx.fillStyle = "#333"; ctx.font = "11px sans-serif";
-        ctx.fillText("idle " + idle[i], sx(n.x * 10) + 12, sy(n.y * 10) + 6);
+        const label = "idle couriers " + idle[i];
+        ctx.font = "11px sans-serif"; ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.85)";
+        ctx.strokeText(label, sx(n.x * 10) + 12, sy(n.y * 10) + 8);
+        ctx.fillStyle = "#111"; ctx.fillText(label, sx(n.x * 10) + 12, sy(n.y * 10) + 8);
       });
       // selection
       const sel = state.selected;
@@ -569,7 +572,7 @@
       const d = el("div"); const i = el("i"); i.style.background = ORDER_COLOURS[k]; d.append(i, label); legend.append(d);
     }
     legend.append(el("h3", {}, "Couriers"),
-                  el("div", {}, "circle: road vehicle, triangle: drone; filled: carrying (number: orders on board), white: riding back"));
+                  el("div", {}, "circle: road vehicle, triangle: drone; black: carrying (number: orders on board, when more than one), white: riding back. Grey triangles: stores, squares: warehouses. Drag to pan, wheel to zoom, double-click to fit."));
     if (META.warehouses.length) {
       legend.append(el("h3", {}, "Warehouse"));
       const items = [["#7f8c8d", "robot idle"], ["#2e86c1", "robot driving to a pod"], ["#e67e22", "robot carrying a pod"],
