@@ -233,8 +233,8 @@
         const [x, y] = tripPosition(A, k, T);
         const load = tripLoad(A, k, T);
         const drone = META.fleets[M.courierFleet[c]].kind === "drone";
-        list.push({c, k, x, y, load, trip: A.t_id[k]});
         const X = sx(x), Y = sy(y);
+        list.push({c, k, x, y, load, trip: A.t_id[k], X, Y});
         ctx.fillStyle = "#111111";
         ctx.strokeStyle = "#111111";
         ctx.lineWidth = 1.2;
@@ -538,7 +538,7 @@
       ctx.font = "10px sans-serif"; ctx.fillStyle = "#000";
       w.lanes.forEach((lane, s) => { if (queue[s] > 0) ctx.fillText(String(queue[s]), cx(lane[0]) + cs, cy(lane[0]) - cs); });
       ctx.fillStyle = "#222"; ctx.font = "13px sans-serif";
-      const win = w.window ? " | robots shown " + clockText((w.window[0] - META.t0) * 1000) + " - " + clockText((w.window[1] - META.t0) * 1000) : "";
+      const win = w.window && moves ? " | robots shown " + clockText((w.window[0] - META.t0) * 1000) + " - " + clockText((w.window[1] - META.t0) * 1000) : "";
       ctx.fillText(w.name + ": idle " + count[0] + ", to pod " + count[1] + ", carrying " + count[2] + ", charging " + count[3] + ", broken " + count[4] +
                    " | at stations " + queue.reduce((a, b) => a + b, 0) + win, 10, 18);
       if (!moves) { ctx.fillStyle = "#666"; ctx.fillText("abstract traffic: robots drawn only in station lanes and at chargers (run grid traffic with record.moves for every robot)", 10, canvas.height - 8); }
@@ -653,7 +653,7 @@
     idle: state.idle ? Array.from(state.idle) : null,
     selected: state.selected ? Object.assign({}, state.selected) : null,
     robots: (state.robotList || []).map((q) => ({index: q.r, x: q.x, y: q.y, status: ["idle", "to pod", "carrying", "charging", "broken"][q.s]})),
-    couriers: state.courierList.map((q) => ({name: META.couriers[q.c], x: q.x / 10, y: q.y / 10, load: q.load, trip: q.trip})),
+    couriers: state.courierList.map((q) => ({name: META.couriers[q.c], x: q.x / 10, y: q.y / 10, load: q.load, trip: q.trip, px: q.X, py: q.Y})),
   });
 
   main().catch((err) => {
