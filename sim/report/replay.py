@@ -96,23 +96,30 @@ class Arrays:
 # --------------------------------------------------------------------------- reading
 
 
-def _table(folder: Path, name: str, columns: Sequence[str], required: bool = True,
-           usecols: bool = True) -> pd.DataFrame | None:
-    """A record table, with a one-line error naming the file when it is missing,
+def _table(folder: Path, name: str, columns: Sequence[str],
+           required: bool = True) -> pd.DataFrame | None:
+    """The ``columns`` of a record table (``NAME.csv``, or ``NAME.parquet`` when the run
+    wrote Parquet), with a one-line error naming the file when it is missing,
     unreadable or lacks a column."""
     path = folder / f"{name}.csv"
+    parquet = folder / f"{name}.parquet"
+    if not path.is_file() and parquet.is_file():
+        path = parquet
     if not path.is_file():
         if required:
             raise ScenarioError(f"{path}: missing: not a complete run folder")
         return None
     try:
-        frame = pd.read_csv(path, low_memory=False)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        parq = pd.read_parquet(path) if path.suffix == ".parquet" else None
+        header = list((parq if parq is not None else pd.read_csv(path, nrows=0)).columns)
+        missing = [c for c in columns if c not in header]
+        if missing:
+            raise ScenarioError(f"{path}:1: missing column {missing[0]!r}")
+        if parq is not None:
+            return parq[list(columns)]
+        return pd.read_csv(path, usecols=list(columns), low_memory=False)[list(columns)]
+    except (OSError, ImportError, ValueError, pd.errors.ParserError) as exc:
         raise ScenarioError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ScenarioError(f"{path}: line 1: missing column {missing[0]!r}")
-    return frame[list(columns)] if usecols else frame
 
 
 def _numbers(frame: pd.DataFrame, path: Path, columns: Sequence[str],

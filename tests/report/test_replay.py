@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
+from sim.report import replay
 from sim.report.replay import MARK
 from sim.scenario.loading import read_scenario
 from tests.report import test_report_browser
@@ -231,6 +232,17 @@ def test_replay_command_is_deterministic_and_refuses_bad_input(run_dir, tmp_path
     assert main(["replay", str(broken)]) == 2
     err = capsys.readouterr().err.strip()
     assert "trips.csv:4: field 'distance_m'" in err and "\n" not in err
+    lines = (broken / "orders.csv").read_text(encoding="utf-8").splitlines()
+    lines[5] = lines[5].replace(lines[5].split(",")[1], "soon", 1)
+    (broken / "orders.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["replay", str(broken)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "orders.csv:6: field 'created': not a number: 'soon'" in err
+    for name in ("orders.csv", "trips.csv"):
+        (broken / name).write_bytes((run_dir / name).read_bytes())
+    (broken / "states.csv").unlink()
+    assert main(["replay", str(broken)]) == 2
+    assert "states.csv: missing" in capsys.readouterr().err
     assert not any(broken.glob("*.html")) and not any(broken.glob(".*tmp"))
 
 
@@ -245,6 +257,24 @@ def test_warehouse_window_keeps_only_the_moves_inside_it(run_dir, tmp_path):
     inside = moves[(moves.t_out >= lo) & (moves.t_in <= hi)]
     assert meta["warehouses"][0]["window"] == [lo, hi]
     assert 0 < len(a["wh0_m_cell"]) == len(inside) < len(moves)
+
+
+def test_too_many_robot_moves_get_a_window_that_fits(run_dir, tmp_path, monkeypatch):
+    """A run with more ``wh_moves`` rows than a page holds shows the robots for the
+    stretch from the start of the measured window in which that many moves start (plus
+    the cells robots already hold when it begins)."""
+    monkeypatch.setattr(replay, "MAX_MOVE_ROWS", 1000)
+    out = tmp_path / "w.html"
+    assert main(["replay", str(run_dir), "--out", str(out)]) == 0
+    meta, a = decode(out.read_text(encoding="utf-8"))
+    lo, hi = meta["warehouses"][0]["window"]
+    assert lo == 10 * 3600 + 10 * 60 < hi
+    moves = pd.read_csv(run_dir / "wh_moves.csv")
+    assert len(moves) > 10 * 1000
+    inside = moves[(moves.t_out >= lo) & (moves.t_in <= hi)]
+    assert len(a["wh0_m_cell"]) == len(inside)
+    started = moves[(moves.t_in >= lo) & (moves.t_in < hi)]
+    assert len(started) < 1000 <= len(started) + (moves.t_in == hi).sum()
 
 
 # --------------------------------------------------------------------------- browser
@@ -360,13 +390,13 @@ def test_replay_controls_play_jump_to_the_next_late_order_and_show_a_timeline(br
 
     run("const e = document.getElementById('speed'); e.value = '3600';"
         "e.dispatchEvent(new Event('change'))")
-    before = run("return window.replayState()")["t"]
+    before = run(SEEK, 1500)["t"]
     run("document.getElementById('play').click()")
-    time.sleep(1.0)
+    time.sleep(0.5)
     run("document.getElementById('play').click()")
     after = run("return window.replayState()")
     assert not after["playing"] and after["speed"] == 3600
-    assert after["t"] - before > 60  # a second of play is an hour at 3600x; allow slow frames
+    assert after["t"] - before > 60  # half a second is half an hour at 3600x; allow slow frames
     time.sleep(0.3)
     assert run("return window.replayState()")["t"] == after["t"]
 
