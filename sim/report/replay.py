@@ -512,6 +512,8 @@ def _series(folder: Path, scenario: Scenario, node_names: list[str],
     sn = _numbers(states, folder / "states.csv", ("time", "busy", "capacity"),
                   allow_empty=False)
     stock = _table(folder, "stockouts", ("time", "node"), required=False)
+    stock_t = _numbers(stock, folder / "stockouts.csv", ("time",), allow_empty=False)["time"] \
+        if stock is not None else np.empty(0)
     out = np.zeros((len(node_names), len(SERIES), grid.size), dtype=np.int64)
 
     def between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -522,8 +524,7 @@ def _series(folder: Path, scenario: Scenario, node_names: list[str],
 
     for i, name in enumerate(node_names):
         mine = onode == i
-        started = np.where(np.isnan(on["pick_start"]), np.nan, on["pick_start"])
-        out[i, 0] = between(on["accepted"][mine], started[mine])
+        out[i, 0] = between(on["accepted"][mine], on["pick_start"][mine])
         out[i, 1] = between(on["ready"][mine], on["dispatched"][mine])
         sel = ((states["resource"] == "couriers") & (states["node"] == name)).to_numpy()
         if sel.any():
@@ -531,10 +532,9 @@ def _series(folder: Path, scenario: Scenario, node_names: list[str],
             k = np.searchsorted(ts, grid, "right") - 1
             idle = sn["capacity"][sel] - sn["busy"][sel]
             out[i, 2] = np.where(k >= 0, idle[np.maximum(k, 0)], idle[0])
-        if stock is not None and len(stock):
-            st = _numbers(stock, folder / "stockouts.csv", ("time",), allow_empty=False)
+        if stock is not None:
             mask = (stock["node"] == name).to_numpy()
-            out[i, 3] = np.searchsorted(np.sort(st["time"][mask]), grid, "right")
+            out[i, 3] = np.searchsorted(np.sort(stock_t[mask]), grid, "right")
     return out.ravel()
 
 

@@ -375,7 +375,7 @@
         const kk = ks[q];
         const ids = [];
         for (let s = A.t_stops[kk]; s < A.t_stops[kk + 1]; s++) ids.push(A.o_id[A.s_order[s]]);
-        list.append(row(String(A.t_id[kk]), clockText(A.t_start[kk]).slice(-8) + " - " + clockText(A.t_end[kk]).slice(-8) + ": " + ids.join(", "), kk === k ? "late" : ""));
+        list.append(row(String(A.t_id[kk]), clockText(A.t_start[kk]).slice(-8) + " - " + clockText(A.t_end[kk]).slice(-8) + ": " + ids.join(", "), kk === k ? "current" : ""));
       }
       box.append(el("h3", {}, "Trips around now"), list);
     }
