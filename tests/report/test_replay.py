@@ -308,6 +308,7 @@ def test_replay_page_draws_the_couriers_the_records_say_where_they_say(browser, 
     first = wait_ready(browser)
     assert first["view"] == "city" and first["firstFrameMs"] > 0
     legs = Legs(run_dir)
+    fleets = pd.read_csv(run_dir / "fleets.csv")
     s = f"/session/{browser.session}"
     t0 = 10 * 3600
     shots = []
@@ -318,6 +319,7 @@ def test_replay_page_draws_the_couriers_the_records_say_where_they_say(browser, 
         want = legs.active(t)
         assert len(want) >= 5
         assert st["couriersDrawn"] == len(want)
+        assert sum(st["atHome"]) + len(want) == fleets.couriers.sum() == 2 * 7 + 3
         assert {c["name"]: c["trip"] for c in st["couriers"]} == want
         for c in st["couriers"]:
             assert legs.check(c["trip"], t, c["x"], c["y"]) is None, \

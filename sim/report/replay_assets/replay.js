@@ -246,7 +246,7 @@
         if (load > 1) { ctx.fillStyle = "#111"; ctx.font = "9px sans-serif"; ctx.fillText(String(load), X + 5, Y - 3); }
       }
       META.nodes.forEach((n, i) => {
-        const label = "idle couriers " + idle[i];
+        const label = "couriers here " + idle[i];
         ctx.font = "11px sans-serif"; ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.85)";
         ctx.strokeText(label, sx(n.x * 10) + 12, sy(n.y * 10) + 8);
         ctx.fillStyle = "#111"; ctx.fillText(label, sx(n.x * 10) + 12, sy(n.y * 10) + 8);
@@ -365,7 +365,7 @@
       const ks = M.courierTrips[c];
       t.append(row("trips", String(ks.length)));
       const k = activeTrip(M, A, c, state.T);
-      t.append(row("now", k >= 0 ? "on trip " + A.t_id[k] + ", carrying " + tripLoad(A, k, state.T) : "idle at " + f.node));
+      t.append(row("now", k >= 0 ? "on trip " + A.t_id[k] + ", carrying " + tripLoad(A, k, state.T) : "not on a trip, at " + f.node));
       box.append(t);
       const list = el("table");
       list.append(row("trip", "start - back: orders"));
@@ -650,7 +650,7 @@
     playing: state.playing, speed: state.speed, firstFrameMs: state.firstFrameMs,
     couriersDrawn: state.couriersDrawn, ordersDrawn: state.ordersDrawn,
     robotsDrawn: state.robotsDrawn, robotStatus: state.robotStatus ? Array.from(state.robotStatus) : null,
-    idle: state.idle ? Array.from(state.idle) : null,
+    atHome: state.idle ? Array.from(state.idle) : null,
     selected: state.selected ? Object.assign({}, state.selected) : null,
     robots: (state.robotList || []).map((q) => ({index: q.r, x: q.x, y: q.y, status: ["idle", "to pod", "carrying", "charging", "broken"][q.s]})),
     couriers: state.courierList.map((q) => ({name: META.couriers[q.c], x: q.x / 10, y: q.y / 10, load: q.load, trip: q.trip, px: q.X, py: q.Y})),
