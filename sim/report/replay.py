@@ -399,6 +399,10 @@ def _city(folder: Path, scenario: Scenario, network: RoadNetwork, arrays: Arrays
             raise ScenarioError(f"{tpath}:{line}: field 'courier': {name!r} is in no fleet "
                                 "of fleets.csv")
         idx, fl = couriers[name]
+        if str(trips["vehicle"].iloc[row]) != fl.vehicle:
+            raise ScenarioError(f"{tpath}:{line}: field 'vehicle': {name} rides a "
+                                f"{fl.vehicle} by fleets.csv, not a "
+                                f"{trips['vehicle'].iloc[row]}")
         try:
             stops = [order_at[int(s)] for s in str(trips["stops"].iloc[row]).split(";")]
         except (KeyError, ValueError):
@@ -439,12 +443,10 @@ def _city(folder: Path, scenario: Scenario, network: RoadNetwork, arrays: Arrays
     series = _series(folder, scenario, node_names, on, onode, t0)
     arrays.add("series", series, "i4")
     return {
-        "nodes": [{"name": n, "kind": "store" if i < len(scenario.stores) else "warehouse",
-                   "x": (scenario.stores[i].location if i < len(scenario.stores) else
-                         scenario.warehouses[i - len(scenario.stores)].location)[0],
-                   "y": (scenario.stores[i].location if i < len(scenario.stores) else
-                         scenario.warehouses[i - len(scenario.stores)].location)[1]}
-                  for i, n in enumerate(node_names)],
+        "nodes": [{"name": s.name, "kind": kind, "x": s.location[0], "y": s.location[1]}
+                  for kind, group in (("store", scenario.stores),
+                                      ("warehouse", scenario.warehouses))
+                  for s in group],
         "fleets": [{"node": f.node, "vehicle": f.vehicle, "kind": f.kind, "count": f.count,
                     "capacity": f.capacity, "first": f.first} for f in fleets],
         "couriers": names,
