@@ -168,9 +168,9 @@ class PathBuilder:
     """Fastest paths on the road network at one speed, as the simulation computes them.
 
     Edge times are ``length / min(speed, maxspeed)`` (``RoadNetwork._matrix``); a path
-    comes from a search from its start or, when that is not cached but a search towards
-    its end is (the ride home), from the reverse search, so a day needs about two
-    searches per node and speed plus one per multi-stop customer.
+    comes from a search from its start or, on a symmetric network when that is not cached
+    but a search towards its end is (the ride home), from the reverse search, so a day
+    needs about two searches per node and speed plus one per multi-stop customer.
     """
 
     def __init__(self, network: RoadNetwork, speed: float, cache: int = 4096) -> None:
@@ -195,6 +195,10 @@ class PathBuilder:
             old = self.edge.get((a, b))
             if old is None or s < old[0]:
                 self.edge[(a, b)] = (s, m)
+        # as RoadNetwork.travel: a search from either end serves only when fastest paths
+        # are the same both ways and any of them has the same length (no speed limits);
+        # otherwise the path is the one of the search from its start, as the simulation's
+        self.symmetric = not directed and not network.has_speed_limits
         self._from: dict[int, np.ndarray] = {}
         self._to: dict[int, np.ndarray] = {}
         self._cache = cache
@@ -212,7 +216,7 @@ class PathBuilder:
 
     def nodes(self, a: int, b: int) -> list[int]:
         """Road nodes of a fastest path from node ``a`` to node ``b``."""
-        if a not in self._from and b in self._to:
+        if self.symmetric and a not in self._from and b in self._to:
             succ = self._tree(b, towards=True)
             out = [a]
             for _ in range(len(succ)):

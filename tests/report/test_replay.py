@@ -277,6 +277,53 @@ def test_too_many_robot_moves_get_a_window_that_fits(run_dir, tmp_path, monkeypa
     assert len(started) < 1000 <= len(started) + (moves.t_in == hi).sum()
 
 
+def test_routes_on_a_one_way_network_with_speed_limits_follow_its_edges(tmp_path):
+    """On a GraphML network with one-way streets, irregular lengths and speed limits,
+    every rebuilt trip has its recorded length and steps only along streets in their
+    direction of travel."""
+    import networkx as nx
+
+    rng = np.random.default_rng(1)
+    g = nx.DiGraph()
+    n = 10
+    for i in range(n):
+        for j in range(n):
+            g.add_node(f"{i}_{j}", x=float(i * 300 + rng.uniform(-60, 60)),
+                       y=float(j * 300 + rng.uniform(-60, 60)))
+    for i in range(n):
+        for j in range(n):
+            for di, dj in ((1, 0), (0, 1)):
+                if i + di < n and j + dj < n:
+                    a, b = f"{i}_{j}", f"{i + di}_{j + dj}"
+                    pa, pb = g.nodes[a], g.nodes[b]
+                    d = {"length": 1.05 * math.dist((pa["x"], pa["y"]), (pb["x"], pb["y"]))}
+                    if rng.random() < 0.3:
+                        d["maxspeed"] = 10.0
+                    g.add_edge(a, b, **d)
+                    if rng.random() < 0.85 or i == 0 or j == n - 1:  # keep it connected
+                        g.add_edge(b, a, **d)
+    nx.write_graphml(g, tmp_path / "city.graphml")
+    text = (SCENARIO.split("warehouses:")[0]
+            .replace("{kind: grid, block: 250m}", "{kind: graphml, file: city.graphml}")
+            .replace("width: 4km, height: 4km", "width: 2.8km, height: 2.8km")
+            .replace("[1km, 2km]", "[0.9km, 1.4km]").replace("[3km, 2km]", "[1.9km, 1.4km]"))
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["run", str(tmp_path / "s.yaml"), "--out", str(out), "--quiet", "--no-plots",
+                 "--replay"]) == 0  # the writer checks every trip's distance_m
+    _, a = decode((out / "replay.html").read_text(encoding="utf-8"))
+    at = {(round(d["x"] * 10), round(d["y"] * 10)): v for v, d in g.nodes(data=True)}
+    nodes = [at.get((int(x), int(y))) for x, y in zip(a["w_x"], a["w_y"], strict=True)]
+    steps = 0
+    for k in range(len(a["t_id"])):
+        for j in range(int(a["t_wp"][k]), int(a["t_wp"][k + 1]) - 1):
+            u, v = nodes[j], nodes[j + 1]
+            if u is not None and v is not None and u != v:
+                assert g.has_edge(u, v), (u, v)
+                steps += 1
+    assert steps > 100
+
+
 # --------------------------------------------------------------------------- browser
 
 SEEK = """
