@@ -90,7 +90,7 @@ class Arrays:
     def blob(self) -> str:
         """The arrays, gzip-compressed (fixed mtime: same data, same bytes), as base64."""
         raw = b"".join(self.parts)
-        return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+        return base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
 
 
 # --------------------------------------------------------------------------- reading
@@ -396,23 +396,24 @@ def _city(folder: Path, scenario: Scenario, network: RoadNetwork, arrays: Arrays
     t_end: list[float] = []
     t_stops: list[int] = []
     stop_orders: list[int] = []
+    t_names = trips["courier"].astype(str).tolist()
+    t_vehicles = trips["vehicle"].astype(str).tolist()
+    t_stop_text = trips["stops"].astype(str).tolist()
     for row in order.tolist():
         line = row + 2
-        name = str(trips["courier"].iloc[row])
+        name = t_names[row]
         if name not in couriers:
             raise ScenarioError(f"{tpath}:{line}: field 'courier': {name!r} is in no fleet "
                                 "of fleets.csv")
         idx, fl = couriers[name]
-        if str(trips["vehicle"].iloc[row]) != fl.vehicle:
+        if t_vehicles[row] != fl.vehicle:
             raise ScenarioError(f"{tpath}:{line}: field 'vehicle': {name} rides a "
-                                f"{fl.vehicle} by fleets.csv, not a "
-                                f"{trips['vehicle'].iloc[row]}")
+                                f"{fl.vehicle} by fleets.csv, not a {t_vehicles[row]}")
         try:
-            stops = [order_at[int(s)] for s in str(trips["stops"].iloc[row]).split(";")]
+            stops = [order_at[int(s)] for s in t_stop_text[row].split(";")]
         except (KeyError, ValueError):
-            raise ScenarioError(f"{tpath}:{line}: field 'stops': "
-                                f"{trips['stops'].iloc[row]!r} names an order not in "
-                                "orders.csv") from None
+            raise ScenarioError(f"{tpath}:{line}: field 'stops': {t_stop_text[row]!r} "
+                                "names an order not in orders.csv") from None
         start = tn["start"][row]
         if math.isnan(start):
             raise ScenarioError(f"{tpath}:{line}: field 'start': empty")
