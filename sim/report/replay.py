@@ -29,7 +29,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -96,11 +96,12 @@ class Arrays:
 # --------------------------------------------------------------------------- reading
 
 
-def _table(folder: Path, name: str, columns: Sequence[str],
-           required: bool = True) -> pd.DataFrame | None:
+def _table(folder: Path, name: str, columns: Sequence[str], required: bool = True,
+           labels: Sequence[str] = ()) -> pd.DataFrame | None:
     """The ``columns`` of a record table (``NAME.csv``, or ``NAME.parquet`` when the run
     wrote Parquet), with a one-line error naming the file when it is missing,
-    unreadable or lacks a column."""
+    unreadable or lacks a column. ``labels`` are read as categories (a large table's
+    repeated names cost a byte or two a row instead of a Python string)."""
     path = folder / f"{name}.csv"
     parquet = folder / f"{name}.parquet"
     if not path.is_file() and parquet.is_file():
@@ -117,15 +118,17 @@ def _table(folder: Path, name: str, columns: Sequence[str],
             raise ScenarioError(f"{path}:1: missing column {missing[0]!r}")
         if parq is not None:
             return parq[list(columns)]
-        return pd.read_csv(path, usecols=list(columns), low_memory=False)[list(columns)]
+        return pd.read_csv(path, usecols=list(columns), low_memory=False,
+                           dtype=dict.fromkeys(labels, "category"))[list(columns)]
     except (OSError, ImportError, ValueError, pd.errors.ParserError) as exc:
         raise ScenarioError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
 
 
 def _numbers(frame: pd.DataFrame, path: Path, columns: Sequence[str],
              allow_empty: bool = True) -> dict[str, np.ndarray]:
-    """Columns as float arrays (NaN for empty cells, and for -1 times of older files);
-    an entry that is not a finite number is reported with its file, line and field."""
+    """Columns as float arrays (NaN for empty cells); an entry that is not a finite
+    number is reported with its file, line (from the frame's index, which counts the
+    file's data rows) and field."""
     out: dict[str, np.ndarray] = {}
     for c in columns:
         values = np.array(pd.to_numeric(frame[c], errors="coerce"), dtype=float)
@@ -136,7 +139,8 @@ def _numbers(frame: pd.DataFrame, path: Path, columns: Sequence[str],
             bad |= np.isnan(values)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            raise ScenarioError(f"{path}:{row + 2}: field {c!r}: not a number: "
+            line = int(frame.index[row]) + 2  # the index counts the file's data rows
+            raise ScenarioError(f"{path}:{line}: field {c!r}: not a number: "
                                 f"{text.iloc[row]!r}")
         out[c] = values
     return out
@@ -563,8 +567,7 @@ def _warehouses(folder: Path, scenario: Scenario, arrays: Arrays, t0: float,
                      required=False)
     events = _table(folder, "wh_events", ("warehouse", "time", "robot", "event", "detail"),
                     required=False)
-    moves = _table(folder, "wh_moves", ("warehouse", "robot", "x", "y", "t_in", "t_out"),
-                   required=False)
+    moves = _robot_moves(folder, scenario, window)
     out: list[dict[str, object]] = []
     for w_i, spec in enumerate(scenario.warehouses):
         layout = build_layout(spec, np.random.default_rng(0), w_i)
@@ -607,19 +610,17 @@ def _warehouses(folder: Path, scenario: Scenario, arrays: Arrays, t0: float,
             arrays.add(p + "f_robot", _robot_ids(e, path, robot_at, spec.name), "i2")
             arrays.add(p + "f_start", (en["time"] - t0) * 1000)
             arrays.add(p + "f_end", (en["time"] + np.asarray(repair, dtype=float) - t0) * 1000)
-        if moves is not None:
+        if spec.name in moves:
+            mv, (lo, hi) = moves[spec.name]
             path = folder / "wh_moves.csv"
-            mv = moves[moves["warehouse"] == spec.name]
-            mn = _numbers(mv, path, ("x", "y", "t_in", "t_out"), allow_empty=False)
-            lo, hi = window if window is not None else _default_window(mn["t_in"], scenario)
-            keep = (mn["t_out"] >= lo) & (mn["t_in"] <= hi)
-            robot = _robot_ids(mv[keep], path, robot_at, spec.name)
-            order = np.lexsort((mn["t_in"][keep], robot))
-            cell = (mn["y"][keep] * layout.width + mn["x"][keep])[order]
+            mn = {c: mv[c].to_numpy(dtype=float) for c in ("x", "y", "t_in", "t_out")}
+            robot = _robot_ids(mv, path, robot_at, spec.name)
+            order = np.lexsort((mn["t_in"], robot))
+            cell = (mn["y"] * layout.width + mn["x"])[order]
             arrays.add(p + "m_robot", robot[order], "i2", delta=True)
             arrays.add(p + "m_cell", cell, delta=True)
-            arrays.add(p + "m_in", (mn["t_in"][keep][order] - t0) * 1000)
-            arrays.add(p + "m_out", (mn["t_out"][keep][order] - t0) * 1000)
+            arrays.add(p + "m_in", (mn["t_in"][order] - t0) * 1000)
+            arrays.add(p + "m_out", (mn["t_out"][order] - t0) * 1000)
             info["moves"] = True
             info["window"] = [lo, hi]
         elif window is not None:
@@ -639,6 +640,80 @@ def _robot_ids(frame: pd.DataFrame, path: Path, robot_at: dict[str, int],
                                 f"of warehouse {warehouse!r}")
         ids.append(robot_at[r])
     return np.asarray(ids, dtype=np.int64)
+
+
+MOVE_COLUMNS = ("warehouse", "robot", "x", "y", "t_in", "t_out")
+CHUNK_ROWS = 1_000_000
+
+
+def _robot_moves(folder: Path, scenario: Scenario, window: tuple[float, float] | None
+                 ) -> dict[str, tuple[pd.DataFrame, tuple[float, float]]]:
+    """Per warehouse with recorded moves: its ``wh_moves`` rows that overlap the window
+    shown, and that window (``window``, or :func:`_default_window`).
+
+    The table may be far larger than the page (300 MB for a grid-traffic shift of 700
+    robots), so it is read twice, a million rows at a time: the start times to choose
+    each warehouse's window, then the rows inside it.
+    """
+    csv = folder / "wh_moves.csv"
+    if not csv.is_file():  # no moves recorded, or a Parquet run: read it whole
+        frame = _table(folder, "wh_moves", MOVE_COLUMNS, required=False)
+        if frame is None:
+            return {}
+        path, chunks = folder / "wh_moves.parquet", [frame]
+    else:
+        _table_header(csv, MOVE_COLUMNS)
+        path, chunks = csv, []
+    names = [w.name for w in scenario.warehouses]
+
+    def read(columns: Sequence[str]) -> Iterator[pd.DataFrame]:
+        if chunks:
+            yield chunks[0]
+            return
+        try:
+            yield from pd.read_csv(path, usecols=list(columns), chunksize=CHUNK_ROWS,
+                                   dtype={"warehouse": "category", "robot": "category"})
+        except (OSError, ValueError, pd.errors.ParserError) as exc:
+            raise ScenarioError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
+
+    windows: dict[str, tuple[float, float]] = {}
+    if window is None:
+        starts: dict[str, list[np.ndarray]] = {n: [] for n in names}
+        for part in read(("warehouse", "t_in")):
+            t_in = _numbers(part, path, ("t_in",), allow_empty=False)["t_in"]
+            for n in names:
+                starts[n].append(t_in[(part["warehouse"] == n).to_numpy()])
+        for n in names:
+            got = np.concatenate(starts[n]) if starts[n] else np.empty(0)
+            if got.size:
+                windows[n] = _default_window(got, scenario)
+    else:
+        windows = dict.fromkeys(names, window)
+    kept: dict[str, list[pd.DataFrame]] = {n: [] for n in names}
+    seen: set[str] = set()
+    for part in read(MOVE_COLUMNS):
+        num = _numbers(part, path, ("x", "y", "t_in", "t_out"), allow_empty=False)
+        for n in names:
+            mine = (part["warehouse"] == n).to_numpy()
+            if not mine.any():
+                continue
+            seen.add(n)
+            lo, hi = windows[n]
+            keep = mine & (num["t_out"] >= lo) & (num["t_in"] <= hi)
+            kept[n].append(part[keep].astype({"robot": str}))
+    return {n: (pd.concat(kept[n]) if kept[n] else pd.DataFrame(columns=MOVE_COLUMNS),
+                windows[n]) for n in names if n in seen}
+
+
+def _table_header(path: Path, columns: Sequence[str]) -> None:
+    """Check that a CSV file has ``columns`` (one-line error naming the first missing)."""
+    try:
+        header = list(pd.read_csv(path, nrows=0).columns)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise ScenarioError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise ScenarioError(f"{path}:1: missing column {missing[0]!r}")
 
 
 def _default_window(t_in: np.ndarray, scenario: Scenario) -> tuple[float, float]:

@@ -264,6 +264,7 @@ def test_too_many_robot_moves_get_a_window_that_fits(run_dir, tmp_path, monkeypa
     stretch from the start of the measured window in which that many moves start (plus
     the cells robots already hold when it begins)."""
     monkeypatch.setattr(replay, "MAX_MOVE_ROWS", 1000)
+    monkeypatch.setattr(replay, "CHUNK_ROWS", 3000)  # read in several chunks
     out = tmp_path / "w.html"
     assert main(["replay", str(run_dir), "--out", str(out)]) == 0
     meta, a = decode(out.read_text(encoding="utf-8"))
@@ -275,6 +276,25 @@ def test_too_many_robot_moves_get_a_window_that_fits(run_dir, tmp_path, monkeypa
     assert len(a["wh0_m_cell"]) == len(inside)
     started = moves[(moves.t_in >= lo) & (moves.t_in < hi)]
     assert len(started) < 1000 <= len(started) + (moves.t_in == hi).sum()
+
+
+def test_a_bad_cell_deep_in_the_robot_moves_is_named_by_its_line(run_dir, tmp_path,
+                                                                 monkeypatch, capsys):
+    """A cell of ``wh_moves`` that is not a number, read in the fourth chunk, is reported
+    with its own line of the file."""
+    monkeypatch.setattr(replay, "CHUNK_ROWS", 3000)
+    copy = tmp_path / "run"
+    copy.mkdir()
+    for f in run_dir.iterdir():
+        if f.name != "replay.html":
+            (copy / f.name).write_bytes(f.read_bytes())
+    lines = (copy / "wh_moves.csv").read_text(encoding="utf-8").splitlines()
+    row = lines[10_000].split(",")
+    row[4] = "later"
+    lines[10_000] = ",".join(row)
+    (copy / "wh_moves.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["replay", str(copy)]) == 2
+    assert "wh_moves.csv:10001: field 't_in': not a number: 'later'" in capsys.readouterr().err
 
 
 def test_routes_on_a_one_way_network_with_speed_limits_follow_its_edges(tmp_path):
