@@ -735,6 +735,7 @@ def _default_window(t_in: np.ndarray, scenario: Scenario) -> tuple[float, float]
 
 
 def _asset(name: str) -> str:
+    """A file of the page's template (``replay_assets/``, installed with the package)."""
     return resources.files("sim.report").joinpath("replay_assets", name).read_text("utf-8")
 
 
