@@ -114,6 +114,10 @@ def cmd_run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_INTERNAL
     _write_result(result, folder, plots=not args.no_plots)
+    if args.replay:
+        from sim.report.replay import write_replay
+
+        write_replay(folder)
     if not args.quiet:
         for line in summary_lines(result.metrics, scenario.name, seed):
             print(line)
@@ -144,6 +148,15 @@ def _write_result(result: RunResult, folder: Path, plots: bool) -> None:
         write_run(result, folder, plots=False)
         print(f"warning: the figures could not be drawn ({exc!r}); the results were "
               "written without them", file=sys.stderr)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Write ``replay.html``, an interactive replay of a finished run, from its records."""
+    from sim.report.replay import parse_window, write_replay
+
+    window = parse_window(args.wh_window) if args.wh_window else None
+    print(write_replay(args.run_dir, args.out, window))
+    return EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -232,7 +245,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override a field, e.g. --set stores[0].pickers=8 (repeatable)")
     r.add_argument("--no-plots", action="store_true", help="skip the figures")
     r.add_argument("--quiet", action="store_true", help="print only the results folder")
+    r.add_argument("--replay", action="store_true",
+                   help="also write replay.html, an interactive replay of the run")
     r.set_defaults(func=cmd_run)
+
+    rp = sub.add_parser("replay", help="write replay.html, an interactive replay of a run")
+    rp.add_argument("run_dir", help="a run's results folder")
+    rp.add_argument("--out", help="write the page here (default: RUN_DIR/replay.html)")
+    rp.add_argument("--wh-window", metavar="HH:MM-HH:MM",
+                    help="robot warehouses: the time window whose robot moves are shown "
+                         "(default: the whole run, or as much as fits)")
+    rp.set_defaults(func=cmd_replay)
 
     v = sub.add_parser("validate", help="check a scenario or experiment file (an experiment: "
                        "every cell and KPI, without running anything)")

@@ -179,6 +179,20 @@ def write_file(path: Path, data: bytes) -> None:
         raise
 
 
+def write_owned_file(path: Path, data: bytes) -> None:
+    """Write a file atomically; when it goes into a folder omnisim wrote (a run folder:
+    a page or report added later), its marker lists it too, so the folder stays one that
+    omnisim may replace."""
+    write_file(path, data)
+    marker = read_marker(path.parent)
+    if marker is not None and path.name not in marker.files:
+        files = sorted({*marker.files, path.name})
+        data_marker = {"kind": marker.kind, "version": marker.version, "complete": True,
+                       "files": files}
+        write_file(path.parent / MARKER,
+                   (json.dumps(data_marker, indent=1) + "\n").encode("utf-8"))
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

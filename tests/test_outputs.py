@@ -233,3 +233,19 @@ def test_corrupted_metrics_counts_as_not_done(tiny, tmp_path):
     folder = write_run(run(tiny), tmp_path / "r2", plots=False)
     (folder / MARKER).unlink()
     assert run_state(folder) is None
+
+
+def test_a_replay_added_to_a_run_folder_keeps_it_ours(tiny_file, tmp_path, capsys):
+    """`run --replay` (and `replay RUN_DIR`) add replay.html to the run folder's marker,
+    so the folder can still be replaced by a later run; a user's replay.html elsewhere
+    is never overwritten."""
+    out = tmp_path / "r"
+    assert main(["run", str(tiny_file), "--out", str(out), "--replay", *SHORT]) == 0
+    assert (out / "replay.html").is_file() and foreign_files(out) == []
+    assert main(["replay", str(out)]) == 0
+    assert main(["run", str(tiny_file), "--out", str(out), *SHORT]) == 0
+    assert not (out / "replay.html").exists()
+    mine = tmp_path / "mine.html"
+    mine.write_text("<p>mine</p>")
+    assert main(["replay", str(out), "--out", str(mine)]) == 2
+    assert mine.read_text() == "<p>mine</p>"
