@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sim.core.env import LevelMonitor, SimEnv
 from sim.core.hooks import ORDER_DELIVERED, ORDER_DISPATCHED, TRIP_FINISHED
@@ -188,35 +187,97 @@ class Fleet:
             order.trip = trip
             self.env.hooks.emit(ORDER_DISPATCHED, order)
         courier.free_at = legs[-1][0] + kind.swap_time
-        self.env.process(self._ride(courier, trip, list(stops), legs))
+        _Trip(self, courier, trip, list(stops), legs).ride()
 
-    def _ride(self, courier: Courier, trip: int, stops: list[Order],
-              legs: list[tuple[float, float]]) -> Generator[Any, Any, None]:
-        env = self.env
-        kind = self.type_of(courier)
-        start = env.now
-        for order, (arrive, _) in zip(stops, legs, strict=False):
-            yield env.timeout(max(0.0, arrive - env.now))
-            yield env.timeout(kind.dropoff_time)
-            order.delivered = env.now
-            order.status = DELIVERED
-            courier.place = order.place
-            env.hooks.emit(ORDER_DELIVERED, order)
-        yield env.timeout(max(0.0, legs[-1][0] - env.now))
-        courier.place = self.home
-        back = env.now
-        if kind.swap_time > 0:
-            yield env.timeout(kind.swap_time)
+    def _finish(self, trip: _Trip, back: float) -> None:
+        """``trip``'s courier is free again (back at ``back``, then its battery swapped):
+        record the trip and tell the dispatch policy."""
+        courier, stops = trip.courier, trip.stops
         courier.busy = False
-        courier.idle_since = env.now
+        courier.idle_since = self.env.now
         self._became_idle(courier)
         self.level.change(-1)
         self._trips.append((
-            trip, self.node, courier.name, courier.vehicle, start, back, len(stops),
-            ";".join(str(o.id) for o in stops), sum(m for _, m in legs),
+            trip.trip, self.node, courier.name, courier.vehicle, trip.start, back, len(stops),
+            ";".join(str(o.id) for o in stops), sum(m for _, m in trip.legs),
             stops[0].delivered, stops[-1].delivered))
-        env.hooks.emit(TRIP_FINISHED, courier, trip)
+        self.env.hooks.emit(TRIP_FINISHED, courier, trip.trip)
         self.on_idle(courier)
+
+
+class _Trip:
+    """One trip under way, moved on by timeout callbacks (no SimPy process).
+
+    The whole schedule is known at the start, so the only moments that matter are each
+    drop-off's end (the order is delivered) and the courier being free again. Each is
+    one timeout; the arrival at a door and the return before a battery swap, which
+    change nothing anyone can see, take no event of their own. The clock values are
+    exactly those of a chain of timeouts per stage (``now + delay``, as SimPy adds): a
+    stage is merged into one timeout only when that one addition lands on the same
+    float, otherwise the chain is kept, so delivery and return times are bit for bit
+    those of a timeout per stage.
+    """
+
+    __slots__ = ("back", "courier", "fleet", "kind", "legs", "start", "stop", "stops", "trip")
+
+    def __init__(self, fleet: Fleet, courier: Courier, trip: int, stops: list[Order],
+                 legs: list[tuple[float, float]]) -> None:
+        self.fleet, self.courier, self.kind = fleet, courier, courier.type
+        self.trip, self.stops, self.legs = trip, stops, legs
+        self.start = fleet.env.now
+        self.stop = 0  # the stop being ridden to
+        self.back = math.nan  # when the courier is back at the node (known once there)
+
+    def ride(self, _event: object = None) -> None:
+        """Ride to the next stop: one timeout to the end of its drop-off (or two, to
+        the door and then the drop-off, when one would not land on the same clock)."""
+        env = self.fleet.env
+        now = env.now
+        to_door = max(0.0, self.legs[self.stop][0] - now)
+        done = (now + to_door) + self.kind.dropoff_time
+        delay = done - now
+        if now + delay == done:
+            env.timeout(delay).callbacks.append(self._delivered)
+        else:
+            env.timeout(to_door).callbacks.append(self._at_door)
+
+    def _at_door(self, _event: object) -> None:
+        self.fleet.env.timeout(self.kind.dropoff_time).callbacks.append(self._delivered)
+
+    def _delivered(self, _event: object) -> None:
+        env = self.fleet.env
+        order = self.stops[self.stop]
+        order.delivered = env.now
+        order.status = DELIVERED
+        self.courier.place = order.place
+        env.hooks.emit(ORDER_DELIVERED, order)
+        self.stop += 1
+        if self.stop < len(self.stops):
+            self.ride()
+            return
+        # ride back, then (when the vehicle needs one) the battery swap
+        now = env.now
+        to_home = max(0.0, self.legs[-1][0] - now)
+        self.back = now + to_home
+        swap = self.kind.swap_time
+        free = self.back + swap
+        delay = free - now
+        if swap > 0 and now + delay == free:
+            env.timeout(delay).callbacks.append(self._free)
+        else:
+            env.timeout(to_home).callbacks.append(self._home)
+
+    def _home(self, _event: object) -> None:
+        """Back at the node: free now, or after the battery swap."""
+        swap = self.kind.swap_time
+        if swap > 0:
+            self.fleet.env.timeout(swap).callbacks.append(self._free)
+        else:
+            self._free(_event)
+
+    def _free(self, _event: object) -> None:
+        self.courier.place = self.fleet.home
+        self.fleet._finish(self, self.back)
 
 
 def _in_range(kind: CourierType, legs: Sequence[tuple[float, float]]) -> bool:
