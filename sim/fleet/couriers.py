@@ -173,7 +173,7 @@ class Fleet:
             raise RuntimeError(f"{courier.name}: {len(stops)} orders for capacity "
                                f"{kind.capacity}")
         legs = self.schedule(self.env.now, stops, courier)
-        if not _in_range(kind, legs):
+        if kind.max_range < math.inf and not _in_range(kind, legs):
             raise RuntimeError(f"{courier.name}: a trip of {sum(m for _, m in legs):.0f} m "
                                f"exceeds its range of {kind.max_range:.0f} m")
         courier.busy = True
