@@ -32,10 +32,11 @@ from sim.routing.problem import (
     trivial_plan,
 )
 
-MAX_JOBS = 7
+MAX_JOBS = 8
 """Largest problem (jobs) the dispatch planner solves exactly. Measured on the default
-city's batched evening (CPU per solve): 0.2 ms for 2-4 jobs, 0.8 ms for 6, 1.8 ms for 7
-and 4.6 ms for 8 jobs, against 2.8-4.2 ms for OR-Tools from 2 to 8 jobs."""
+city's batched evening (CPU per solve, shared machine): 3.3 ms for 8 jobs against 3.8 ms
+for OR-Tools (0.2-1.8 ms against 2.8-3.8 ms from 2 to 7 jobs), but 10 ms for 9 and 35 ms
+for 10 jobs against 4.3 and 4.7 ms: the (vehicle, jobs left) programme grows as 3^jobs."""
 
 
 class ExactSolver:
@@ -154,11 +155,37 @@ def _best_trips(cost: TripCosts, v: Vehicle, n: int
             extend(mask, left[:k] + left[k + 1:], (*done, j), tj + service[j], to, mj, lj,
                    departure)
 
+    ready_at = v.available + approach
+    if n and max(release) <= ready_at:
+        # every job is released by the time the vehicle could leave: the hand-over time is
+        # the same for every subset, so one search through all visiting orders (each
+        # prefix once) prices every subset
+        def grow(mask: int, done: tuple[int, ...], load: int, t: float, here: int,
+                 metres: float, late: float) -> None:
+            nonlocal work
+            if done:
+                extend(mask, [], done, t, here, metres, late, ready_at - approach)
+            for j in range(n):
+                if mask >> j & 1 or load + demand[j] > v.capacity:
+                    continue
+                to = loc[j]
+                tj = t + time_m[here][to]
+                mj = metres + dist_m[here][to]
+                if tj < earliest[j]:
+                    tj = earliest[j]
+                if tj > latest[j]:
+                    work += 1
+                    continue
+                lj = late + (tj - due[j]) * rate[j] if tj > due[j] else late
+                grow(mask | 1 << j, (*done, j), load + demand[j], tj + service[j], to, mj, lj)
+
+        grow(0, (), 0, ready_at + v.load_time, pickup, dist_m[v.start][pickup], 0.0)
+        return costs, orders, work
     for mask in range(1, size):
         js = [j for j in range(n) if mask >> j & 1]
         if sum(demand[j] for j in js) > v.capacity:
             continue
-        handover = max(v.available + approach, max(release[j] for j in js))
+        handover = max(ready_at, max(release[j] for j in js))
         extend(mask, js, (), handover + v.load_time, pickup, dist_m[v.start][pickup], 0.0,
                handover - approach)
     return costs, orders, work

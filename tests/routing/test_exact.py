@@ -37,12 +37,12 @@ def brute_force(problem: RoutingProblem) -> float:
 
 @pytest.mark.parametrize("seed", range(12))
 def test_exact_is_optimal(seed: int) -> None:
-    """On random small problems (windows, releases, vehicles free at different times,
-    optional and required jobs) the plan is feasible, the checker recomputes its
+    """On random small problems (windows, with and without releases, vehicles free at
+    different times, optional and required jobs) the plan is feasible, the checker recomputes its
     objective, and that objective is the brute-force optimum."""
     problem = random_problem(seed, n_jobs=2 + seed % 4, n_vehicles=1 + seed % 3,
                              capacity=1 + seed % 3, optional=seed % 5 != 0,
-                             lateness_cost=(seed % 2) / 60)
+                             releases=seed % 3 != 0, lateness_cost=(seed % 2) / 60)
     plan = ExactSolver().solve(problem)
     check = check_plan(problem, plan)
     optimum = brute_force(problem)
