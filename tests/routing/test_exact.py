@@ -7,15 +7,16 @@ import dataclasses
 import itertools
 import math
 
+import numpy as np
 import pytest
 
 from sim.routing.checker import check_plan
 from sim.routing.exact import ExactSolver
 from sim.routing.insertion import InsertionSolver, TripCosts
 from sim.routing.ortools_solver import OrToolsSolver
-from sim.routing.problem import RoutingProblem
+from sim.routing.problem import RoutingProblem, Vehicle
 
-from .routing_cases import random_problem
+from .routing_cases import flight_profile, grid_profile, random_problem
 
 
 def brute_force(problem: RoutingProblem) -> float:
@@ -84,3 +85,23 @@ def test_too_large_is_refused() -> None:
     """More jobs than it enumerates: a clear error, not an endless search."""
     with pytest.raises(ValueError, match="more than the 3 it enumerates"):
         ExactSolver(max_jobs=3).solve(random_problem(1, n_jobs=4))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_exact_mixed_fleets(seed: int) -> None:
+    """E-bikes on the roads and drones in the air (their own profile, service time and
+    range) in one problem: still the brute-force optimum, and feasible."""
+    base = random_problem(200 + seed, n_jobs=4, n_vehicles=2, lateness_cost=1 / 60)
+    pts = [(1500.0, 1500.0)] + [(float(x), float(y)) for x, y in np.round(
+        np.random.default_rng(seed).uniform(0, 3000, (4, 2)), 0)]
+    road = grid_profile(pts)
+    air = flight_profile(pts, 15.0, service=45.0)
+    drone = Vehicle(0, 0, 1, available=30.0 * seed, load_time=30.0, profile=1,
+                    max_distance=2500.0, duration_cost=1 / 60)
+    problem = RoutingProblem((road, air), (*base.vehicles, drone, drone), base.jobs,
+                             lateness_cost=1 / 60)
+    plan = ExactSolver().solve(problem)
+    check = check_plan(problem, plan)
+    assert not check.violations
+    assert plan.objective == pytest.approx(brute_force(problem), abs=1e-9)
+    assert check.objective == pytest.approx(plan.objective, abs=1e-9)
