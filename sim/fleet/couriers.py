@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sim.core.env import LevelMonitor, SimEnv
 from sim.core.hooks import ORDER_DELIVERED, ORDER_DISPATCHED, TRIP_FINISHED
@@ -109,9 +108,8 @@ class Fleet:
         # free couriers, longest idle first: kept in order as couriers leave and return
         self._idle: list[Courier] = list(self.couriers)
         self._trips = env.recorder.table("trips", TRIP_COLUMNS)
-        # trips started and not yet written: id -> (courier, start, stops, legs)
-        self._riding: dict[int, tuple[Courier, float, list[Order],
-                                      list[tuple[float, float]]]] = {}
+        # trips started and not yet written, by trip id
+        self._riding: dict[int, _Trip] = {}
         env.recorder.on_finish(self._record_under_way)
         self.on_idle: Callable[[Courier], None] = lambda courier: None
 
@@ -180,7 +178,7 @@ class Fleet:
             raise RuntimeError(f"{courier.name}: {len(stops)} orders for capacity "
                                f"{kind.capacity}")
         legs = self.schedule(self.env.now, stops, courier)
-        if not _in_range(kind, legs):
+        if kind.max_range < math.inf and not _in_range(kind, legs):
             raise RuntimeError(f"{courier.name}: a trip of {sum(m for _, m in legs):.0f} m "
                                f"exceeds its range of {kind.max_range:.0f} m")
         courier.busy = True
@@ -194,44 +192,31 @@ class Fleet:
             order.trip = trip
             self.env.hooks.emit(ORDER_DISPATCHED, order)
         courier.free_at = legs[-1][0] + kind.swap_time
-        riding = list(stops)
-        self._riding[trip] = (courier, now, riding, legs)
-        self.env.process(self._ride(courier, trip, riding, legs))
+        ride = _Trip(self, courier, trip, list(stops), legs)
+        self._riding[trip] = ride
+        ride.ride()
 
-    def _ride(self, courier: Courier, trip: int, stops: list[Order],
-              legs: list[tuple[float, float]]) -> Generator[Any, Any, None]:
-        env = self.env
-        kind = self.type_of(courier)
-        start = env.now
-        for order, (arrive, _) in zip(stops, legs, strict=False):
-            yield env.timeout(max(0.0, arrive - env.now))
-            yield env.timeout(kind.dropoff_time)
-            order.delivered = env.now
-            order.status = DELIVERED
-            courier.place = order.place
-            env.hooks.emit(ORDER_DELIVERED, order)
-        yield env.timeout(max(0.0, legs[-1][0] - env.now))
-        courier.place = self.home
-        back = env.now
-        if kind.swap_time > 0:
-            yield env.timeout(kind.swap_time)
+    def _finish(self, trip: _Trip, back: float) -> None:
+        """``trip``'s courier is free again (back at ``back``, then its battery swapped):
+        record the trip and tell the dispatch policy."""
+        courier, stops = trip.courier, trip.stops
         courier.busy = False
-        courier.idle_since = env.now
+        courier.idle_since = self.env.now
         self._became_idle(courier)
         self.level.change(-1)
-        del self._riding[trip]
-        self._trips.append(_trip_row(trip, self.node, courier, start, back, stops, legs,
-                                     FINISHED))
-        env.hooks.emit(TRIP_FINISHED, courier, trip)
+        del self._riding[trip.trip]
+        self._trips.append(_trip_row(trip.trip, self.node, courier, trip.start, back,
+                                     stops, trip.legs, FINISHED))
+        self.env.hooks.emit(TRIP_FINISHED, courier, trip.trip)
         self.on_idle(courier)
 
     def _record_under_way(self) -> None:
         """Write the trips still under way when the run stops, by trip id: no ``end``,
         deliveries made so far, the planned distance of the whole trip."""
         for trip in sorted(self._riding):
-            courier, start, stops, legs = self._riding[trip]
-            self._trips.append(_trip_row(trip, self.node, courier, start, math.nan, stops,
-                                         legs, UNDER_WAY))
+            ride = self._riding[trip]
+            self._trips.append(_trip_row(trip, self.node, ride.courier, ride.start, math.nan,
+                                         ride.stops, ride.legs, UNDER_WAY))
         self._riding.clear()
 
 
@@ -242,6 +227,81 @@ def _trip_row(trip: int, node: str, courier: Courier, start: float, end: float,
     return (trip, node, courier.name, courier.vehicle, start, end, len(stops),
             ";".join(str(o.id) for o in stops), sum(m for _, m in legs),
             stops[0].delivered, stops[-1].delivered, status)
+
+
+class _Trip:
+    """One trip under way, moved on by timeout callbacks (no SimPy process).
+
+    The whole schedule is known at the start, so the only moments that matter are each
+    drop-off's end (the order is delivered) and the courier being free again. Each is
+    one timeout; the arrival at a door and the return before a battery swap, which
+    change nothing anyone can see, take no event of their own. The clock values are
+    exactly those of a chain of timeouts per stage (``now + delay``, as SimPy adds): a
+    stage is merged into one timeout only when that one addition lands on the same
+    float, otherwise the chain is kept, so delivery and return times are bit for bit
+    those of a timeout per stage.
+    """
+
+    __slots__ = ("back", "courier", "fleet", "kind", "legs", "start", "stop", "stops", "trip")
+
+    def __init__(self, fleet: Fleet, courier: Courier, trip: int, stops: list[Order],
+                 legs: list[tuple[float, float]]) -> None:
+        self.fleet, self.courier, self.kind = fleet, courier, courier.type
+        self.trip, self.stops, self.legs = trip, stops, legs
+        self.start = fleet.env.now
+        self.stop = 0  # the stop being ridden to
+        self.back = math.nan  # when the courier is back at the node (known once there)
+
+    def ride(self, _event: object = None) -> None:
+        """Ride to the next stop: one timeout to the end of its drop-off (or two, to
+        the door and then the drop-off, when one would not land on the same clock)."""
+        env = self.fleet.env
+        now = env.now
+        to_door = max(0.0, self.legs[self.stop][0] - now)
+        done = (now + to_door) + self.kind.dropoff_time
+        delay = done - now
+        if now + delay == done:
+            env.timeout(delay).callbacks.append(self._delivered)
+        else:
+            env.timeout(to_door).callbacks.append(self._at_door)
+
+    def _at_door(self, _event: object) -> None:
+        self.fleet.env.timeout(self.kind.dropoff_time).callbacks.append(self._delivered)
+
+    def _delivered(self, _event: object) -> None:
+        env = self.fleet.env
+        order = self.stops[self.stop]
+        order.delivered = env.now
+        order.status = DELIVERED
+        self.courier.place = order.place
+        env.hooks.emit(ORDER_DELIVERED, order)
+        self.stop += 1
+        if self.stop < len(self.stops):
+            self.ride()
+            return
+        # ride back, then (when the vehicle needs one) the battery swap
+        now = env.now
+        to_home = max(0.0, self.legs[-1][0] - now)
+        self.back = now + to_home
+        swap = self.kind.swap_time
+        free = self.back + swap
+        delay = free - now
+        if swap > 0 and now + delay == free:
+            env.timeout(delay).callbacks.append(self._free)
+        else:
+            env.timeout(to_home).callbacks.append(self._home)
+
+    def _home(self, _event: object) -> None:
+        """Back at the node: free now, or after the battery swap."""
+        swap = self.kind.swap_time
+        if swap > 0:
+            self.fleet.env.timeout(swap).callbacks.append(self._free)
+        else:
+            self._free(_event)
+
+    def _free(self, _event: object) -> None:
+        self.courier.place = self.fleet.home
+        self.fleet._finish(self, self.back)
 
 
 def _in_range(kind: CourierType, legs: Sequence[tuple[float, float]]) -> bool:

@@ -113,7 +113,7 @@ METRIC_PATHS: tuple[str, ...] = (
 
 FIXED: dict[str, tuple[str, ...]] = {
     "channel": ("online", "parcel", "walkin"),
-    "solver": ("insertion", "ortools", "pyvrp"),
+    "solver": ("exact", "insertion", "ortools", "pyvrp"),
 }
 """Placeholders whose keys the code fixes (order channels, routing solvers)."""
 

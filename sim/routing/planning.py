@@ -38,6 +38,7 @@ from sim.core.records import DISPATCH_COLUMNS, SOLVE_TIME_COLUMNS
 from sim.fleet.couriers import Courier, Fleet
 from sim.fulfillment.order import Order
 from sim.routing import scaling
+from sim.routing.exact import MAX_JOBS, ExactSolver
 from sim.routing.insertion import InsertionSolver
 from sim.routing.problem import Job, Profile, RoutePlan, RoutingProblem, Vehicle
 from sim.routing.solvers import DISPATCH_OPTIONS, Solver, make_solver
@@ -126,6 +127,9 @@ class DispatchPlanner:
         self.solver: Solver = make_solver(spec.solver, effort or None, spec.time_cap,
                                           **DISPATCH_OPTIONS.get(spec.solver, {}))
         self.exact_single = InsertionSolver()
+        # small problems: enumerate (optimal, and many times cheaper than building and
+        # searching an OR-Tools model); OR-Tools beyond MAX_JOBS
+        self.exact_small = ExactSolver(MAX_JOBS) if spec.solver == "ortools" else None
         self.estimate = ReadyEstimate()
         self._rows = env.recorder.table("dispatches", DISPATCH_COLUMNS)
         self._wall = env.recorder.table("solve_times", SOLVE_TIME_COLUMNS)
@@ -154,7 +158,12 @@ class DispatchPlanner:
         problem = self._problem(orders, releases, len(ready), couriers)
         t1 = time.perf_counter()
         # one order: its cheapest insertion (or leaving it out) is optimal
-        solver = self.exact_single if len(problem.jobs) == 1 else self.solver
+        n_jobs = len(problem.jobs)
+        solver: Solver = self.solver
+        if n_jobs == 1:
+            solver = self.exact_single
+        elif self.exact_small is not None and n_jobs <= MAX_JOBS:
+            solver = self.exact_small
         plan = solver.solve(problem)
         t2 = time.perf_counter()
         n_idle = sum(1 for c in couriers if not c.busy)
@@ -189,10 +198,17 @@ class DispatchPlanner:
         ``horizon`` (first free first), which the plan may prefer to wait for."""
         taken: dict[int, int] = {}
         out: list[Courier] = []
+        for c in idle:
+            k = id(c.type)
+            if taken.get(k, 0) < n_ready:
+                taken[k] = taken.get(k, 0) + 1
+                out.append(c)
+        if len(taken) == len(self.fleet.types) and min(taken.values()) >= n_ready:
+            return out  # every fleet has enough idle couriers: no need to look further
         soon = sorted((c for c in self.fleet.couriers if c.busy and c.free_at <= horizon),
                       key=lambda c: (c.free_at, c.index))
-        for c in [*idle, *soon]:
-            k = id(self.fleet.type_of(c))
+        for c in soon:
+            k = id(c.type)
             if taken.get(k, 0) < n_ready:
                 taken[k] = taken.get(k, 0) + 1
                 out.append(c)

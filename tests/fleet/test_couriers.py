@@ -4,10 +4,11 @@ trip is scheduled and recorded."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 
 import numpy as np
 import pytest
+import simpy
 
 from sim.core.env import SimEnv
 from sim.demand.catalog import Basket
@@ -162,3 +163,75 @@ def test_trips_under_way_at_the_stop_are_recorded(
     assert routing["trips"] == len(measured)
     assert routing["trips_under_way"] == int(measured["end"].isna().sum()) > 0
     assert routing["km"] == pytest.approx(measured["distance_m"].sum() / 1000)
+
+
+def _per_stage(start: float, legs: list[tuple[float, float]], dropoff: float, swap: float
+               ) -> tuple[list[float], float, float, int]:
+    """A trip with one SimPy timeout per stage (to each door, each drop-off, back home,
+    the swap), as the fleet once ran it: (delivery times, back, free, timeouts)."""
+    env = simpy.Environment(initial_time=start)
+    out: list[float] = []
+    ends: list[float] = []
+
+    def ride() -> Generator[simpy.Event, None, None]:
+        for arrive, _ in legs[:-1]:
+            yield env.timeout(max(0.0, arrive - env.now))
+            yield env.timeout(dropoff)
+            out.append(env.now)
+        yield env.timeout(max(0.0, legs[-1][0] - env.now))
+        ends.append(env.now)
+        if swap > 0:
+            yield env.timeout(swap)
+        ends.append(env.now)
+
+    env.process(ride())
+    env.run()
+    return out, ends[0], ends[1], 2 * (len(legs) - 1) + 1 + (swap > 0)
+
+
+@pytest.mark.parametrize("start", [0.0, 0.1, 3.3, 17.123456789, 1000.07, 36000.0,
+                                   61234.56789])
+def test_trip_times_exact_with_fewer_events(make_scenario: Callable[..., Scenario],
+                                            network: RoadNetwork, start: float,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trip takes one timeout per delivery and one to be free again, and its delivery,
+    return and free times are bit for bit those of a timeout per stage (to the door, the
+    drop-off, back, the swap), also at clock values where one addition would round
+    differently (small start times: then the stages stay separate timeouts)."""
+    env = SimEnv(make_scenario("run.start=00:00"))
+    if start > 0:
+        env.run(until=start)
+    f = fleet(env, network)
+    timeouts = 0
+    plain = env.timeout
+
+    def counted(delay: float) -> simpy.Timeout:
+        nonlocal timeouts
+        timeouts += 1
+        return plain(delay)
+
+    monkeypatch.setattr(env, "timeout", counted)
+    bike, drone = f.couriers[0], f.couriers[2]
+    bike_stops = [order(network, 1, 1370.3, 1810.9), order(network, 2, 1900.1, 610.7),
+                  order(network, 3, 230.9, 1310.2)]
+    drone_stops = [order(network, 4, 1650.5, 1777.7)]
+    bike_legs = f.schedule(env.now, bike_stops, bike)
+    drone_legs = f.schedule(env.now, drone_stops, drone)
+    f.start_trip(bike, bike_stops)
+    f.start_trip(drone, drone_stops)
+    env.run()
+    trips = env.recorder.frames()["trips"].set_index("courier")
+    free = {c.name: c.idle_since for c in f.couriers}
+    staged = 0
+    for courier, stops, legs in ((bike, bike_stops, bike_legs),
+                                 (drone, drone_stops, drone_legs)):
+        kind = f.type_of(courier)
+        delivered, back, free_at, n = _per_stage(start, legs, kind.dropoff_time,
+                                                 kind.swap_time)
+        assert [o.delivered for o in stops] == delivered
+        assert trips.loc[courier.name, "end"] == back
+        assert free[courier.name] == free_at
+        staged += n
+    assert timeouts <= staged - 3  # the arrivals at the doors and the swap take none
+    if start >= 1000:  # late enough that one addition is exact: two fewer for the bike
+        assert timeouts == len(bike_stops) + 1 + 2

@@ -163,3 +163,18 @@ def test_mixed_fleet(make_scenario: Callable[..., Scenario], policy: str) -> Non
         gaps = g["start"].to_numpy()[1:] - g["end"].to_numpy()[:-1]
         assert (gaps >= 180.0 - 1e-6).all()
     assert set(result.metrics["routing"]["by_vehicle"]) == {"ebike", "drone"}
+
+
+def test_solver_effort_follows_problem_size(make_scenario: Callable[..., Scenario]) -> None:
+    """With OR-Tools configured, one order is solved by insertion, 2 to MAX_JOBS by exact
+    enumeration and larger problems by OR-Tools, and every order is still served."""
+    from sim.routing.exact import MAX_JOBS
+
+    result = run(make_scenario(*SHORT, "dispatch.policy=batch", "dispatch.window=8min"))
+    conserved(result, 3)
+    d = result.records["dispatches"]
+    planned = d["orders_ready"] + d["orders_upcoming"]
+    expected = np.where(planned == 1, "insertion",
+                        np.where(planned <= MAX_JOBS, "exact", "ortools"))
+    assert (d["solver"].to_numpy() == expected).all()
+    assert {"exact", "ortools"} <= set(d["solver"])
