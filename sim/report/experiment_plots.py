@@ -12,12 +12,14 @@ Axes it drew on, and uses matplotlib's object API (no pyplot state).
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import PercentFormatter
 
 from sim.experiments.intervals import t_interval
 from sim.experiments.plan import value_text
@@ -49,8 +51,8 @@ def _numeric(values: Sequence[object]) -> bool:
 
 def plot_metric_by_factor(summary: pd.DataFrame, factor: str, series: Sequence[str] = (),
                           ax: Axes | None = None, ylabel: str | None = None,
-                          xlabel: str | None = None, names: Mapping[str, str] | None = None
-                          ) -> Axes:
+                          xlabel: str | None = None, names: Mapping[str, str] | None = None,
+                          percent: bool = False) -> Axes:
     """Mean with interval bars against ``factor``, one line per value of ``series``.
 
     ``summary`` is :func:`summarise`'s frame (columns ``factor``, ``series``, ``mean``,
@@ -80,13 +82,36 @@ def plot_metric_by_factor(summary: pd.DataFrame, factor: str, series: Sequence[s
         ax.errorbar(x, mean, yerr=[low, high], marker="o", capsize=4, label=label,
                     linestyle="-" if numeric else "none")
     if not numeric:
-        ax.set_xticks([position[v] for v in levels], [value_text(v) for v in levels])
+        set_category_ticks(ax, [position[v] for v in levels], [value_text(v) for v in levels])
+    if percent:
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
     ax.set_xlabel(xlabel or names.get(factor, factor))
     ax.set_ylabel(ylabel or "")
     ax.grid(alpha=0.3)
     if any(not str(label).startswith("_") for label in ax.get_legend_handles_labels()[1]):
         ax.legend(loc="best", fontsize="small")
     return ax
+
+
+def set_category_ticks(ax: Axes, positions: Sequence[float], labels: Sequence[str],
+                       wrap: int = 14) -> None:
+    """Tick labels for categories that never overlap: each wrapped at ``wrap``
+    characters; when even the wrapped labels are wider than their share of the axis
+    (about 7 characters per inch at the default size), turned 30 degrees and, with many
+    categories, shrunk."""
+    wrapped = [textwrap.fill(t, wrap, break_long_words=True) or t for t in labels]
+    widest = max((len(line) for t in wrapped for line in t.splitlines()), default=0)
+    fig = ax.get_figure(root=True)
+    inches = fig.get_figwidth() * 0.8 if fig is not None else 5.6
+    per_label = inches / max(len(labels), 1)
+    ax.set_xticks(list(positions), wrapped)
+    if widest / 7.0 > per_label:
+        size = "small" if len(labels) <= 8 else "x-small"
+        for tick in ax.get_xticklabels():
+            tick.set_rotation(30)
+            tick.set_horizontalalignment("right")
+            tick.set_rotation_mode("anchor")
+            tick.set_fontsize(size)
 
 
 def pooled_click_to_door(folders: Sequence[Path], ctx: MetricContext) -> np.ndarray:
