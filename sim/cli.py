@@ -14,6 +14,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.report.format import count as _n
+from sim.report.format import number as _fmt_min
+from sim.report.format import percent as _fmt_pct
 from sim.scenario.errors import ScenarioError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
@@ -30,37 +33,33 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _fmt_pct(x: Any) -> str:
-    return "n/a" if x is None else f"{100 * x:.1f}%"
-
-
-def _fmt_min(x: Any) -> str:
-    return "n/a" if x is None else f"{x:.1f}"
-
-
-def summary_lines(metrics: dict[str, Any], name: str, seed: int) -> list[str]:
-    """A few lines on how the promise held, for the terminal."""
+def summary_lines(metrics: dict[str, Any], name: str, seed: int,
+                  overrides: Sequence[str] = ()) -> list[str]:
+    """A few lines on how the promise held, for the terminal (and the ``--set``
+    overrides the run used, if any)."""
     o, s = metrics["orders"], metrics["sla"]
     c2d = s["click_to_door_min"]
     util = metrics.get("utilisation", {})
     parts = [f"{k} {_fmt_pct(v['overall'])}" for k, v in util.items()]
     inv = metrics.get("inventory", {})
-    reasons = ", ".join(f"{k} {v}" for k, v in o["rejected"]["by_reason"].items()) or "none"
+    reasons = ", ".join(f"{k} {_n(v)}" for k, v in o["rejected"]["by_reason"].items()) or "none"
     wh_lines = [
-        f"  warehouse {n}: {w['items_per_hour'] or 0:.0f} items/h, stations picking "
+        f"  warehouse {n}: {_n(w['items_per_hour'] or 0)} items/h, stations picking "
         f"{_fmt_pct(w['station_utilisation']['mean'])}, robots blocked "
         f"{_fmt_pct(w['robot_time_share'].get('blocked', 0.0))}, order cycle p90 "
         f"{_fmt_min(w['cycle_time_min']['p90'])} min"
         for n, w in metrics.get("warehouses", {}).items()]
+    over = ["  overrides: " + ", ".join(f"--set {x}" for x in overrides)] if overrides else []
     return [
-        f"{name} (seed {seed}): {o['created']} orders created in the measured window, "
-        f"{o['accepted']} accepted, {o['rejected']['total']} rejected ({reasons})",
+        f"{name} (seed {seed}): {_n(o['created'])} orders created in the measured window, "
+        f"{_n(o['accepted'])} accepted, {_n(o['rejected']['total'])} rejected ({reasons})",
+        *over,
         f"  on time {_fmt_pct(s['on_time_rate'])} within {s['promise_min']:g} min; "
         f"click-to-door p50 {_fmt_min(c2d['p50'])}, p90 {_fmt_min(c2d['p90'])}, "
-        f"p95 {_fmt_min(c2d['p95'])} min; {o['in_progress_at_end']} still in progress",
+        f"p95 {_fmt_min(c2d['p95'])} min; {_n(o['in_progress_at_end'])} still in progress",
         "  utilisation: " + (", ".join(parts) or "n/a"),
-        f"  stock-outs {inv.get('stockout_events', 0)}, "
-        f"lost walk-in units {inv.get('lost_walkin_units', 0)}",
+        f"  stock-outs {_n(inv.get('stockout_events', 0))}, "
+        f"lost walk-in units {_n(inv.get('lost_walkin_units', 0))}",
         *_policy_lines(metrics),
         *wh_lines,
     ]
@@ -75,10 +74,11 @@ def _policy_lines(metrics: dict[str, Any]) -> list[str]:
     line = (f"  unit fill rate: walk-in {_fmt_pct(fill['walkin']['unit_fill_rate'])}, "
             f"online {_fmt_pct(fill['online']['unit_fill_rate'])}")
     if repl:
-        line += f"; {repl['orders']} replenishment orders, {repl['units_ordered']} units"
+        line += (f"; {_n(repl['orders'])} replenishment orders, "
+                 f"{_n(repl['units_ordered'])} units")
     money = metrics.get("economics")
     if money:
-        line += f"; profit {money['profit']:,.0f}"
+        line += f"; profit {_fmt_min(money['profit'])}"
     return [line]
 
 

@@ -63,7 +63,7 @@ def run(scenario: Scenario, seed: int | None = None, progress: bool = False) -> 
     t0 = time.perf_counter()
     model = Model(scenario, seed)
     bar = ProgressBar(scenario.run.stop / 3600 - scenario.run.start / 3600,
-                      f"{scenario.name} ", "h") if progress else None
+                      f"{scenario.name} ", " h") if progress else None
     records = model.run(bar)
     metrics = compute_metrics(records, MetricContext.of(scenario))
     return RunResult(resolved(scenario, seed), seed, records, metrics,

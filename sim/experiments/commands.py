@@ -22,7 +22,11 @@ if TYPE_CHECKING:
 
 
 def _sweep_lines(result: SweepResult) -> list[str]:
-    """How a sweep went and, per KPI, each cell's mean and difference with the base."""
+    """How a sweep went and, per KPI, each cell's mean and difference with the base
+    (numbers and verdicts as the report shows them: see :mod:`sim.report.format`)."""
+    from sim.report.experiment_report import kpi_heading, kpi_verdicts
+    from sim.report.format import metric_info
+
     design, comp = result.design, result.comparison
     done = f"{result.ran} run now" + (f", {result.already_done} done before"
                                       if result.already_done else "")
@@ -31,28 +35,22 @@ def _sweep_lines(result: SweepResult) -> list[str]:
              f"{result.backend} ({result.workers} worker{'s' if result.workers != 1 else ''})"]
     labels = {c.folder: design.label(c) for c in design.cells}
     width = max(len(v) for v in labels.values())
+    verdicts = kpi_verdicts(design, comp)
     for kpi in design.kpis:
-        lines.append(f"  {kpi.label or kpi.metric} ({kpi.better} is better; mean +- "
-                     f"{design.confidence:.0%} half-width, difference with the base)")
+        info = metric_info(kpi.metric)
+        lines.append(f"  {kpi_heading(kpi)}: mean +- {design.confidence:.0%} half-width, "
+                     "difference with the base")
         for _, r in comp[comp["kpi"] == kpi.metric].iterrows():
-            head = f"    {labels[r['cell']]:<{width}}  {_num(r['mean'])} +- {_num(r['half_width'])}"
-            if r["verdict"] == "base":
+            head = (f"    {labels[r['cell']]:<{width}}  {info.value(r['mean'])} +- "
+                    f"{info.spread(r['half_width'])}")
+            said = verdicts.get((r["cell"], kpi.metric), str(r["verdict"]))
+            if said == "base":
                 lines.append(f"{head}  base")
             else:
-                lines.append(f"{head}  {_num(r['diff_mean'], True)} "
-                             f"[{_num(r['diff_low'], True)}, {_num(r['diff_high'], True)}] "
-                             f"{r['verdict']}")
+                lines.append(f"{head}  {info.diff(r['diff_mean'])} "
+                             f"[{info.diff(r['diff_low'])}, {info.diff(r['diff_high'])}] "
+                             f"{said}")
     return lines
-
-
-def _num(x: Any, signed: bool = False) -> str:
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return "n/a"
-    if value != value:  # NaN
-        return "n/a"
-    return f"{value:+.4g}" if signed else f"{value:.4g}"
 
 
 def _execute(plan: Plan, args: argparse.Namespace) -> int:

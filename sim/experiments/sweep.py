@@ -32,6 +32,7 @@ from sim.experiments.store import (
 )
 from sim.experiments.tables import collect, run_row, runs_table, write_csv
 from sim.experiments.worker import Output, RunOutcome, RunTask, execute, failed_outcome
+from sim.report.format import number
 
 
 @dataclass
@@ -71,8 +72,10 @@ def execute_plan(plan: Plan, out: Path | None = None, backend: str = "processes"
     tasks = [RunTask(r.key, plan.scenarios[r.cell], r.seed, output, plots, scratch=scratch)
              for r in todo]
     bar = ProgressBar(len(tasks), f"{design.name} ", " runs") if progress else None
+    hours = {t.key: (t.scenario.run.stop - t.scenario.run.start) / 3600 for t in tasks}
     outcomes: dict[str, RunOutcome] = {}
     done = failed = 0
+    simulated = 0.0
     try:
         for outcome in runner.map(execute, tasks, failed_outcome):
             if out is not None:
@@ -81,8 +84,10 @@ def execute_plan(plan: Plan, out: Path | None = None, backend: str = "processes"
                 outcomes[outcome.key] = outcome
             done += 1
             failed += not outcome.ok
+            simulated += hours.get(outcome.key, 0.0) if outcome.ok else 0.0
             if bar is not None:
-                bar.update(done, f"({failed} failed)" if failed else "")
+                bar.update(done, f"({number(simulated)} h simulated"
+                           + (f", {failed} failed)" if failed else ")"))
     finally:
         runner.close()
         if bar is not None:

@@ -64,11 +64,17 @@ def count(x: object, signed: bool = False, missing: str = "n/a") -> str:
 
 
 def percent(rate: object, digits: int = 3, signed: bool = False, missing: str = "n/a") -> str:
-    """A rate (a share of 1) as a percentage: 0.9342 -> ``93.4%``; 1.0 -> ``100%``."""
+    """A rate (a share of 1) as a percentage: 0.9342 -> ``93.4%``; 1.0 -> ``100%``; a
+    rate short of 1 never reads as 100: 0.999775 -> ``99.98%``."""
     value = _finite(rate)
     if value is None:
         return missing
-    return number(100 * value, digits, signed) + "%"
+    text = number(100 * value, digits, signed)
+    extra = digits
+    while text.lstrip("+-") == "100" and abs(value) != 1 and extra < digits + 4:
+        extra += 1
+        text = number(100 * value, extra, signed)
+    return text + "%"
 
 
 def points(diff: object, digits: int = 2, missing: str = "n/a") -> str:
