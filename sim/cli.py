@@ -104,9 +104,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: internal error during the run: {exc!r}; traceback in {where}",
               file=sys.stderr)
         return EXIT_INTERNAL
-    write_run(result, folder, plots=not args.no_plots)
+    overrides = tuple(args.set or ())
+    write_run(result, folder, plots=not args.no_plots, overrides=overrides)
     if not args.quiet:
-        for line in summary_lines(result.metrics, scenario.name, seed):
+        for line in summary_lines(result.metrics, scenario.name, seed, overrides):
             print(line)
         st = result.records.get("solve_times")
         if st is not None and len(st):
@@ -158,7 +159,10 @@ Command = Callable[[argparse.Namespace], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
+    from sim import __version__
+
     p = _Parser(prog="run_sim.py", description="Omnichannel 30-minute fulfilment simulator.")
+    p.add_argument("--version", action="version", version=f"omnisim {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("run", help="run a scenario and write its results folder")

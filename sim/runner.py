@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,11 +70,20 @@ def run(scenario: Scenario, seed: int | None = None, progress: bool = False) -> 
                      time.perf_counter() - t0)
 
 
-def scenario_yaml(scenario: Scenario) -> str:
-    """The resolved scenario as YAML (SI units: seconds, metres, metres per second)."""
+OVERRIDE_COMMENT = "# --set "
+"""How ``scenario.resolved.yaml``'s header records each ``--set`` override of the run
+(one comment line each, in order); the values are already in the scenario below."""
+
+
+def scenario_yaml(scenario: Scenario, overrides: Sequence[str] = ()) -> str:
+    """The resolved scenario as YAML (SI units: seconds, metres, metres per second),
+    with the ``--set`` overrides that made it in the header comment."""
     head = (f"# Resolved scenario written by omnisim {__version__}.\n"
             "# Units: seconds, metres, metres per second. Re-run it with "
             "`python run_sim.py run <this file>`.\n")
+    if overrides:
+        head += ("# Overrides given on the command line (already applied below):\n"
+                 + "".join(f"{OVERRIDE_COMMENT}{' '.join(o.split())}\n" for o in overrides))
     body = yaml.safe_dump(scenario.model_dump(mode="json", exclude={"store_defaults"}),
                           sort_keys=False, allow_unicode=True, width=100)
     return head + body
@@ -125,10 +134,28 @@ def atomic_folder(folder: Path) -> Iterator[Path]:
         raise
 
 
-def write_run(result: RunResult, folder: Path, plots: bool = True) -> Path:
-    """Write a run's results folder atomically; return its path."""
+def read_overrides(folder: Path) -> list[str]:
+    """The ``--set`` overrides recorded in a run folder's resolved scenario."""
+    path = folder / RESOLVED
+    if not path.is_file():
+        return []
+    out = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("#"):
+                break
+            if line.startswith(OVERRIDE_COMMENT):
+                out.append(line[len(OVERRIDE_COMMENT):].rstrip("\n"))
+    return out
+
+
+def write_run(result: RunResult, folder: Path, plots: bool = True,
+              overrides: Sequence[str] = ()) -> Path:
+    """Write a run's results folder atomically; return its path. ``overrides`` are the
+    ``--set`` overrides of the run, recorded in the resolved scenario's header."""
     with atomic_folder(folder) as tmp:
-        (tmp / RESOLVED).write_text(scenario_yaml(result.scenario), encoding="utf-8")
+        (tmp / RESOLVED).write_text(scenario_yaml(result.scenario, overrides),
+                                    encoding="utf-8")
         write_tables(result.records, tmp)
         if plots:
             from sim.report.run_plots import write_run_plots

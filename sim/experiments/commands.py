@@ -94,7 +94,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """Run an experiment file: every variant x factor combination x replication."""
     from sim.experiments.plan import load_plan
 
-    plan = load_plan(args.file, args.replications)
+    plan = load_plan(args.file, args.replications, sets=args.set or ())
     return _execute(plan, args)
 
 
@@ -156,6 +156,9 @@ def add_experiment_commands(sub: Any) -> None:
     w.add_argument("file", help="experiment YAML file")
     w.add_argument("--replications", type=int,
                    help="replications (replaces the file's; seeds base_seed, base_seed+1, ...)")
+    w.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="override a field in every cell (repeatable; not a path the "
+                        "variants or factors set)")
     _sweep_options(w)
     w.set_defaults(func=cmd_sweep)
 
