@@ -149,6 +149,12 @@ def read_overrides(folder: Path) -> list[str]:
     return out
 
 
+def on_time_target(scenario: Scenario) -> float | None:
+    """The share of orders a promise that predicts aims to keep: the promise model's
+    quantile, when acceptance uses it (not for a fixed promise)."""
+    return None if scenario.promise.policy == "fixed" else scenario.predictor.quantile
+
+
 def write_run(result: RunResult, folder: Path, plots: bool = True,
               overrides: Sequence[str] = ()) -> Path:
     """Write a run's results folder atomically; return its path. ``overrides`` are the
@@ -160,7 +166,8 @@ def write_run(result: RunResult, folder: Path, plots: bool = True,
         if plots:
             from sim.report.run_plots import write_run_plots
 
-            write_run_plots(result.records, MetricContext.of(result.scenario), tmp)
+            write_run_plots(result.records, MetricContext.of(result.scenario), tmp,
+                            target=on_time_target(result.scenario))
             from sim.report.route_map import write_route_map
 
             write_route_map(result.records, tmp, build_network(result.scenario))
