@@ -105,7 +105,8 @@ def cmd_run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_INTERNAL
     overrides = tuple(args.set or ())
-    write_run(result, folder, plots=not args.no_plots, overrides=overrides)
+    write_run(result, folder, plots=not args.no_plots, overrides=overrides,
+              report=args.report)
     if not args.quiet:
         for line in summary_lines(result.metrics, scenario.name, seed, overrides):
             print(line)
@@ -173,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override a field, e.g. --set stores[0].pickers=8 (repeatable)")
     r.add_argument("--no-plots", action="store_true", help="skip the figures")
+    r.add_argument("--report", action="store_true",
+                   help="also write report.html, the run's self-contained HTML report")
     r.add_argument("--quiet", action="store_true", help="print only the results folder")
     r.set_defaults(func=cmd_run)
 

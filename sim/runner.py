@@ -156,9 +156,10 @@ def on_time_target(scenario: Scenario) -> float | None:
 
 
 def write_run(result: RunResult, folder: Path, plots: bool = True,
-              overrides: Sequence[str] = ()) -> Path:
+              overrides: Sequence[str] = (), report: bool = False) -> Path:
     """Write a run's results folder atomically; return its path. ``overrides`` are the
-    ``--set`` overrides of the run, recorded in the resolved scenario's header."""
+    ``--set`` overrides of the run, recorded in the resolved scenario's header;
+    ``report`` adds ``report.html`` (see :mod:`sim.report.run_report`)."""
     with atomic_folder(folder) as tmp:
         (tmp / RESOLVED).write_text(scenario_yaml(result.scenario, overrides),
                                     encoding="utf-8")
@@ -176,6 +177,10 @@ def write_run(result: RunResult, folder: Path, plots: bool = True,
         (tmp / WALLCLOCK).write_text(
             json.dumps(clean(wallclock_of(result.records, result.wall_seconds)), indent=2)
             + "\n", encoding="utf-8")
+        if report:
+            from sim.report.run_report import write_run_report
+
+            write_run_report(tmp)
     return folder
 
 

@@ -126,10 +126,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Write the HTML report of a sweep's results folder."""
+    """Write the HTML report of a sweep's or a single run's results folder."""
+    from sim.experiments.store import PLAN
     from sim.report.experiment_report import write_report
+    from sim.runner import METRICS
 
-    path = write_report(Path(args.folder), Path(args.output) if args.output else None)
+    folder, output = Path(args.folder), Path(args.output) if args.output else None
+    if (folder / METRICS).is_file() and not (folder / PLAN).is_file():
+        from sim.report.run_report import write_run_report
+
+        print(write_run_report(folder, output))
+        return EXIT_OK
+    path = write_report(folder, output)
     print(path)
     return EXIT_OK
 
@@ -174,7 +182,8 @@ def add_experiment_commands(sub: Any) -> None:
     _sweep_options(c)
     c.set_defaults(func=cmd_compare)
 
-    rp = sub.add_parser("report", help="write the HTML report of a sweep's results folder")
-    rp.add_argument("folder", help="results folder of a sweep or compare")
+    rp = sub.add_parser("report", help="write the HTML report of a run's or a sweep's "
+                        "results folder")
+    rp.add_argument("folder", help="results folder of a run, a sweep or a compare")
     rp.add_argument("--output", "-o", help="HTML file (default: FOLDER/report.html)")
     rp.set_defaults(func=cmd_report)

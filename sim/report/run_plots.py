@@ -148,6 +148,36 @@ def plot_utilisation_by_store(states: pd.DataFrame, ctx: MetricContext, resource
     return ax
 
 
+def plot_late_orders(orders: pd.DataFrame, fleets: pd.DataFrame, ctx: MetricContext,
+                     ax: Axes | None = None) -> Axes:
+    """Where the measured delivered orders went: on time in grey, late in red (later
+    than the promise after the click), with the stores; shows where the promise breaks."""
+    ax = ax or new_axes(7.0, 6.0)
+    measured = ctx.within(orders, "created")
+    measured = measured[measured["status"] != REJECTED]
+    delivered = measured["delivered"].notna()
+    late = (measured["delivered"] > measured["created"] + ctx.promise + 1e-9).to_numpy()
+    ok = measured[delivered.to_numpy() & ~late]
+    bad = measured[late]
+    ax.scatter(ok["x"], ok["y"], s=4, color="0.7", alpha=0.6, linewidths=0,
+               label=f"on time ({ok.shape[0]:,})", rasterized=True)
+    ax.scatter(bad["x"], bad["y"], s=9, color="tab:red", alpha=0.8, linewidths=0,
+               label=f"late ({bad.shape[0]:,})", rasterized=True)
+    homes = fleets.drop_duplicates("node") if not fleets.empty else fleets
+    ax.scatter(homes["x"], homes["y"], marker="s", s=60, color="black", label="store",
+               zorder=3)
+    for name, x, y in zip(homes["node"], homes["x"], homes["y"], strict=True):
+        ax.annotate(str(name), (float(x), float(y)), textcoords="offset points",
+                    xytext=(5, 5), fontsize=8)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (m)")
+    ax.set_ylabel("y (m)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    ax.set_title(f"Late orders: {percent(bad.shape[0] / max(measured.shape[0], 1))} of "
+                 "the accepted orders of the measured window")
+    return ax
+
+
 def save(ax: Axes, path: Path) -> None:
     """Write the Axes' figure as a PNG."""
     fig = ax.get_figure(root=True)
