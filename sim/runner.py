@@ -27,6 +27,7 @@ import yaml
 
 from sim import __version__
 from sim.core.progress import ProgressBar
+from sim.core.readable import readable_tables
 from sim.core.recorder import Records
 from sim.core.records import WALLCLOCK_TABLES
 from sim.metrics import MetricContext, compute_metrics
@@ -66,6 +67,7 @@ def run(scenario: Scenario, seed: int | None = None, progress: bool = False) -> 
                       f"{scenario.name} ", " h") if progress else None
     records = model.run(bar)
     metrics = compute_metrics(records, MetricContext.of(scenario))
+    records = Records(readable_tables(records))  # clock columns, empty unreached trips
     return RunResult(resolved(scenario, seed), seed, records, metrics,
                      time.perf_counter() - t0)
 

@@ -95,6 +95,19 @@ def clock(seconds: object, missing: str = "") -> str:
     return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
 
 
+def duration(seconds: object, missing: str = "n/a") -> str:
+    """A length of time for people: ``45 s``, ``30 min``, ``7 h``, ``1 h 30 min``."""
+    value = _finite(seconds)
+    if value is None:
+        return missing
+    if abs(value) < 60:
+        return f"{number(value)} s"
+    if abs(value) < 7200 and value % 3600:
+        return f"{number(value / 60)} min"
+    hours, rest = divmod(round(value), 3600)
+    return f"{hours} h" + (f" {number(rest / 60)} min" if rest >= 1 else "")
+
+
 @dataclass(frozen=True)
 class MetricInfo:
     """How to name and show a metric."""

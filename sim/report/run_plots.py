@@ -152,7 +152,7 @@ def plot_late_orders(orders: pd.DataFrame, fleets: pd.DataFrame, ctx: MetricCont
                      ax: Axes | None = None) -> Axes:
     """Where the measured delivered orders went: on time in grey, late in red (later
     than the promise after the click), with the stores; shows where the promise breaks."""
-    ax = ax or new_axes(7.0, 6.0)
+    ax = ax or new_axes(7.0, 7.0)
     measured = ctx.within(orders, "created")
     measured = measured[measured["status"] != REJECTED]
     delivered = measured["delivered"].notna()
@@ -172,7 +172,8 @@ def plot_late_orders(orders: pd.DataFrame, fleets: pd.DataFrame, ctx: MetricCont
     ax.set_aspect("equal")
     ax.set_xlabel("x (m)")
     ax.set_ylabel("y (m)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize="small",
+              frameon=False)
     ax.set_title(f"Late orders: {percent(bad.shape[0] / max(measured.shape[0], 1))} of "
                  "the accepted orders of the measured window")
     return ax

@@ -28,7 +28,7 @@ from matplotlib.axes import Axes
 from sim import __version__
 from sim.metrics.window import MetricContext
 from sim.report.experiment_report import CSS, _e, _table, png_data_uri
-from sim.report.format import clock, count, metric_info, number, percent
+from sim.report.format import clock, count, duration, metric_info, number, percent
 from sim.runner import METRICS, RESOLVED, read_overrides
 from sim.scenario.errors import ScenarioError
 
@@ -71,8 +71,7 @@ def _header(scenario: dict[str, Any], overrides: list[str], ctx: MetricContext) 
         ("Seed", str(scenario.get("seed", "?"))),
         ("Written by", f"omnisim {scenario.get('sim_version') or '?'}"),
         ("Simulated", f"{clock(run.get('start'))} to {clock(ctx.stop)} (warm-up "
-         f"{number(float(run.get('warmup', 0)) / 60)} min, drain "
-         f"{number(float(run.get('drain', 0)) / 60)} min)"),
+         f"{duration(run.get('warmup', 0))}, drain {duration(run.get('drain', 0))})"),
         ("Measured window", f"orders created {clock(ctx.start)} to {clock(ctx.end)} "
          f"({number(ctx.hours)} h)"),
         ("Promise", f"{number(ctx.promise / 60)} min click to door"),
@@ -158,8 +157,9 @@ def _stores(orders: pd.DataFrame | None, metrics: dict[str, Any], ctx: MetricCon
             done = accepted[accepted["delivered"].notna()]
             minutes = ((done["delivered"] - done["created"]) / 60).to_numpy(dtype=float)
             on_time = int((minutes <= ctx.promise / 60 + 1e-9).sum())
+            rejected = len(g) - len(accepted)
             per.setdefault(str(node), {}).update({
-                "orders": count(len(g)), "rejected": count(len(g) - len(accepted)),
+                "orders": count(len(g)), **({"rejected": count(rejected)} if rejected else {}),
                 "on time": percent(on_time / len(accepted)) if len(accepted) else "n/a",
                 "click to door p90 (min)": (number(float(np.quantile(minutes, 0.9)))
                                             if minutes.size else "n/a")})
@@ -169,11 +169,16 @@ def _stores(orders: pd.DataFrame | None, metrics: dict[str, Any], ctx: MetricCon
     if not per:
         return ""
     columns = list(dict.fromkeys(c for row in per.values() for c in row))
+    if "rejected" in columns:  # shown when a store turned orders down; 0 for the others
+        for row in per.values():
+            row.setdefault("rejected", count(0) if "orders" in row else "")
+        columns.remove("rejected")
+        columns.insert(1, "rejected")
     rows = [[node, *(row.get(c, "") for c in columns)] for node, row in sorted(per.items())
             if node and node != "nan"]
     return ("<h2>Stores</h2><p class='meta'>Orders created in the measured window, by the "
-            "node that served them (rejected orders by the node that turned them down, "
-            "when one did); utilisation over the measured window.</p>"
+            "node that served them (an order rejected before a node was chosen counts for "
+            "none); utilisation over the measured window.</p>"
             + _table(["store", *columns], rows))
 
 
