@@ -87,9 +87,11 @@ def _policy_lines(metrics: dict[str, Any]) -> list[str]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its results folder."""
+    from sim.core.tablefiles import require
     from sim.runner import new_run_dir, run, write_failure, write_run
     from sim.scenario.loading import read_scenario
 
+    table_format = require(args.format)
     scenario = read_scenario(args.file, args.set or ())
     seed = scenario.seed if args.seed is None else args.seed
     if seed < 0:
@@ -106,7 +108,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_INTERNAL
     overrides = tuple(args.set or ())
     write_run(result, folder, plots=not args.no_plots, overrides=overrides,
-              report=args.report)
+              report=args.report, table_format=table_format)
     if not args.quiet:
         for line in summary_lines(result.metrics, scenario.name, seed, overrides):
             print(line)
@@ -174,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override a field, e.g. --set stores[0].pickers=8 (repeatable)")
     r.add_argument("--no-plots", action="store_true", help="skip the figures")
+    r.add_argument("--format", choices=("csv", "parquet"), default="csv",
+                   help="record tables as CSV (default) or Parquet (needs pyarrow)")
     r.add_argument("--report", action="store_true",
                    help="also write report.html, the run's self-contained HTML report")
     r.add_argument("--quiet", action="store_true", help="print only the results folder")

@@ -30,6 +30,7 @@ from sim.core.progress import ProgressBar
 from sim.core.readable import readable_tables
 from sim.core.recorder import Records
 from sim.core.records import WALLCLOCK_TABLES
+from sim.core.tablefiles import TableFormat, write_parquet_tables
 from sim.metrics import MetricContext, compute_metrics
 from sim.metrics.compute import clean
 from sim.metrics.routing import wallclock_of
@@ -158,14 +159,19 @@ def on_time_target(scenario: Scenario) -> float | None:
 
 
 def write_run(result: RunResult, folder: Path, plots: bool = True,
-              overrides: Sequence[str] = (), report: bool = False) -> Path:
+              overrides: Sequence[str] = (), report: bool = False,
+              table_format: TableFormat = "csv") -> Path:
     """Write a run's results folder atomically; return its path. ``overrides`` are the
     ``--set`` overrides of the run, recorded in the resolved scenario's header;
-    ``report`` adds ``report.html`` (see :mod:`sim.report.run_report`)."""
+    ``report`` adds ``report.html`` (see :mod:`sim.report.run_report`);
+    ``table_format`` writes the record tables as CSV or Parquet."""
     with atomic_folder(folder) as tmp:
         (tmp / RESOLVED).write_text(scenario_yaml(result.scenario, overrides),
                                     encoding="utf-8")
-        write_tables(result.records, tmp)
+        if table_format == "parquet":
+            write_parquet_tables(result.records, tmp)
+        else:
+            write_tables(result.records, tmp)
         if plots:
             from sim.report.run_plots import write_run_plots
 

@@ -35,12 +35,13 @@ NO_TRIP = -1
 TRIP_TABLES = ("orders", "order_parts")
 
 
-def clock_texts(seconds: np.ndarray) -> list[str]:
-    """``HH:MM:SS`` of clock seconds (truncated to the second), ``""`` where missing."""
+def clock_texts(seconds: np.ndarray) -> list[str | None]:
+    """``HH:MM:SS`` of clock seconds (truncated to the second), None where missing (an
+    empty CSV cell, a null in Parquet)."""
     x = np.asarray(seconds, dtype=float)
     ok = np.isfinite(x) & (x >= 0)
     whole = np.floor(np.where(ok, x, 0.0)).astype(np.int64).tolist()
-    return [f"{w // 3600:02d}:{w // 60 % 60:02d}:{w % 60:02d}" if good else ""
+    return [f"{w // 3600:02d}:{w // 60 % 60:02d}:{w % 60:02d}" if good else None
             for w, good in zip(whole, ok.tolist(), strict=True)]
 
 

@@ -55,13 +55,15 @@ def _sweep_lines(result: SweepResult) -> list[str]:
 
 def _execute(plan: Plan, args: argparse.Namespace) -> int:
     """Run a plan as the sweep and compare commands do, write tables and report."""
+    from sim.core.tablefiles import require
     from sim.experiments.sweep import execute_plan
 
+    table_format = require(args.format)
     backend = args.backend or ("dask" if args.address else "processes")
     out = Path(args.out) if args.out else Path(args.results) / plan.design.name
     result = execute_plan(plan, out, backend, args.workers, args.address, args.resume,
                           "metrics" if args.no_tables else "tables", args.plots,
-                          progress=not args.quiet)
+                          progress=not args.quiet, table_format=table_format)
     if (result.runs["status"] == "ok").any():
         from sim.scenario.errors import did_you_mean
 
@@ -81,7 +83,8 @@ def _execute(plan: Plan, args: argparse.Namespace) -> int:
     else:
         for line in _sweep_lines(result):
             print(line)
-        files = "runs.csv, comparison.csv" + (", report.html" if report else "")
+        suffix = ".parquet" if table_format == "parquet" else ".csv"
+        files = f"runs{suffix}, comparison{suffix}" + (", report.html" if report else "")
         print(f"  results: {out}  ({files})")
     if result.failed:
         print(f"error: {result.failed} run(s) failed; their errors are in runs.csv and each "
@@ -155,6 +158,8 @@ def _sweep_options(p: argparse.ArgumentParser) -> None:
                    help="keep only metrics.json per run, not the record CSVs")
     p.add_argument("--plots", action="store_true", help="draw each run's figures too")
     p.add_argument("--no-report", action="store_true", help="skip report.html")
+    p.add_argument("--format", choices=("csv", "parquet"), default="csv",
+                   help="record and sweep tables as CSV (default) or Parquet (needs pyarrow)")
     p.add_argument("--quiet", action="store_true", help="print only the results folder")
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from sim.core.tablefiles import read_table
 from sim.experiments.intervals import t_interval
 from sim.experiments.plan import value_text
 from sim.metrics.orders import click_to_door_minutes
@@ -118,10 +119,9 @@ def pooled_click_to_door(folders: Sequence[Path], ctx: MetricContext) -> np.ndar
     """Click-to-door minutes of the measured delivered orders of runs, pooled."""
     parts = []
     for folder in folders:
-        path = folder / "orders.csv"
-        if not path.is_file():
+        orders = read_table(folder, "orders", ["created", "status", "delivered"])
+        if orders is None:
             continue
-        orders = pd.read_csv(path, usecols=["created", "status", "delivered"])
         parts.append(click_to_door_minutes(orders, ctx))
     return np.concatenate(parts) if parts else np.empty(0)
 

@@ -26,6 +26,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from sim import __version__
+from sim.core.tablefiles import read_table
 from sim.metrics.window import MetricContext
 from sim.report.experiment_report import CSS, _e, _table, png_data_uri
 from sim.report.format import clock, count, duration, metric_info, number, percent
@@ -40,9 +41,6 @@ td.bars { width: 40%; }
 """
 
 
-def _read_csv(folder: Path, name: str) -> pd.DataFrame | None:
-    path = folder / f"{name}.csv"
-    return pd.read_csv(path) if path.is_file() else None
 
 
 def _figure_uri(folder: Path, name: str, draw: Callable[[], Axes | None]) -> str | None:
@@ -206,7 +204,7 @@ def build_run_report(folder: Path) -> str:
     except ValueError as exc:
         raise ScenarioError(f"{folder / METRICS}: unreadable ({exc})") from None
     raw = sc.model_dump(mode="json")
-    orders, states, trips, fleets = (_read_csv(folder, n)
+    orders, states, trips, fleets = (read_table(folder, n)
                                      for n in ("orders", "states", "trips", "fleets"))
 
     def by_store() -> Axes | None:
