@@ -11,6 +11,7 @@ Axes it drew on, and uses matplotlib's object API (no pyplot state).
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import PercentFormatter
 
 from sim.core.tablefiles import read_table
@@ -95,24 +97,35 @@ def plot_metric_by_factor(summary: pd.DataFrame, factor: str, series: Sequence[s
 
 
 def set_category_ticks(ax: Axes, positions: Sequence[float], labels: Sequence[str],
-                       wrap: int = 14) -> None:
-    """Tick labels for categories that never overlap: each wrapped at ``wrap``
-    characters; when even the wrapped labels are wider than their share of the axis
-    (about 7 characters per inch at the default size), turned 30 degrees and, with many
-    categories, shrunk."""
+                       wrap: int = 14, room: float = 0.8) -> None:
+    """Tick labels for categories that never overlap, measured rather than guessed:
+    wrapped at ``wrap`` characters and level when the widest fits the space between two
+    ticks; otherwise on one line, turned 30 degrees when the space across the slant
+    (spacing x sin 30) holds a line, else 90 degrees; smaller type with many
+    categories. ``room`` allows for the axes shrinking when the figure is laid out."""
+    size = "medium" if len(labels) <= 4 else "small" if len(labels) <= 8 else "x-small"
     wrapped = [textwrap.fill(t, wrap, break_long_words=True) or t for t in labels]
-    widest = max((len(line) for t in wrapped for line in t.splitlines()), default=0)
+    ticks = list(positions)
+    ax.set_xticks(ticks, wrapped, fontsize=size)
+    if len(ticks) < 2:
+        return
     fig = ax.get_figure(root=True)
-    inches = fig.get_figwidth() * 0.8 if fig is not None else 5.6
-    per_label = inches / max(len(labels), 1)
-    ax.set_xticks(list(positions), wrapped)
-    if widest / 7.0 > per_label:
-        size = "small" if len(labels) <= 8 else "x-small"
-        for tick in ax.get_xticklabels():
-            tick.set_rotation(30)
-            tick.set_horizontalalignment("right")
-            tick.set_rotation_mode("anchor")
-            tick.set_fontsize(size)
+    canvas = fig.canvas if fig is not None else None
+    if not isinstance(canvas, FigureCanvasAgg):  # not measurable: leave them level
+        return
+    renderer = canvas.get_renderer()
+    xs = sorted(ax.transData.transform([(x, 0.0) for x in ticks])[:, 0])
+    spacing = room * min(b - a for a, b in itertools.pairwise(xs))
+    widths = [t.get_window_extent(renderer).width for t in ax.get_xticklabels()]
+    if max(widths) <= spacing:
+        return
+    ax.set_xticks(ticks, list(labels), fontsize=size)
+    line = max(t.get_window_extent(renderer).height for t in ax.get_xticklabels())
+    angle = 30 if spacing * 0.5 >= line else 90
+    for tick in ax.get_xticklabels():
+        tick.set_rotation(angle)
+        tick.set_horizontalalignment("right" if angle == 30 else "center")
+        tick.set_rotation_mode("anchor" if angle == 30 else "default")
 
 
 def pooled_click_to_door(folders: Sequence[Path], ctx: MetricContext) -> np.ndarray:

@@ -21,8 +21,8 @@ from typing import Literal
 Kind = Literal["rate", "minutes", "count", "money", "km", "number"]
 
 MAX_DECIMALS = 9
-"""Decimals shown at most: a smaller non-zero magnitude prints as ``0.000000000``
-(or ``<0.000000001``) rather than in scientific notation."""
+"""Decimals shown at most: a magnitude below 1e-9 prints as ``<0.000000001`` rather
+than in scientific notation (such a value is noise in every metric here)."""
 
 
 def _finite(x: object) -> float | None:
@@ -47,8 +47,9 @@ def number(x: object, digits: int = 3, signed: bool = False, missing: str = "n/a
         return f"{value:{sign},.0f}"
     magnitude = math.floor(math.log10(abs(value)))
     decimals = max(0, digits - 1 - magnitude)
-    if decimals > MAX_DECIMALS:
+    if abs(value) < 10.0 ** -MAX_DECIMALS:
         return f"{'-' if value < 0 else sign}<0.{'0' * (MAX_DECIMALS - 1)}1"
+    decimals = min(decimals, MAX_DECIMALS)  # below 1e-7 fewer digits, never an exponent
     text = f"{value:{sign},.{decimals}f}"
     if "." in text:  # 12.50 -> 12.5, 3.00 -> 3: trailing zeros say nothing
         text = text.rstrip("0").rstrip(".")
