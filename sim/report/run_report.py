@@ -180,6 +180,21 @@ def _stores(orders: pd.DataFrame | None, metrics: dict[str, Any], ctx: MetricCon
             + _table(["store", *columns], rows))
 
 
+def _warehouse_figures(folder: Path, ctx: MetricContext) -> dict[str, bytes]:
+    """The robot warehouses' figures of a run folder, drawn from its tables into a
+    scratch folder (by name; none without warehouse tables)."""
+    if read_table(folder, "wh_cells", ["warehouse"]) is None:
+        return {}
+    import tempfile
+
+    from sim.report.warehouse_plots import write_warehouse_plots
+
+    records = {n: t for n in ("wh_cells", "wh_time")
+               if (t := read_table(folder, n)) is not None}
+    with tempfile.TemporaryDirectory(prefix="omnisim-report-") as tmp:
+        return {p.name: p.read_bytes() for p in write_warehouse_plots(records, ctx, Path(tmp))}
+
+
 def build_run_report(folder: Path) -> str:
     """The report of the run in ``folder`` as HTML text."""
     from sim.report.route_map import ROUTE_MAP, plot_route_map
@@ -252,9 +267,12 @@ def build_run_report(folder: Path) -> str:
                            "A sample of courier trips in the busiest hour"))
     standard = {"click_to_door.png", "orders_per_hour.png", "utilisation.png",
                 UTILISATION_BY_STORE, ROUTE_MAP}
-    for extra in sorted(p for p in folder.glob("*.png") if p.name not in standard):
-        figures.append(_figure(_figure_uri(folder, extra.name, lambda: None),
-                               extra.stem.replace("_", " ")))
+    extras = {p.name: p.read_bytes() for p in folder.glob("*.png") if p.name not in standard}
+    if not extras:  # a run written without figures: draw the warehouse ones too
+        extras = _warehouse_figures(folder, ctx)
+    for name in sorted(extras):
+        uri = "data:image/png;base64," + base64.b64encode(extras[name]).decode("ascii")
+        figures.append(_figure(uri, Path(name).stem.replace("_", " ")))
     late = ""
     if orders is not None and fleets is not None and not orders.empty:
         late = "<h2>Late orders</h2>" + _figure(
