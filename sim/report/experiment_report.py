@@ -282,7 +282,7 @@ def _metric_figures(design: Design, runs: pd.DataFrame, metric: str, label: str)
         ax = plot_metric_by_factor(summary, x, series, ylabel=axis, names=short,
                                    xlabel=factor_label(x) if x != "variant" else "Variant",
                                    percent=info.kind == "rate")
-        ax.set_title(f"{label} by {factor_label(short.get(x, x)).lower()}")
+        ax.set_title(f"{label} by {factor_label(x).lower() if x != 'variant' else 'variant'}")
         figures.append(_figure(ax, f"{label} against {x} (mean and "
                                    f"{design.confidence:.0%} t interval)"))
     return figures
