@@ -13,9 +13,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.report.format import count as _n
+from sim.report.format import number as _fmt_min
+from sim.report.format import percent as _fmt_pct
 from sim.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:
+    from sim.core.tablefiles import TableFormat
     from sim.runner import RunResult
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
@@ -32,37 +36,33 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _fmt_pct(x: Any) -> str:
-    return "n/a" if x is None else f"{100 * x:.1f}%"
-
-
-def _fmt_min(x: Any) -> str:
-    return "n/a" if x is None else f"{x:.1f}"
-
-
-def summary_lines(metrics: dict[str, Any], name: str, seed: int) -> list[str]:
-    """A few lines on how the promise held, for the terminal."""
+def summary_lines(metrics: dict[str, Any], name: str, seed: int,
+                  overrides: Sequence[str] = ()) -> list[str]:
+    """A few lines on how the promise held, for the terminal (and the ``--set``
+    overrides the run used, if any)."""
     o, s = metrics["orders"], metrics["sla"]
     c2d = s["click_to_door_min"]
     util = metrics.get("utilisation", {})
     parts = [f"{k} {_fmt_pct(v['overall'])}" for k, v in util.items()]
     inv = metrics.get("inventory", {})
-    reasons = ", ".join(f"{k} {v}" for k, v in o["rejected"]["by_reason"].items()) or "none"
+    reasons = ", ".join(f"{k} {_n(v)}" for k, v in o["rejected"]["by_reason"].items()) or "none"
     wh_lines = [
-        f"  warehouse {n}: {w['items_per_hour'] or 0:.0f} items/h, stations picking "
+        f"  warehouse {n}: {_n(w['items_per_hour'] or 0)} items/h, stations picking "
         f"{_fmt_pct(w['station_utilisation']['mean'])}, robots blocked "
         f"{_fmt_pct(w['robot_time_share'].get('blocked', 0.0))}, order cycle p90 "
         f"{_fmt_min(w['cycle_time_min']['p90'])} min"
         for n, w in metrics.get("warehouses", {}).items()]
+    over = ["  overrides: " + ", ".join(f"--set {x}" for x in overrides)] if overrides else []
     return [
-        f"{name} (seed {seed}): {o['created']} orders created in the measured window, "
-        f"{o['accepted']} accepted, {o['rejected']['total']} rejected ({reasons})",
+        f"{name} (seed {seed}): {_n(o['created'])} orders created in the measured window, "
+        f"{_n(o['accepted'])} accepted, {_n(o['rejected']['total'])} rejected ({reasons})",
+        *over,
         f"  on time {_fmt_pct(s['on_time_rate'])} within {s['promise_min']:g} min; "
         f"click-to-door p50 {_fmt_min(c2d['p50'])}, p90 {_fmt_min(c2d['p90'])}, "
-        f"p95 {_fmt_min(c2d['p95'])} min; {o['in_progress_at_end']} still in progress",
+        f"p95 {_fmt_min(c2d['p95'])} min; {_n(o['in_progress_at_end'])} still in progress",
         "  utilisation: " + (", ".join(parts) or "n/a"),
-        f"  stock-outs {inv.get('stockout_events', 0)}, "
-        f"lost walk-in units {inv.get('lost_walkin_units', 0)}",
+        f"  stock-outs {_n(inv.get('stockout_events', 0))}, "
+        f"lost walk-in units {_n(inv.get('lost_walkin_units', 0))}",
         *_policy_lines(metrics),
         *wh_lines,
     ]
@@ -77,10 +77,11 @@ def _policy_lines(metrics: dict[str, Any]) -> list[str]:
     line = (f"  unit fill rate: walk-in {_fmt_pct(fill['walkin']['unit_fill_rate'])}, "
             f"online {_fmt_pct(fill['online']['unit_fill_rate'])}")
     if repl:
-        line += f"; {repl['orders']} replenishment orders, {repl['units_ordered']} units"
+        line += (f"; {_n(repl['orders'])} replenishment orders, "
+                 f"{_n(repl['units_ordered'])} units")
     money = metrics.get("economics")
     if money:
-        line += f"; profit {money['profit']:,.0f}"
+        line += f"; profit {_fmt_min(money['profit'])}"
     return [line]
 
 
@@ -93,10 +94,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     The output folder is checked before the simulation starts (a file, a folder holding
     files omnisim did not write, or a place that cannot be created is exit 2), so a bad
     ``--out`` never costs a run and never removes a user's file."""
+    from sim.core.tablefiles import require
     from sim.outputs import check_folder
     from sim.runner import new_run_dir, run, write_failure
     from sim.scenario.loading import locate_in_file, read_scenario
 
+    table_format = require(args.format)
     scenario = read_scenario(args.file, args.set or ())
     warn_undeliverable(scenario, args.file)
     seed = scenario.seed if args.seed is None else args.seed
@@ -113,13 +116,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: internal error during the run: {exc!r}; traceback in {where}",
               file=sys.stderr)
         return EXIT_INTERNAL
-    _write_result(result, folder, plots=not args.no_plots)
+    overrides = tuple(args.set or ())
+    _write_result(result, folder, not args.no_plots, overrides, args.report,
+                  table_format)
     if args.replay:
         from sim.report.replay import write_replay
 
         write_replay(folder)
     if not args.quiet:
-        for line in summary_lines(result.metrics, scenario.name, seed):
+        for line in summary_lines(result.metrics, scenario.name, seed, overrides):
             print(line)
         st = result.records.get("solve_times")
         if st is not None and len(st):
@@ -132,22 +137,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_result(result: RunResult, folder: Path, plots: bool) -> None:
-    """Write a finished run; if drawing its figures fails, write it without them rather
-    than lose the simulated result (the figures can be redrawn from the tables)."""
+def _write_result(result: RunResult, folder: Path, plots: bool, overrides: Sequence[str],
+                  report: bool, table_format: TableFormat) -> None:
+    """Write a finished run; if drawing its figures (or its report) fails, write it
+    without them rather than lose the simulated result (both can be redrawn later from
+    the tables)."""
     from sim.runner import write_run
 
-    if not plots:
-        write_run(result, folder, plots=False)
+    if not plots and not report:
+        write_run(result, folder, plots=False, overrides=overrides,
+                  table_format=table_format)
         return
     try:
-        write_run(result, folder, plots=True)
+        write_run(result, folder, plots=plots, overrides=overrides, report=report,
+                  table_format=table_format)
     except ScenarioError:
         raise
     except Exception as exc:
-        write_run(result, folder, plots=False)
-        print(f"warning: the figures could not be drawn ({exc!r}); the results were "
-              "written without them", file=sys.stderr)
+        write_run(result, folder, plots=False, overrides=overrides,
+                  table_format=table_format)
+        print(f"warning: the figures or report could not be drawn ({exc!r}); the results "
+              "were written without them", file=sys.stderr)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -233,7 +243,10 @@ Command = Callable[[argparse.Namespace], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
+    from sim import __version__
+
     p = _Parser(prog="run_sim.py", description="Omnichannel 30-minute fulfilment simulator.")
+    p.add_argument("--version", action="version", version=f"omnisim {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("run", help="run a scenario and write its results folder")
@@ -244,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override a field, e.g. --set stores[0].pickers=8 (repeatable)")
     r.add_argument("--no-plots", action="store_true", help="skip the figures")
+    r.add_argument("--format", choices=("csv", "parquet"), default="csv",
+                   help="record tables as CSV (default) or Parquet (needs pyarrow)")
+    r.add_argument("--report", action="store_true",
+                   help="also write report.html, the run's self-contained HTML report")
     r.add_argument("--quiet", action="store_true", help="print only the results folder")
     r.add_argument("--replay", action="store_true",
                    help="also write replay.html, an interactive replay of the run")

@@ -8,7 +8,6 @@ the scenario out and returns the record tables; nothing here computes metrics.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Generator
 from typing import Any
 
@@ -182,4 +181,4 @@ class Model:
         start, step = self.env.now, max(60.0, self.scenario.run.duration / 200)
         while True:
             yield self.env.timeout(step)
-            bar.update(math.floor((self.env.now - start) / 3600), "h simulated")
+            bar.update(round((self.env.now - start) / 3600, 1), "simulated")

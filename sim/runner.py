@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import time
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,10 @@ import yaml
 
 from sim import __version__
 from sim.core.progress import ProgressBar
+from sim.core.readable import readable_tables
 from sim.core.recorder import Records
 from sim.core.records import WALLCLOCK_TABLES
+from sim.core.tablefiles import TableFormat, write_parquet_tables
 from sim.metrics import MetricContext, compute_metrics
 from sim.metrics.compute import clean
 from sim.metrics.routing import wallclock_of
@@ -61,18 +64,28 @@ def run(scenario: Scenario, seed: int | None = None, progress: bool = False) -> 
     t0 = time.perf_counter()
     model = Model(scenario, seed)
     bar = ProgressBar(scenario.run.stop / 3600 - scenario.run.start / 3600,
-                      f"{scenario.name} ", "h") if progress else None
+                      f"{scenario.name} ", " h") if progress else None
     records = model.run(bar)
     metrics = compute_metrics(records, MetricContext.of(scenario))
+    records = Records(readable_tables(records))  # clock columns, empty unreached trips
     return RunResult(resolved(scenario, seed), seed, records, metrics,
                      time.perf_counter() - t0)
 
 
-def scenario_yaml(scenario: Scenario) -> str:
-    """The resolved scenario as YAML (SI units: seconds, metres, metres per second)."""
+OVERRIDE_COMMENT = "# --set "
+"""How ``scenario.resolved.yaml``'s header records each ``--set`` override of the run
+(one comment line each, in order); the values are already in the scenario below."""
+
+
+def scenario_yaml(scenario: Scenario, overrides: Sequence[str] = ()) -> str:
+    """The resolved scenario as YAML (SI units: seconds, metres, metres per second),
+    with the ``--set`` overrides that made it in the header comment."""
     head = (f"# Resolved scenario written by omnisim {__version__}.\n"
             "# Units: seconds, metres, metres per second. Re-run it with "
             "`python run_sim.py run <this file>`.\n")
+    if overrides:
+        head += ("# Overrides given on the command line (already applied below):\n"
+                 + "".join(f"{OVERRIDE_COMMENT}{' '.join(o.split())}\n" for o in overrides))
     body = yaml.safe_dump(scenario.model_dump(mode="json", exclude={"store_defaults"}),
                           sort_keys=False, allow_unicode=True, width=100)
     return head + body
@@ -100,16 +113,48 @@ def new_run_dir(base: Path, scenario: Scenario, seed: int) -> Path:
     return inside(base, folder, "name")
 
 
-def write_run(result: RunResult, folder: Path, plots: bool = True) -> Path:
+def read_overrides(folder: Path) -> list[str]:
+    """The ``--set`` overrides recorded in a run folder's resolved scenario."""
+    path = folder / RESOLVED
+    if not path.is_file():
+        return []
+    out = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("#"):
+                break
+            if line.startswith(OVERRIDE_COMMENT):
+                out.append(line[len(OVERRIDE_COMMENT):].rstrip("\n"))
+    return out
+
+
+def on_time_target(scenario: Scenario) -> float | None:
+    """The share of orders a promise that predicts aims to keep: the promise model's
+    quantile, when acceptance uses it (not for a fixed promise)."""
+    return None if scenario.promise.policy == "fixed" else scenario.predictor.quantile
+
+
+def write_run(result: RunResult, folder: Path, plots: bool = True,
+              overrides: Sequence[str] = (), report: bool = False,
+              table_format: TableFormat = "csv") -> Path:
     """Write a run's results folder atomically; return its path. ``folder`` may be new,
-    empty or an earlier run's folder; anything else is refused (see :mod:`sim.outputs`)."""
+    empty or an earlier run's folder; anything else is refused (see :mod:`sim.outputs`).
+    ``overrides`` are the
+    ``--set`` overrides of the run, recorded in the resolved scenario's header;
+    ``report`` adds ``report.html`` (see :mod:`sim.report.run_report`);
+    ``table_format`` writes the record tables as CSV or Parquet."""
     with atomic_folder(folder, "run") as tmp:
-        (tmp / RESOLVED).write_text(scenario_yaml(result.scenario), encoding="utf-8")
-        write_tables(result.records, tmp)
+        (tmp / RESOLVED).write_text(scenario_yaml(result.scenario, overrides),
+                                    encoding="utf-8")
+        if table_format == "parquet":
+            write_parquet_tables(result.records, tmp)
+        else:
+            write_tables(result.records, tmp)
         if plots:
             from sim.report.run_plots import write_run_plots
 
-            write_run_plots(result.records, MetricContext.of(result.scenario), tmp)
+            write_run_plots(result.records, MetricContext.of(result.scenario), tmp,
+                            target=on_time_target(result.scenario))
             from sim.report.route_map import write_route_map
 
             write_route_map(result.records, tmp, build_network(result.scenario))
@@ -118,6 +163,10 @@ def write_run(result: RunResult, folder: Path, plots: bool = True) -> Path:
         (tmp / WALLCLOCK).write_text(
             json.dumps(clean(wallclock_of(result.records, result.wall_seconds)), indent=2)
             + "\n", encoding="utf-8")
+        if report:
+            from sim.report.run_report import write_run_report
+
+            write_run_report(tmp)
     return folder
 
 

@@ -164,7 +164,7 @@ def test_figures_failing_keep_the_result(tiny_file, tmp_path, monkeypatch, capsy
     out = tmp_path / "r"
     args = [a for a in SHORT if a != "--no-plots"]
     assert main(["run", str(tiny_file), "--out", str(out), *args]) == 0
-    assert "figures could not be drawn" in capsys.readouterr().err
+    assert "figures or report could not be drawn" in capsys.readouterr().err
     assert (out / "metrics.json").is_file() and is_complete(out, "run")
 
 

@@ -11,7 +11,8 @@ from sim.scenario import read_scenario
 
 FILES = {"scenario.resolved.yaml", "metrics.json", "orders.csv", "trips.csv", "states.csv",
          "stockouts.csv", "walkins.csv", "stock_levels.csv", "stock_ledger.csv", "fleets.csv",
-         "click_to_door.png", "orders_per_hour.png", "utilisation.png", "route_map.png"}
+         "click_to_door.png", "orders_per_hour.png", "utilisation.png", "route_map.png",
+         "utilisation_by_store.png"}
 
 
 def test_folder_contents(tiny, tmp_path):

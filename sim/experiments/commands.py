@@ -23,7 +23,11 @@ if TYPE_CHECKING:
 
 
 def _sweep_lines(result: SweepResult) -> list[str]:
-    """How a sweep went and, per KPI, each cell's mean and difference with the base."""
+    """How a sweep went and, per KPI, each cell's mean and difference with the base
+    (numbers and verdicts as the report shows them: see :mod:`sim.report.format`)."""
+    from sim.report.experiment_report import kpi_heading, kpi_verdicts
+    from sim.report.format import metric_info
+
     design, comp = result.design, result.comparison
     done = f"{result.ran} run now" + (f", {result.already_done} done before"
                                       if result.already_done else "")
@@ -32,34 +36,30 @@ def _sweep_lines(result: SweepResult) -> list[str]:
              f"{result.backend} ({result.workers} worker{'s' if result.workers != 1 else ''})"]
     labels = {c.folder: design.label(c) for c in design.cells}
     width = max(len(v) for v in labels.values())
+    verdicts = kpi_verdicts(design, comp)
     for kpi in design.kpis:
-        lines.append(f"  {kpi.label or kpi.metric} ({kpi.better} is better; mean +- "
-                     f"{design.confidence:.0%} half-width, difference with the base)")
+        info = metric_info(kpi.metric)
+        lines.append(f"  {kpi_heading(kpi)}: mean +- {design.confidence:.0%} half-width, "
+                     "difference with the base")
         for _, r in comp[comp["kpi"] == kpi.metric].iterrows():
-            head = f"    {labels[r['cell']]:<{width}}  {_num(r['mean'])} +- {_num(r['half_width'])}"
-            if r["verdict"] == "base":
+            head = (f"    {labels[r['cell']]:<{width}}  {info.value(r['mean'])} +- "
+                    f"{info.spread(r['half_width'])}")
+            said = verdicts.get((r["cell"], kpi.metric), str(r["verdict"]))
+            if said == "base":
                 lines.append(f"{head}  base")
             else:
-                lines.append(f"{head}  {_num(r['diff_mean'], True)} "
-                             f"[{_num(r['diff_low'], True)}, {_num(r['diff_high'], True)}] "
-                             f"{r['verdict']}")
+                lines.append(f"{head}  {info.diff(r['diff_mean'])} "
+                             f"[{info.diff(r['diff_low'])}, {info.diff(r['diff_high'])}] "
+                             f"{said}")
     return lines
-
-
-def _num(x: Any, signed: bool = False) -> str:
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return "n/a"
-    if value != value:  # NaN
-        return "n/a"
-    return f"{value:+.4g}" if signed else f"{value:.4g}"
 
 
 def _execute(plan: Plan, args: argparse.Namespace) -> int:
     """Run a plan as the sweep and compare commands do, write tables and report."""
+    from sim.core.tablefiles import require
     from sim.experiments.sweep import execute_plan
 
+    table_format = require(args.format)
     backend = args.backend or ("dask" if args.address else "processes")
     from sim.outputs import inside
 
@@ -67,7 +67,7 @@ def _execute(plan: Plan, args: argparse.Namespace) -> int:
            else inside(Path(args.results), Path(args.results) / plan.design.name, "name"))
     result = execute_plan(plan, out, backend, args.workers, args.address, args.resume,
                           "metrics" if args.no_tables else "tables", args.plots,
-                          progress=not args.quiet)
+                          progress=not args.quiet, table_format=table_format)
     if (result.runs["status"] == "ok").any():
         from sim.scenario.errors import did_you_mean
 
@@ -87,7 +87,8 @@ def _execute(plan: Plan, args: argparse.Namespace) -> int:
     else:
         for line in _sweep_lines(result):
             print(line)
-        files = "runs.csv, comparison.csv" + (", report.html" if report else "")
+        suffix = ".parquet" if table_format == "parquet" else ".csv"
+        files = f"runs{suffix}, comparison{suffix}" + (", report.html" if report else "")
         print(f"  results: {out}  ({files})")
     if result.failed:
         print(f"error: {result.failed} run(s) failed; their errors are in runs.csv and each "
@@ -100,7 +101,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """Run an experiment file: every variant x factor combination x replication."""
     from sim.experiments.plan import load_plan
 
-    plan = load_plan(args.file, args.replications)
+    plan = load_plan(args.file, args.replications, sets=args.set or ())
     _check_before_running(plan, args.file)
     return _execute(plan, args)
 
@@ -161,14 +162,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Write the HTML report of a sweep's results folder."""
+    """Write the HTML report of a sweep's or a single run's results folder."""
+    from sim.experiments.store import PLAN
     from sim.outputs import check_file
     from sim.report.experiment_report import write_report
+    from sim.runner import METRICS
 
-    output = Path(args.output) if args.output else None
+    folder, output = Path(args.folder), Path(args.output) if args.output else None
     if output is not None:
         check_file(output, lambda head: b"omnisim" in head, "report -o")
-    path = write_report(Path(args.folder), output)
+    if (folder / METRICS).is_file() and not (folder / PLAN).is_file():
+        from sim.report.run_report import write_run_report
+
+        print(write_run_report(folder, output))
+        return EXIT_OK
+    path = write_report(folder, output)
     print(path)
     return EXIT_OK
 
@@ -186,6 +194,8 @@ def _sweep_options(p: argparse.ArgumentParser) -> None:
                    help="keep only metrics.json per run, not the record CSVs")
     p.add_argument("--plots", action="store_true", help="draw each run's figures too")
     p.add_argument("--no-report", action="store_true", help="skip report.html")
+    p.add_argument("--format", choices=("csv", "parquet"), default="csv",
+                   help="record and sweep tables as CSV (default) or Parquet (needs pyarrow)")
     p.add_argument("--quiet", action="store_true", help="print only the results folder")
 
 
@@ -195,6 +205,9 @@ def add_experiment_commands(sub: Any) -> None:
     w.add_argument("file", help="experiment YAML file")
     w.add_argument("--replications", type=int,
                    help="replications (replaces the file's; seeds base_seed, base_seed+1, ...)")
+    w.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="override a field in every cell (repeatable; not a path the "
+                        "variants or factors set)")
     _sweep_options(w)
     w.set_defaults(func=cmd_sweep)
 
@@ -210,7 +223,8 @@ def add_experiment_commands(sub: Any) -> None:
     _sweep_options(c)
     c.set_defaults(func=cmd_compare)
 
-    rp = sub.add_parser("report", help="write the HTML report of a sweep's results folder")
-    rp.add_argument("folder", help="results folder of a sweep or compare")
+    rp = sub.add_parser("report", help="write the HTML report of a run's or a sweep's "
+                        "results folder")
+    rp.add_argument("folder", help="results folder of a run, a sweep or a compare")
     rp.add_argument("--output", "-o", help="HTML file (default: FOLDER/report.html)")
     rp.set_defaults(func=cmd_report)

@@ -34,6 +34,7 @@ from sim.scenario.loading import (
     _line_of,
     load_yaml,
     override_of,
+    parse_override,
     parse_path,
     read_scenario,
     read_text,
@@ -290,11 +291,14 @@ def _cell_scenario(spec: ExperimentSpec, raw: Any, scenario_text: str, layers: l
 
 
 def plan_experiment(spec: ExperimentSpec, source: str = "<string>",
-                    text: str | None = None) -> Plan:
+                    text: str | None = None, sets: Sequence[str] = ()) -> Plan:
     """Expand an experiment into cells (variants x factor grid), validating each one.
 
     ``source`` and ``text`` (the experiment file's name and YAML) let errors name the
-    experiment field and line a bad override came from.
+    experiment field and line a bad override came from. ``sets`` are ``--set
+    PATH=VALUE`` overrides for every cell, applied after the experiment's ``overrides``
+    and ``warmup`` and before the variants and factors, which may not set the same path
+    (that would make the cells alike): an error in one names ``--set``.
     """
     scenario_text = read_text(spec.scenario)
     raw = load_yaml(scenario_text, spec.scenario)
@@ -304,6 +308,14 @@ def plan_experiment(spec: ExperimentSpec, source: str = "<string>",
     if spec.warmup is not None:
         # the validated warm-up is seconds: written with its unit, as a scenario must
         common.append((("warmup",), "run.warmup", si_text(spec.warmup, "s")))
+    varied = set(spec.factors) | {k for over in variants.values() for k in over}
+    for item in sets:
+        key = item.partition("=")[0].strip()
+        _, value = parse_override(item)
+        if key in varied:
+            raise ScenarioError(f"{key} is set by the experiment's variants or factors, so "
+                                "--set would make the cells alike", (), "--set")
+        common.append((("--set", key), key, value))
     names = list(spec.factors)
     grid = list(itertools.product(*(range(len(v)) for v in spec.factors.values())))
     cells, scenarios, folders = [], [], []
@@ -333,15 +345,22 @@ def plan_experiment(spec: ExperimentSpec, source: str = "<string>",
 
 
 def load_plan(path: str | Path, replications: int | None = None,
-              seeds: Sequence[int] | None = None) -> Plan:
+              seeds: Sequence[int] | None = None, sets: Sequence[str] = ()) -> Plan:
     """Read an experiment file and expand it; ``replications``/``seeds`` replace the
-    file's replications (seeds ``base_seed, base_seed + 1, ...``)."""
+    file's replications (seeds ``base_seed, base_seed + 1, ...``); ``sets`` are
+    ``--set`` overrides for every cell (see :func:`plan_experiment`)."""
     from sim.experiments.loading import parse_experiment
 
     p = Path(path)
     text = read_text(p)
     spec = parse_experiment(text, str(path), base_dir=p.resolve().parent)
-    plan = replace(plan_experiment(spec, str(path), text), text=text)
+    try:
+        planned = plan_experiment(spec, str(path), text, sets)
+    except ScenarioError as exc:
+        if exc.path[:1] != ("--set",):
+            raise
+        raise ScenarioError(exc.message, exc.path[1:], "--set") from None
+    plan = replace(planned, text=text)
     if seeds is not None:
         plan = plan.with_seeds(seeds)
     elif replications is not None:

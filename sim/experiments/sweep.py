@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.core.progress import ProgressBar
+from sim.core.tablefiles import TableFormat, parquet_bytes
 from sim.experiments.backends import make_backend
 from sim.experiments.compare import compare_design
 from sim.experiments.plan import Design, Plan
@@ -29,10 +30,12 @@ from sim.experiments.store import (
     check_run_folders,
     prepare,
     run_state,
+    write_bytes,
     write_folder,
 )
 from sim.experiments.tables import collect, run_row, runs_table, write_csv
 from sim.experiments.worker import Output, RunOutcome, RunTask, execute, failed_outcome
+from sim.report.format import number
 
 
 @dataclass
@@ -54,8 +57,10 @@ class SweepResult:
 def execute_plan(plan: Plan, out: Path | None = None, backend: str = "processes",
                  workers: int | None = None, address: str | None = None,
                  resume: bool = False, output: Output = "tables", plots: bool = False,
-                 progress: bool = True) -> SweepResult:
-    """Run the plan's missing runs on ``backend`` and return the tables."""
+                 progress: bool = True, table_format: TableFormat = "csv") -> SweepResult:
+    """Run the plan's missing runs on ``backend`` and return the tables (written as
+    CSV, or as Parquet with ``table_format="parquet"``: the runs' record tables and
+    ``runs.parquet``/``comparison.parquet`` instead of the CSVs)."""
     t0 = time.perf_counter()
     design = plan.design
     planned = design.runs()
@@ -70,11 +75,13 @@ def execute_plan(plan: Plan, out: Path | None = None, backend: str = "processes"
     runner = make_backend(backend, workers, address)
     # temporary files of runs on this machine stay inside the results folder
     scratch = str(out / SCRATCH) if out is not None and runner.name != "dask" else None
-    tasks = [RunTask(r.key, plan.scenarios[r.cell], r.seed, output, plots, scratch=scratch)
-             for r in todo]
+    tasks = [RunTask(r.key, plan.scenarios[r.cell], r.seed, output, plots, scratch=scratch,
+                     table_format=table_format) for r in todo]
     bar = ProgressBar(len(tasks), f"{design.name} ", " runs") if progress else None
+    hours = {t.key: (t.scenario.run.stop - t.scenario.run.start) / 3600 for t in tasks}
     outcomes: dict[str, RunOutcome] = {}
     done = failed = 0
+    simulated = 0.0
     try:
         for outcome in runner.map(execute, tasks, failed_outcome):
             if out is not None:
@@ -83,8 +90,10 @@ def execute_plan(plan: Plan, out: Path | None = None, backend: str = "processes"
                 outcomes[outcome.key] = outcome
             done += 1
             failed += not outcome.ok
+            simulated += hours.get(outcome.key, 0.0) if outcome.ok else 0.0
             if bar is not None:
-                bar.update(done, f"({failed} failed)" if failed else "")
+                bar.update(done, f"({number(simulated)} h simulated"
+                           + (f", {failed} failed)" if failed else ")"))
     finally:
         runner.close()
         if bar is not None:
@@ -99,8 +108,12 @@ def execute_plan(plan: Plan, out: Path | None = None, backend: str = "processes"
             for r in planned if r.key in outcomes])
     comparison = compare_design(table, design)
     if out is not None:
-        write_csv(table, out / RUNS_CSV)
-        write_csv(comparison, out / COMPARISON_CSV)
+        if table_format == "parquet":
+            for frame, name in ((table, RUNS_CSV), (comparison, COMPARISON_CSV)):
+                write_bytes(out / Path(name).with_suffix(".parquet"), parquet_bytes(frame))
+        else:
+            write_csv(table, out / RUNS_CSV)
+            write_csv(comparison, out / COMPARISON_CSV)
     return SweepResult(design, table, comparison, out, len(planned) - len(todo), done,
                        int((table["status"] == "failed").sum()), time.perf_counter() - t0,
                        runner.name, runner.workers)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sim import __version__
+from sim.core.tablefiles import TableFormat
 from sim.runner import METRICS, RESOLVED, run, scenario_yaml, write_failure, write_run
 from sim.scenario.schema import Scenario
 
@@ -36,6 +37,8 @@ class RunTask:
     output: Output = "tables"
     plots: bool = False
     version: str = __version__
+    table_format: TableFormat = "csv"
+    """Record tables as CSV or Parquet."""
     scratch: str | None = None
     """Folder for the run's temporary files (default: the system's temporary folder);
     a sweep on this machine puts it in the results folder, so a killed run leaves
@@ -104,7 +107,8 @@ def execute(task: RunTask) -> RunOutcome:
         files: dict[str, bytes] = {}
         if task.output == "tables":
             with _scratch(task.scratch) as tmp:
-                files = _read_folder(write_run(result, Path(tmp) / "run", plots=task.plots))
+                files = _read_folder(write_run(result, Path(tmp) / "run", plots=task.plots,
+                                               table_format=task.table_format))
         elif task.output == "metrics":
             files = {RESOLVED: scenario_yaml(result.scenario).encode("utf-8"),
                      METRICS: (json.dumps(result.metrics, indent=2) + "\n").encode("utf-8")}

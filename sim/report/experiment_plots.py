@@ -11,14 +11,19 @@ Axes it drew on, and uses matplotlib's object API (no pyplot state).
 
 from __future__ import annotations
 
+import itertools
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.ticker import PercentFormatter
 
+from sim.core.tablefiles import read_table
 from sim.experiments.intervals import t_interval
 from sim.experiments.plan import value_text
 from sim.metrics.orders import click_to_door_minutes
@@ -49,8 +54,8 @@ def _numeric(values: Sequence[object]) -> bool:
 
 def plot_metric_by_factor(summary: pd.DataFrame, factor: str, series: Sequence[str] = (),
                           ax: Axes | None = None, ylabel: str | None = None,
-                          xlabel: str | None = None, names: Mapping[str, str] | None = None
-                          ) -> Axes:
+                          xlabel: str | None = None, names: Mapping[str, str] | None = None,
+                          percent: bool = False) -> Axes:
     """Mean with interval bars against ``factor``, one line per value of ``series``.
 
     ``summary`` is :func:`summarise`'s frame (columns ``factor``, ``series``, ``mean``,
@@ -80,7 +85,9 @@ def plot_metric_by_factor(summary: pd.DataFrame, factor: str, series: Sequence[s
         ax.errorbar(x, mean, yerr=[low, high], marker="o", capsize=4, label=label,
                     linestyle="-" if numeric else "none")
     if not numeric:
-        ax.set_xticks([position[v] for v in levels], [value_text(v) for v in levels])
+        set_category_ticks(ax, [position[v] for v in levels], [value_text(v) for v in levels])
+    if percent:
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
     ax.set_xlabel(xlabel or names.get(factor, factor))
     ax.set_ylabel(ylabel or "")
     ax.grid(alpha=0.3)
@@ -89,14 +96,45 @@ def plot_metric_by_factor(summary: pd.DataFrame, factor: str, series: Sequence[s
     return ax
 
 
+def set_category_ticks(ax: Axes, positions: Sequence[float], labels: Sequence[str],
+                       wrap: int = 14, room: float = 0.8) -> None:
+    """Tick labels for categories that never overlap, measured rather than guessed:
+    wrapped at ``wrap`` characters and level when the widest fits the space between two
+    ticks; otherwise on one line, turned 30 degrees when the space across the slant
+    (spacing x sin 30) holds a line, else 90 degrees; smaller type with many
+    categories. ``room`` allows for the axes shrinking when the figure is laid out."""
+    size = "medium" if len(labels) <= 4 else "small" if len(labels) <= 8 else "x-small"
+    wrapped = [textwrap.fill(t, wrap, break_long_words=True) or t for t in labels]
+    ticks = list(positions)
+    ax.set_xticks(ticks, wrapped, fontsize=size)
+    if len(ticks) < 2:
+        return
+    fig = ax.get_figure(root=True)
+    canvas = fig.canvas if fig is not None else None
+    if not isinstance(canvas, FigureCanvasAgg):  # not measurable: leave them level
+        return
+    renderer = canvas.get_renderer()
+    xs = sorted(ax.transData.transform([(x, 0.0) for x in ticks])[:, 0])
+    spacing = room * min(b - a for a, b in itertools.pairwise(xs))
+    widths = [t.get_window_extent(renderer).width for t in ax.get_xticklabels()]
+    if max(widths) <= spacing:
+        return
+    ax.set_xticks(ticks, list(labels), fontsize=size)
+    line = max(t.get_window_extent(renderer).height for t in ax.get_xticklabels())
+    angle = 30 if spacing * 0.5 >= line else 90
+    for tick in ax.get_xticklabels():
+        tick.set_rotation(angle)
+        tick.set_horizontalalignment("right" if angle == 30 else "center")
+        tick.set_rotation_mode("anchor" if angle == 30 else "default")
+
+
 def pooled_click_to_door(folders: Sequence[Path], ctx: MetricContext) -> np.ndarray:
     """Click-to-door minutes of the measured delivered orders of runs, pooled."""
     parts = []
     for folder in folders:
-        path = folder / "orders.csv"
-        if not path.is_file():
+        orders = read_table(folder, "orders", ["created", "status", "delivered"])
+        if orders is None:
             continue
-        orders = pd.read_csv(path, usecols=["created", "status", "delivered"])
         parts.append(click_to_door_minutes(orders, ctx))
     return np.concatenate(parts) if parts else np.empty(0)
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from matplotlib.figure import Figure
 from sim import __version__
 from sim.experiments.compare import RATE_COUNTS, compare_design
 from sim.experiments.plan import CellInfo, Design, value_text
+from sim.experiments.spec import KpiSpec
 from sim.experiments.store import REPORT, read_design
 from sim.experiments.tables import collect
 from sim.report.experiment_plots import (
@@ -29,6 +29,15 @@ from sim.report.experiment_plots import (
     plot_metric_by_factor,
     pooled_click_to_door,
     summarise,
+)
+from sim.report.format import (
+    factor_label,
+    metric_info,
+    number,
+    percent,
+    practical_threshold,
+    practical_verdict,
+    with_unit,
 )
 
 THROUGHPUT = ("orders.delivered_per_hour", ".items_per_hour")
@@ -64,14 +73,10 @@ def _e(value: Any) -> str:
 
 
 def fmt(x: Any, signed: bool = False) -> str:
-    """A number in 4 significant digits (``n/a`` when missing)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
-        return "n/a"
-    if isinstance(x, int | float):
-        if float(x).is_integer() and abs(x) < 1e12:  # counts: 20,000 rather than 2e+04
-            return f"{x:+,.0f}" if signed else f"{x:,.0f}"
-        return f"{x:+.4g}" if signed else f"{x:.4g}"
-    return str(x)
+    """A number for people (see :func:`sim.report.format.number`); text as it is."""
+    if isinstance(x, str):
+        return x
+    return number(x, signed=signed)
 
 
 def png_data_uri(ax: Axes) -> str:
@@ -156,45 +161,94 @@ def _verdict_class(verdict: str) -> str:
     return {"better": "better", "worse": "worse", "base": "base"}.get(verdict, "same")
 
 
+def kpi_verdicts(design: Design, comparison: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """Each (cell folder, KPI metric)'s verdict for people: the statistical verdict of
+    ``comparison.csv`` refined by the KPI's practical threshold (a clear change smaller
+    than it is ``no practical difference``) and by whether the KPI is judged at all
+    (utilisation says ``higher``/``lower``); see :func:`practical_verdict`."""
+    out: dict[tuple[str, str], str] = {}
+    rows: dict[tuple[str, str], dict[Hashable, Any]] = {
+        (str(r["cell"]), str(r["kpi"])): r for r in comparison.to_dict("records")}
+    for c in design.cells:
+        base = design.base_of(c).folder
+        for k in design.kpis:
+            r = rows.get((c.folder, k.metric))
+            if r is None:
+                continue
+            info = metric_info(k.metric)
+            base_mean = rows.get((base, k.metric), {}).get("mean")
+            out[(c.folder, k.metric)] = practical_verdict(
+                str(r["verdict"]), r["diff_mean"], r["diff_low"], r["diff_high"],
+                practical_threshold(info, base_mean), info.judged)
+    return out
+
+
+def kpi_heading(kpi: KpiSpec) -> str:
+    """A KPI's column heading: its label and the direction that is better (or that it
+    is shown without a verdict)."""
+    info = metric_info(kpi.metric)
+    name = kpi.label or info.label
+    return f"{name} ({kpi.better} is better)" if info.judged else f"{name} (not judged)"
+
+
 def _kpi_table(design: Design, comparison: pd.DataFrame) -> str:
     pct = f"{design.confidence:.0%}"
-    head = ["cell"] + [f"{k.label or k.metric} ({k.better} is better)" for k in design.kpis]
+    head = ["cell"] + [kpi_heading(k) for k in design.kpis]
+    verdicts = kpi_verdicts(design, comparison)
     rows = []
     for c in design.cells:
         cells = [f"<td>{_e(design.label(c))}</td>"]
         sub = comparison[comparison["cell"] == c.folder].set_index("kpi")
         for k in design.kpis:
             r = sub.loc[k.metric]
-            text = (f'<div>{fmt(r["mean"])} &plusmn; {fmt(r["half_width"])}'
-                    f' <span class="pooled">(n={fmt(r["n"])})</span></div>')
-            if r["verdict"] == "base":
+            info = metric_info(k.metric)
+            said = verdicts.get((c.folder, k.metric), str(r["verdict"]))
+            text = (f'<div>{info.value(r["mean"])} &plusmn; {info.spread(r["half_width"])}'
+                    f' <span class="pooled">(n={number(r["n"])})</span></div>')
+            if said == "base":
                 text += '<div class="diff">base</div>'
             else:
-                text += (f'<div class="diff">{fmt(r["diff_mean"], True)} '
-                         f'[{fmt(r["diff_low"], True)}, {fmt(r["diff_high"], True)}] '
-                         f'{_e(r["verdict"])}</div>')
+                text += (f'<div class="diff">{info.diff(r["diff_mean"])} '
+                         f'[{info.diff(r["diff_low"])}, {info.diff(r["diff_high"])}] '
+                         f'{_e(said)}</div>')
             if k.metric in RATE_COUNTS and not pd.isna(r["pooled_rate"]):
-                text += (f'<div class="pooled">pooled {fmt(r["pooled_rate"])} '
-                         f'[{fmt(r["wilson_low"])}, {fmt(r["wilson_high"])}] Wilson, '
-                         f'{fmt(r["pooled_trials"])} trials</div>')
+                text += (f'<div class="pooled">pooled {percent(r["pooled_rate"])} '
+                         f'[{percent(r["wilson_low"])}, {percent(r["wilson_high"])}] Wilson, '
+                         f'{number(r["pooled_trials"])} trials</div>')
             if k.target_half_width:
-                text += (f'<div class="pooled">&plusmn;{fmt(k.target_half_width)} needs '
-                         f'{fmt(r["replications_needed"])} replications</div>')
-            cells.append(f'<td class="num {_verdict_class(str(r["verdict"]))}">{text}</td>')
+                text += (f'<div class="pooled">&plusmn;{info.spread(k.target_half_width)} '
+                         f'needs {number(r["replications_needed"])} replications</div>')
+            cells.append(f'<td class="num {_verdict_class(said)}">{text}</td>')
         rows.append(cells)
     legend = ('<p class="legend"><span class="better" style="background:#d9f2d9">better than '
               'the base with confidence</span><span style="background:#f8d7d7">worse than the '
               'base with confidence</span><span style="background:#eef2fb">base</span>'
-              '<span style="background:#fafafa">no difference shown</span></p>')
+              '<span style="background:#fafafa">no difference shown, no practical '
+              'difference, or not judged</span></p>')
+    thresholds = "; ".join(
+        f"{_e(k.label or metric_info(k.metric).label)} "
+        + _e(metric_info(k.metric).spread(practical_threshold(
+            metric_info(k.metric), _base_mean(comparison, design, k.metric))))
+        for k in design.kpis)
     note = (f"<p class='meta'>Each cell: mean &plusmn; half-width of the {pct} t interval "
             "over replications; below it the paired difference with the base "
-            f"(same seeds) and its {pct} interval. Rates also show the pooled proportion "
-            "over all measured orders with its Wilson interval.</p>")
+            f"(same seeds) and its {pct} interval. Rates are percentages and their "
+            "differences percentage points (pp). Rates also show the pooled proportion "
+            "over all measured orders with its Wilson interval. A difference is coloured "
+            "only when it is statistically clear and at least the KPI's practical "
+            f"threshold: {thresholds}.</p>")
     out = ["<h2>KPIs</h2>", legend, note, '<div class="wide"><table><thead><tr>',
            *(f"<th>{_e(h)}</th>" for h in head), "</tr></thead><tbody>"]
     out += ["<tr>" + "".join(r) + "</tr>" for r in rows]
     out.append("</tbody></table></div>")
     return "".join(out)
+
+
+def _base_mean(comparison: pd.DataFrame, design: Design, metric: str) -> float | None:
+    """The KPI's mean in the first base cell (what a relative threshold is relative to)."""
+    base = design.base_of(design.cells[0]).folder
+    rows = comparison[(comparison["cell"] == base) & (comparison["kpi"] == metric)]
+    return float(rows["mean"].iloc[0]) if len(rows) else None
 
 
 def _failures(runs: pd.DataFrame, design: Design) -> str:
@@ -223,8 +277,12 @@ def _metric_figures(design: Design, runs: pd.DataFrame, metric: str, label: str)
     xs = varied or ["variant"]
     for x in xs:
         series = [s for s in by if s != x]
-        ax = plot_metric_by_factor(summary, x, series, ylabel=label, names=short)
-        ax.set_title(f"{label} by {short.get(x, x)}")
+        info = metric_info(metric)
+        axis = with_unit(label, info)
+        ax = plot_metric_by_factor(summary, x, series, ylabel=axis, names=short,
+                                   xlabel=factor_label(x) if x != "variant" else "Variant",
+                                   percent=info.kind == "rate")
+        ax.set_title(f"{label} by {factor_label(x).lower() if x != 'variant' else 'variant'}")
         figures.append(_figure(ax, f"{label} against {x} (mean and "
                                    f"{design.confidence:.0%} t interval)"))
     return figures
@@ -276,7 +334,8 @@ def build_report(root: Path, design: Design | None = None, runs: pd.DataFrame | 
     parts.append(_failures(runs, design))
     figures = []
     for k in design.kpis:
-        figures += _metric_figures(design, runs, k.metric, k.label or k.metric)
+        figures += _metric_figures(design, runs, k.metric,
+                                   k.label or metric_info(k.metric).label)
     parts.append("<h2>KPIs by design</h2>" + ("".join(figures) or "<p>No finished runs.</p>"))
     cdfs = _cdf_figures(design, runs, root)
     if cdfs:
@@ -284,7 +343,8 @@ def build_report(root: Path, design: Design | None = None, runs: pd.DataFrame | 
     kpi_metrics = {k.metric for k in design.kpis}
     throughput = [m for m in runs.columns if (m.endswith(THROUGHPUT) or "throughput" in m)
                   and m not in kpi_metrics]
-    through_figs = [f for m in throughput for f in _metric_figures(design, runs, m, m)]
+    through_figs = [f for m in throughput
+                    for f in _metric_figures(design, runs, m, metric_info(m).label)]
     if through_figs:
         parts.append("<h2>Throughput</h2>" + "".join(through_figs))
     parts.append(
@@ -295,8 +355,16 @@ def build_report(root: Path, design: Design | None = None, runs: pd.DataFrame | 
         "finished; replication k uses the same seed in every cell, so the difference "
         "removes the shared demand noise.</li>"
         "<li><b>Better / worse</b>: the interval of the difference lies entirely on the "
-        "better / worse side of zero for that KPI's direction. With many cells and KPIs, "
-        "some flags at this confidence level are expected by chance.</li>"
+        "better / worse side of zero for that KPI's direction, and the mean difference is "
+        "at least the KPI's practical threshold (0.5 pp for service rates, 1 pp for "
+        "utilisation, half a minute for click-to-door times, a quarter minute for a "
+        "stage, otherwise 1% of the base value). A statistically clear change below it "
+        "says <i>no practical difference</i>. With many cells and KPIs, some flags at "
+        "this confidence level are expected by chance.</li>"
+        "<li><b>Not judged</b>: utilisation has no good direction on its own: a busier "
+        "fleet costs less per order but makes orders wait longer (and fewer pickers are "
+        "busier, not better). It is shown with <i>higher</i> / <i>lower</i> and never "
+        "coloured; judge the service and cost KPIs instead.</li>"
         "<li><b>Wilson interval</b>: the score interval of a proportion pooled over all "
         "measured orders of a cell; orders in one run are not independent, so it is "
         "narrower than the run-to-run uncertainty (trust the t interval).</li></ul>")

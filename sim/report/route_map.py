@@ -2,7 +2,8 @@
 
 The sample is taken from the busiest clock hour of the run (the hour in which most trips
 started): every k-th of its trips, up to ``sample``. Road trips follow the shortest road
-path between stops (drawn from the network), drone trips the straight line (dashed).
+path between stops (drawn from the network), drone trips the straight line (dashed; a
+single-stop flight is drawn one way, since its way back is the same line).
 Like every figure here it takes an optional Axes and returns the Axes it drew on.
 """
 
@@ -72,11 +73,16 @@ def plot_route_map(trips: pd.DataFrame, orders: pd.DataFrame, fleets: pd.DataFra
         stops = [where[int(s)] for s in str(trip.stops).split(";") if int(s) in where]
         if home is None or not stops:
             continue
-        points = [home, *stops, home]
         drone = str(trip.vehicle) in flies
-        line = points if drone or network is None else _road_line(network, points)
+        if drone:  # out and back on one straight line: drawn twice, the dashes of the
+            # way back would fill the gaps of the way out and the line look solid
+            line = [home, *stops] + ([home] if len(stops) > 1 else [])
+        else:
+            points = [home, *stops, home]
+            line = points if network is None else _road_line(network, points)
         xs, ys = zip(*line, strict=True)
-        ax.plot(xs, ys, color=colour, lw=1.2, alpha=0.8, ls="--" if drone else "-")
+        ax.plot(xs, ys, color=colour, lw=1.2, alpha=0.8,
+                ls=(0, (4, 3)) if drone else "-")
         sx, sy = zip(*stops, strict=True)
         ax.scatter(sx, sy, s=14, color=colour, zorder=3)
     for name, (x, y) in sorted(homes.items()):

@@ -15,18 +15,27 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from sim.core.records import REJECTED
 from sim.metrics.orders import click_to_door_minutes
 from sim.metrics.utilisation import busy_over_time
 from sim.metrics.window import MetricContext
+from sim.report.format import percent
+
+UTILISATION_BY_STORE = "utilisation_by_store.png"
+
+
+def new_figure(width: float = 7.0, height: float = 4.0) -> Figure:
+    """A fresh figure on an Agg canvas."""
+    fig = Figure(figsize=(width, height), dpi=100)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def new_axes(width: float = 7.0, height: float = 4.0) -> Axes:
     """A fresh figure with one Axes on an Agg canvas."""
-    fig = Figure(figsize=(width, height), dpi=100)
-    FigureCanvasAgg(fig)
-    return fig.add_subplot()
+    return new_figure(width, height).add_subplot()
 
 
 def plot_click_to_door(orders: pd.DataFrame, ctx: MetricContext, ax: Axes | None = None,
@@ -40,57 +49,133 @@ def plot_click_to_door(orders: pd.DataFrame, ctx: MetricContext, ax: Axes | None
     ax.axvline(ctx.promise / 60, color="tab:red", linestyle="--",
                label=f"promise {ctx.promise / 60:g} min")
     ax.set_xlabel("click to door (min)")
-    ax.set_ylabel("share of delivered orders")
+    ax.set_ylabel("share of delivered orders (%)")
     ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
     ax.set_title("Click-to-door time")
     return ax
 
 
+def _hourly(orders: pd.DataFrame, ctx: MetricContext
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Clock hours and, per hour of creation, accepted and rejected orders and the
+    on-time rate of the accepted ones (NaN in an hour without any)."""
+    hour = np.floor(orders["created"].to_numpy(dtype=float) / 3600).astype(int)
+    first = int(hour.min())
+    hours = np.arange(first, int(hour.max()) + 1)
+    rejected = orders["status"].to_numpy() == REJECTED
+    on_time = (orders["delivered"] <= orders["created"] + ctx.promise + 1e-9).to_numpy()
+    n = len(hours)
+    acc = np.bincount(hour[~rejected] - first, minlength=n)
+    rej = np.bincount(hour[rejected] - first, minlength=n)
+    kept = np.bincount(hour[~rejected & on_time] - first, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(acc > 0, kept / np.maximum(acc, 1), np.nan)
+    return hours, acc, rej, rate
+
+
 def plot_orders_per_hour(orders: pd.DataFrame, ctx: MetricContext,
-                         ax: Axes | None = None) -> Axes:
-    """Orders created per clock hour (accepted and rejected) and the on-time rate."""
+                         ax: Axes | None = None, target: float | None = None) -> Axes:
+    """Orders created per clock hour (accepted and rejected) and the on-time rate, with
+    the on-time target (the promise model's quantile) when given. One legend below
+    the plot holds every series, so no line runs through it."""
     ax = ax or new_axes()
     if orders.empty:
         return ax
-    hour = np.floor(orders["created"].to_numpy(dtype=float) / 3600).astype(int)
-    hours = np.arange(hour.min(), hour.max() + 1)
-    rejected = orders["status"].to_numpy() == REJECTED
-    acc = np.array([np.sum((hour == h) & ~rejected) for h in hours])
-    rej = np.array([np.sum((hour == h) & rejected) for h in hours])
-    ax.bar(hours + 0.5, acc, width=0.9, label="accepted", color="tab:blue")
-    ax.bar(hours + 0.5, rej, width=0.9, bottom=acc, label="rejected", color="tab:gray")
-    on_time = (orders["delivered"] <= orders["created"] + ctx.promise + 1e-9).to_numpy()
-    rate = np.array([np.sum((hour == h) & ~rejected & on_time) / a if a else np.nan
-                     for h, a in zip(hours, acc, strict=True)])
-    ax.set_xlabel("hour of day")
-    ax.set_ylabel("orders created")
-    ax.legend(loc="upper left")
+    hours, acc, rej, rate = _hourly(orders, ctx)
+    ax.bar(hours + 0.5, acc, width=0.9, label="accepted orders", color="tab:blue")
+    ax.bar(hours + 0.5, rej, width=0.9, bottom=acc, label="rejected orders",
+           color="tab:gray")
+    ax.set_xlabel("hour of day (orders by hour of creation)")
+    ax.set_ylabel("orders created per hour")
     twin = ax.twinx()
     twin.plot(hours + 0.5, rate, color="tab:green", marker="o", label="on-time rate")
+    if target is not None:
+        twin.axhline(target, color="tab:green", linestyle=":", linewidth=1.2,
+                     label=f"on-time target {percent(target)}")
     twin.set_ylim(0, 1.05)
-    twin.set_ylabel("on-time rate", color="tab:green")
+    twin.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
+    twin.set_ylabel("on-time rate (%)", color="tab:green")
+    handles, labels = ax.get_legend_handles_labels()
+    more, more_labels = twin.get_legend_handles_labels()
+    ax.legend(handles + more, labels + more_labels, loc="upper center",
+              bbox_to_anchor=(0.5, -0.2), ncol=4, fontsize="small", frameon=False)
     ax.set_title("Orders and on-time rate per hour")
     return ax
 
 
 def plot_utilisation(states: pd.DataFrame, ctx: MetricContext, ax: Axes | None = None,
                      step: float = 900.0) -> Axes:
-    """Utilisation of every monitored resource over time, in ``step``-second bins."""
+    """Utilisation of every monitored resource over time (all stores pooled), in
+    ``step``-second bins."""
     ax = ax or new_axes()
     t0 = float(states["time"].min()) if not states.empty else ctx.start
     edges = np.arange(t0, ctx.stop + step, step)
     for resource in sorted(states["resource"].unique()):
         u = busy_over_time(states, str(resource), edges)
         ax.step(edges[:-1] / 3600, u, where="post", label=str(resource))
+    _utilisation_axes(ax, t0, ctx)
+    ax.set_title("Utilisation over time, all stores")
+    return ax
+
+
+def _utilisation_axes(ax: Axes, t0: float, ctx: MetricContext) -> None:
     ax.axvspan(t0 / 3600, ctx.start / 3600, color="0.9", label="warm-up")
     ax.set_xlabel("hour of day")
-    ax.set_ylabel("utilisation")
+    ax.set_ylabel("utilisation (%)")
     ax.set_ylim(0, 1.05)
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left")
-    ax.set_title("Utilisation over time")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+              frameon=False)
+
+
+def plot_utilisation_by_store(states: pd.DataFrame, ctx: MetricContext, resource: str,
+                              ax: Axes | None = None, step: float = 900.0) -> Axes:
+    """Utilisation of one resource (e.g. pickers) over time, one line per store or
+    node, in ``step``-second bins: the pooled figure hides a store that runs hot."""
+    ax = ax or new_axes()
+    rows = states[states["resource"] == resource]
+    t0 = float(states["time"].min()) if not states.empty else ctx.start
+    edges = np.arange(t0, ctx.stop + step, step)
+    for node, g in rows.groupby("node", sort=True):
+        ax.step(edges[:-1] / 3600, busy_over_time(g, resource, edges), where="post",
+                label=str(node))
+    _utilisation_axes(ax, t0, ctx)
+    ax.set_title(f"{resource.capitalize()} utilisation by store")
+    return ax
+
+
+def plot_late_orders(orders: pd.DataFrame, fleets: pd.DataFrame, ctx: MetricContext,
+                     ax: Axes | None = None) -> Axes:
+    """Where the measured delivered orders went: on time in grey, late in red (later
+    than the promise after the click), with the stores; shows where the promise breaks."""
+    ax = ax or new_axes(7.0, 7.0)
+    measured = ctx.within(orders, "created")
+    measured = measured[measured["status"] != REJECTED]
+    delivered = measured["delivered"].notna()
+    late = (measured["delivered"] > measured["created"] + ctx.promise + 1e-9).to_numpy()
+    ok = measured[delivered.to_numpy() & ~late]
+    bad = measured[late]
+    ax.scatter(ok["x"], ok["y"], s=4, color="0.7", alpha=0.6, linewidths=0,
+               label=f"on time ({ok.shape[0]:,})", rasterized=True)
+    ax.scatter(bad["x"], bad["y"], s=9, color="tab:red", alpha=0.8, linewidths=0,
+               label=f"late ({bad.shape[0]:,})", rasterized=True)
+    homes = fleets.drop_duplicates("node") if not fleets.empty else fleets
+    ax.scatter(homes["x"], homes["y"], marker="s", s=60, color="black", label="store",
+               zorder=3)
+    for name, x, y in zip(homes["node"], homes["x"], homes["y"], strict=True):
+        ax.annotate(str(name), (float(x), float(y)), textcoords="offset points",
+                    xytext=(5, 5), fontsize=8)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (m)")
+    ax.set_ylabel("y (m)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize="small",
+              frameon=False)
+    ax.set_title(f"Late orders: {percent(bad.shape[0] / max(measured.shape[0], 1))} of "
+                 "the accepted orders of the measured window")
     return ax
 
 
@@ -103,19 +188,30 @@ def save(ax: Axes, path: Path) -> None:
 
 
 def write_run_plots(records: Mapping[str, pd.DataFrame], ctx: MetricContext,
-                    folder: Path) -> list[Path]:
-    """Write the standard figures of a run into ``folder``; return their paths."""
+                    folder: Path, target: float | None = None) -> list[Path]:
+    """Write the standard figures of a run into ``folder``; return their paths.
+    ``target`` is the on-time target drawn in the orders-per-hour figure."""
     out = []
     orders = records.get("orders")
     if orders is not None:
-        for name, plot in (("click_to_door.png", plot_click_to_door),
-                           ("orders_per_hour.png", plot_orders_per_hour)):
-            save(plot(orders, ctx), folder / name)
-            out.append(folder / name)
+        save(plot_click_to_door(orders, ctx), folder / "click_to_door.png")
+        save(plot_orders_per_hour(orders, ctx, target=target), folder / "orders_per_hour.png")
+        out += [folder / "click_to_door.png", folder / "orders_per_hour.png"]
     states = records.get("states")
     if states is not None:
         save(plot_utilisation(states, ctx), folder / "utilisation.png")
         out.append(folder / "utilisation.png")
+        several = [str(r) for r, g in states.groupby("resource", sort=True)
+                   if g["node"].nunique() > 1]
+        if several:  # one figure, a panel per resource: one save instead of several
+            fig = new_figure(7.0, 0.5 + 3.0 * len(several))
+            axes = fig.subplots(len(several), 1, sharex=True, squeeze=False)[:, 0]
+            for ax, resource in zip(axes, several, strict=True):
+                plot_utilisation_by_store(states, ctx, resource, ax)
+                if ax is not axes[-1]:
+                    ax.set_xlabel("")
+            save(axes[0], folder / UTILISATION_BY_STORE)
+            out.append(folder / UTILISATION_BY_STORE)
     if records.get("wh_cells") is not None:
         from sim.report.warehouse_plots import write_warehouse_plots
 

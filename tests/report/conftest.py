@@ -42,3 +42,15 @@ def swept(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def swept_copy(swept: Path, tmp_path: Path) -> Path:
     """A copy of the finished sweep that a test may damage."""
     return Path(shutil.copytree(swept, tmp_path / "results"))
+
+
+@pytest.fixture(scope="session")
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The results folder of one run of the tiny scenario with its report.html, made
+    with --set so the overrides show."""
+    root = tmp_path_factory.mktemp("run_report")
+    (root / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    out = root / "run"
+    assert main(["run", str(root / "tiny.yaml"), "--out", str(out), "--report", "--quiet",
+                 "--set", "store_defaults.pickers=2"]) == 0
+    return out

@@ -56,7 +56,9 @@ def test_report_shows_the_design_and_kpis(swept):
     comp = pd.read_csv(swept / "comparison.csv")
     first = comp[(comp["cell"] == "base__store_defaults.couriers.count=6")
                  & (comp["kpi"] == "sla.on_time_rate")].iloc[0]
-    assert f"{first['mean']:.4g} &plusmn; {first['half_width']:.4g}" in text
+    # rates as percentages, their half-widths in percentage points
+    assert (f"{100 * first['mean']:.3g}% &plusmn; {100 * first['half_width']:.2g} pp"
+            in text)
 
 
 def test_report_of_an_incomplete_sweep(swept_copy):

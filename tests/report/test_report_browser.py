@@ -1,5 +1,7 @@
-"""The experiment report in a real headless Chromium: it loads without console errors
-and every image decodes. Driven through chromedriver's W3C HTTP API (no selenium).
+"""The experiment report and the single-run report in a real headless Chromium: they
+load without console errors, every image decodes, and the text a reader sees has no
+number in scientific notation. Driven through chromedriver's W3C HTTP API (no
+selenium).
 
 Skipped where no Chromium and chromedriver are installed; CI (.ci/run) installs the
 Debian packages ``chromium`` and ``chromium-driver`` and sets ``OMNISIM_REQUIRE_BROWSER``
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -23,6 +26,9 @@ import pytest
 
 from tests.experiments.conftest import free_port
 
+SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE][+-]?\d")
+"""A number in scientific notation (``5.674e+05``, ``-3.06e-05``, ``1E6``)."""
+
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run")
@@ -32,7 +38,8 @@ const done = arguments[arguments.length - 1];
 Promise.all(Array.from(document.images).map(img => img.decode().then(
     () => [true, img.naturalWidth, img.naturalHeight],
     () => [false, img.naturalWidth, img.naturalHeight])))
-  .then(images => done({state: document.readyState, title: document.title, images}));
+  .then(images => done({state: document.readyState, title: document.title, images,
+                        text: document.body ? document.body.innerText : ""}));
 """
 
 
@@ -125,6 +132,24 @@ def test_report_loads_without_errors_and_shows_its_images(browser, swept):
     assert len(page["images"]) == 4
     for ok, width, height in page["images"]:
         assert ok and width > 100 and height > 100
+    assert "on-time rate" in page["text"] and " pp" in page["text"]
+    assert SCIENTIFIC.findall(page["text"]) == []
+
+
+def test_run_report_loads_and_reads_well(browser, run_folder):
+    """The single-run report: no console errors, every figure decodes, the sections are
+    there, the override shows, and no number is in scientific notation."""
+    page = browser.open(run_folder / "report.html")
+    assert page["state"] == "complete"
+    assert page["title"] == "tiny: run report"
+    assert page["errors"] == []
+    assert len(page["images"]) >= 6
+    for ok, width, height in page["images"]:
+        assert ok and width > 100 and height > 100
+    for heading in ("Summary", "Where the time goes", "Stores", "Figures", "Late orders"):
+        assert heading in page["text"]
+    assert "--set store_defaults.pickers=2" in page["text"]
+    assert SCIENTIFIC.findall(page["text"]) == []
 
 
 def test_the_check_catches_a_broken_page(browser, tmp_path):
@@ -133,8 +158,10 @@ def test_the_check_catches_a_broken_page(browser, tmp_path):
     bad = tmp_path / "bad.html"
     bad.write_text('<!DOCTYPE html><html><body><img src="data:image/png;base64,AAAA">'
                    '<img src="missing.png"><script>undefinedFunction();</script>'
-                   "</body></html>", encoding="utf-8")
+                   "<p>profit 5.674e+05, change -3.06e-05</p></body></html>",
+                   encoding="utf-8")
     page = browser.open(bad)
+    assert SCIENTIFIC.findall(page["text"]) == ["5.674e+0", "3.06e-0"]
     assert any("undefinedFunction" in e for e in page["errors"])
     assert any("missing.png" in e for e in page["errors"])
     assert [ok for ok, _, _ in page["images"]] == [False, False]

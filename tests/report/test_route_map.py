@@ -38,6 +38,10 @@ def test_plot_and_write(tmp_path: Path) -> None:
     ax = plot_route_map(t["trips"], t["orders"], t["fleets"], network=network, sample=10)
     assert len(ax.lines) == 5
     assert [line.get_linestyle() for line in ax.lines].count("--") == 1
+    # the one-stop drone flight is drawn one way: drawn out and back over itself, the
+    # dashes of the way back filled the gaps and the line looked solid
+    (drone,) = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert len(drone.get_xdata()) == 2
     assert "5 trips, 10:00-11:00" in ax.get_title()
     assert write_route_map(t, tmp_path, network) == tmp_path / "route_map.png"
     assert (tmp_path / "route_map.png").stat().st_size > 1000
