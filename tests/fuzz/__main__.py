@@ -23,6 +23,7 @@ from tests.fuzz.mutate import (
     FAILED,
     OK,
     Outcome,
+    accepted_sample,
     counts,
     run_subprocess,
     sample,
@@ -60,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--skip-kind", action="append", default=[], metavar="KIND",
                    help="leave out mutations whose kind starts with KIND (repeatable), "
                         "e.g. to look past a known defect")
+    p.add_argument("--accepted", action="store_true",
+                   help="run only mutations that validate accepts (they reach run time)")
     p.add_argument("--check", action="store_true",
                    help="run the invariant checker over every run that exited 0")
     args = p.parse_args(argv)
@@ -70,15 +73,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         for command, n, skip in (("validate", args.validate, ()), ("run", args.runs, ("run",))):
             outcomes: list[Outcome] = []
             t0 = time.perf_counter()
-            mutations = sample(n, args.seed, skip_prefixes=skip,
-                               skip_kinds=tuple(args.skip_kind))
+            if command == "run" and args.accepted:
+                mutations = accepted_sample(n, args.seed, base / "accept",
+                                            skip_kinds=tuple(args.skip_kind))
+            else:
+                mutations = sample(n, args.seed, skip_prefixes=skip,
+                                   skip_kinds=tuple(args.skip_kind))
             for i, mutation in enumerate(mutations):
                 folder = base / f"{command}-{i:05d}"
                 folder.mkdir()
                 if command == "validate" and not args.subprocess:
                     outcome = validate_in_process(mutation, folder)
                 else:
-                    outcome = run_subprocess(mutation, command, folder)
+                    outcome = run_subprocess(mutation, command, folder,
+                                             out=None if i % 2 else "out")
                 outcome = _checked(outcome, folder) if args.check else outcome
                 if outcome.problem:
                     print(outcome.describe(), flush=True)
@@ -96,7 +104,9 @@ def _checked(outcome: Outcome, folder: Path) -> Outcome:
         return outcome
     from tests.invariants.checker import check_run
 
-    violations = check_run(folder / "out")
+    results = sorted(folder.glob("out/metrics.json")) + sorted(
+        folder.glob("results/*/*/metrics.json"))
+    violations = check_run(results[0].parent)
     if not violations:
         return outcome
     problem = f"{len(violations)} invariant violations, first: {violations[0]}"

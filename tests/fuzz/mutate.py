@@ -243,9 +243,25 @@ def sample(n: int, seed: int, scenarios: Sequence[str] | None = None,
             if not any(m.field == p or m.field.startswith((p + ".", p + "["))
                        for p in skip_prefixes)
             and not m.kind.startswith(tuple(skip_kinds))]
-    if n >= len(pool):
-        return pool
-    return random.Random(seed).sample(pool, n)
+    return random.Random(seed).sample(pool, min(n, len(pool)))
+
+
+def accepted_sample(n: int, seed: int, folder: Path, skip_prefixes: Sequence[str] = ("run",),
+                    skip_kinds: Sequence[str] = ()) -> list[Mutation]:
+    """The first ``n`` mutations of the seeded order that ``validate`` accepts (exit 0,
+    checked in this process in subfolders of ``folder``): the ones that reach run time,
+    where a defect no longer shows as a clean load error. Fields under ``run`` are left
+    out by default (a fuzzed run overrides them with its short horizon)."""
+    out: list[Mutation] = []
+    pool = sample(50 * n, seed, skip_prefixes=skip_prefixes, skip_kinds=skip_kinds)
+    for i, mutation in enumerate(pool):
+        if len(out) == n:
+            break
+        work = folder / f"accept-{i:05d}"
+        work.mkdir(parents=True)
+        if validate_in_process(mutation, work).code == 0:
+            out.append(mutation)
+    return out
 
 
 # ----------------------------------------------------------------------------- judging
@@ -308,14 +324,15 @@ def _limit_memory() -> None:  # pragma: no cover - runs in the child
 
 
 def run_subprocess(mutation: Mutation, command: str, folder: Path,
-                   limit: float | None = None) -> Outcome:
+                   limit: float | None = None, out: str | None = "out") -> Outcome:
     """Give ``mutation`` to ``run_sim.py validate`` or a short ``run_sim.py run`` in a child
-    process working in the empty folder ``folder``."""
+    process working in the empty folder ``folder``. A run writes to ``--out OUT``, or with
+    ``out=None`` to its default place ``results/<scenario>/<run-id>``."""
     limit = limit or (RUN_LIMIT_S if command == "run" else VALIDATE_LIMIT_S)
     target = mutation.write(folder)
     argv = [sys.executable, str(RUN_SIM), command, target.name]
     if command == "run":
-        argv += [*SHORT_RUN, "--out", "out"]
+        argv += [*SHORT_RUN, *(("--out", out) if out else ())]
     t0 = time.perf_counter()
     try:
         done = subprocess.run(argv, cwd=folder, capture_output=True, text=True,
@@ -323,13 +340,17 @@ def run_subprocess(mutation: Mutation, command: str, folder: Path,
         code, stderr = done.returncode, done.stderr
     except subprocess.TimeoutExpired as exc:
         code = None
-        stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
+        stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) \
+            else (exc.stderr or "")
     seconds = time.perf_counter() - t0
-    keep = [target.name] + (["out"] if code == 0 and command == "run" else [])
-    problem = judge(code, stderr, seconds, limit, _leftovers(folder, keep))
-    if problem is None and code == 0 and command == "run" \
-            and not (folder / "out" / "metrics.json").is_file():
-        problem = "exit 0 without out/metrics.json"
+    ran = code == 0 and command == "run"
+    written = out or "results"
+    problem = judge(code, stderr, seconds, limit,
+                    _leftovers(folder, [target.name, *([written] if ran else [])]))
+    if problem is None and ran:
+        found = list((folder / written).glob("metrics.json" if out else "*/*/metrics.json"))
+        if len(found) != 1:
+            problem = f"exit 0 with {len(found)} metrics.json under {written}/"
     return Outcome(mutation, command, code, stderr, seconds, problem)
 
 

@@ -21,6 +21,7 @@ from tests.fuzz.mutate import (
     SCENARIOS,
     Mutation,
     Outcome,
+    accepted_sample,
     candidates,
     report,
     run_subprocess,
@@ -46,8 +47,10 @@ def _validate_all(mutations: Sequence[Mutation], base: Path) -> list[Outcome]:
 
 
 def _run_all(mutations: Sequence[Mutation], base: Path, command: str) -> list[Outcome]:
-    """Give each mutation to ``run_sim.py COMMAND`` in a child process."""
-    return [run_subprocess(m, command, _folder(base, i)) for i, m in enumerate(mutations)]
+    """Give each mutation to ``run_sim.py COMMAND`` in a child process; runs alternate
+    between ``--out out`` and the default ``results/<scenario>/<run-id>``."""
+    return [run_subprocess(m, command, _folder(base, i), out=None if i % 2 else "out")
+            for i, m in enumerate(mutations)]
 
 
 def _assert_clean(outcomes: Sequence[Outcome], title: str) -> None:
@@ -80,10 +83,12 @@ def test_in_process_validate_answers_like_a_child_process(tmp_path: Path) -> Non
 
 
 def test_sampled_mutations_run_cleanly(tmp_path: Path) -> None:
-    """Three seeded mutations (outside ``run``, which the short horizon overrides) through
-    a 20-minute ``run``: exit 0 with a results folder, or a clean exit 2 with no folder
-    and no hidden staging folder, within 60 s."""
-    mutations = sample(3, SEED, skip_prefixes=("run",))
+    """A 20-minute ``run`` (``--out`` and the default results folder) of two seeded
+    mutations that ``validate`` accepts and one drawn at random (outside ``run``, which the
+    short horizon overrides): exit 0 with a results folder, or a clean exit 2 with no
+    folder and no hidden staging folder, within 60 s."""
+    mutations = [*accepted_sample(2, SEED, tmp_path / "accept"),
+                 *sample(1, SEED, skip_prefixes=("run",))]
     _assert_clean(_run_all(mutations, tmp_path / "run", "run"), "run (child process)")
 
 
@@ -96,8 +101,10 @@ def test_many_mutations_validate_cleanly(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_many_mutations_run_cleanly(tmp_path: Path) -> None:
-    """40 seeded one-field mutations through a short ``run`` in a child process."""
-    mutations = sample(40, SEED + 100, skip_prefixes=("run",))
+    """40 seeded one-field mutations that ``validate`` accepts, and 10 drawn at random,
+    through a short ``run`` in a child process."""
+    mutations = [*accepted_sample(40, SEED + 100, tmp_path / "accept"),
+                 *sample(10, SEED + 100, skip_prefixes=("run",))]
     _assert_clean(_run_all(mutations, tmp_path, "run"), "run (child process)")
 
 
