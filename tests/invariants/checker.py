@@ -103,7 +103,10 @@ def check_run(folder: Path | str) -> list[str]:
     run = RunFiles.read(Path(folder))
     out: list[str] = []
     for check in CHECKS:
-        lines = list(check(run))
+        try:
+            lines = list(check(run))
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            lines = [f"{check.__name__}: cannot read the files: {exc!r}"]
         out.extend(lines[:MAX_LINES_PER_CHECK])
         if len(lines) > MAX_LINES_PER_CHECK:
             out.append(f"{check.__name__}: ... and {len(lines) - MAX_LINES_PER_CHECK} more")
@@ -147,7 +150,7 @@ def orders_terminal(run: RunFiles) -> Iterable[str]:
         yield f"order {oid}: appears more than once in orders.csv"
     for row in orders.itertuples(index=False):
         oid, status = row.order_id, row.status
-        if status not in STATUSES:
+        if not isinstance(status, str) or status not in STATUSES:
             yield f"order {oid}: status {status!r} is not one of {', '.join(STATUSES)}"
             continue
         if not _present(row.created):
