@@ -2,8 +2,10 @@
 
 ``python -m tests.fuzz --validate 500 --runs 20 --seed 7`` validates 500 seeded one-field
 mutations of the shipped scenarios (in this process, or each in a child process with
-``--subprocess``) and runs 20 of them for a short horizon in child processes; with
-``--check`` the invariant checker also reads the results of every run that exited 0.
+``--subprocess``) and runs 20 others for a short horizon in child processes (with
+``--accepted``: the first 20 that ``validate`` accepts, the ones that reach run time);
+with ``--check`` the invariant checker also reads the results of every run that exited 0
+and reports the kinds of violations it found.
 It prints one line per failure as it goes, then the counts per outcome and the failures
 grouped by what went wrong; the exit status is 1 when anything failed.
 """
@@ -33,8 +35,10 @@ from tests.fuzz.mutate import (
 
 def _group(problem: str) -> str:
     """What a failure has in common with others like it: its text with numbers as ``N``,
-    up to the first quoted value."""
+    up to the first quoted value (all of it for broken invariants)."""
     text = re.sub(r"\d+(\.\d+)?", "N", problem)
+    if text.startswith("invariants broken"):
+        return text
     return text.split("'")[0].split('"')[0][:90].rstrip()
 
 
@@ -98,18 +102,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _checked(outcome: Outcome, folder: Path) -> Outcome:
-    """``outcome`` with the invariant checker's first violation as its problem, for a
-    run that exited 0."""
+    """``outcome`` with the kinds of invariant violations (numbers as ``N``) as its
+    problem, for a run that exited 0."""
     if outcome.command != "run" or outcome.code != 0 or outcome.problem:
         return outcome
     from tests.invariants.checker import check_run
 
     results = sorted(folder.glob("out/metrics.json")) + sorted(
         folder.glob("results/*/*/metrics.json"))
-    violations = check_run(results[0].parent)
+    violations = check_run(results[0].parent, limit=None)
     if not violations:
         return outcome
-    problem = f"{len(violations)} invariant violations, first: {violations[0]}"
+    kinds = Counter(re.sub(r"\d+(\.\d+)?", "N", v) for v in violations)
+    problem = "invariants broken: " + "; ".join(f"{k} (x{n})" for k, n in sorted(kinds.items()))
     return Outcome(outcome.mutation, outcome.command, outcome.code, outcome.stderr,
                    outcome.seconds, problem)
 

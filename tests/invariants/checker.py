@@ -98,8 +98,9 @@ class RunFiles:
 Check = Callable[[RunFiles], Iterable[str]]
 
 
-def check_run(folder: Path | str) -> list[str]:
-    """Every invariant the results folder ``folder`` breaks, one line each."""
+def check_run(folder: Path | str, limit: int | None = MAX_LINES_PER_CHECK) -> list[str]:
+    """Every invariant the results folder ``folder`` breaks, one line each: at most
+    ``limit`` per check and a count of the rest (``limit=None``: all of them)."""
     run = RunFiles.read(Path(folder))
     out: list[str] = []
     for check in CHECKS:
@@ -107,9 +108,9 @@ def check_run(folder: Path | str) -> list[str]:
             lines = list(check(run))
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             lines = [f"{check.__name__}: cannot read the files: {exc!r}"]
-        out.extend(lines[:MAX_LINES_PER_CHECK])
-        if len(lines) > MAX_LINES_PER_CHECK:
-            out.append(f"{check.__name__}: ... and {len(lines) - MAX_LINES_PER_CHECK} more")
+        if limit is not None and len(lines) > limit:
+            lines = [*lines[:limit], f"{check.__name__}: ... and {len(lines) - limit} more"]
+        out.extend(lines)
     return out
 
 
