@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from sim import __version__
+from sim.core.gcpause import cyclic_gc_paused
 from sim.core.progress import ProgressBar
 from sim.core.recorder import Records
 from sim.core.records import WALLCLOCK_TABLES
@@ -61,10 +62,11 @@ def run(scenario: Scenario, seed: int | None = None, progress: bool = False) -> 
     """Simulate ``scenario`` with ``seed`` (default: the scenario's) and measure it."""
     seed = scenario.seed if seed is None else seed
     t0 = time.perf_counter()
-    model = Model(scenario, seed)
-    bar = ProgressBar(scenario.run.stop / 3600 - scenario.run.start / 3600,
-                      f"{scenario.name} ", "h") if progress else None
-    records = model.run(bar)
+    with cyclic_gc_paused():  # the run makes no cyclic garbage; see sim.core.gcpause
+        model = Model(scenario, seed)
+        bar = ProgressBar(scenario.run.stop / 3600 - scenario.run.start / 3600,
+                          f"{scenario.name} ", "h") if progress else None
+        records = model.run(bar)
     metrics = compute_metrics(records, MetricContext.of(scenario))
     return RunResult(resolved(scenario, seed), seed, records, metrics,
                      time.perf_counter() - t0)
