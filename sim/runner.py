@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from sim import __version__
+from sim.core.csvout import write_csv
 from sim.core.gcpause import cyclic_gc_paused
 from sim.core.progress import ProgressBar
 from sim.core.recorder import Records
@@ -84,12 +85,13 @@ def scenario_yaml(scenario: Scenario) -> str:
 
 def write_tables(records: Records, folder: Path) -> None:
     """One CSV per record table (times in seconds, 3 decimals), except the wall-clock
-    tables (which differ between runs with the same seed; see ``wallclock.json``)."""
+    tables (which differ between runs with the same seed; see ``wallclock.json``).
+    The bytes are pandas' ``to_csv(index=False, float_format="%.3f")``, written about
+    twice as fast by :func:`sim.core.csvout.write_csv`."""
     for name, frame in records.items():
         if name in WALLCLOCK_TABLES:
             continue
-        frame.to_csv(folder / f"{name}.csv", index=False, float_format="%.3f",
-                     lineterminator="\n")
+        write_csv(frame, folder / f"{name}.csv", float_format="%.3f")
 
 
 def new_run_dir(base: Path, scenario: Scenario, seed: int) -> Path:
