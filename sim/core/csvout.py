@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 5_000
 """Rows formatted at a time: bounds the memory of the cell strings of a large table."""
 
 Cells = list[str]
@@ -75,11 +75,10 @@ def _text_cells(values: list[Any]) -> Cells | None:
 
 def _float_cells(values: np.ndarray[Any, Any], float_format: str) -> Cells:
     """Cells of a float column: ``float_format % value``, NaN as an empty cell."""
-    fmt = float_format.__mod__
-    items = values.tolist()
-    if not np.isnan(values).any():
-        return list(map(fmt, items))
-    return [fmt(v) if v == v else "" for v in items]
+    cells = list(map(float_format.__mod__, values.tolist()))
+    for i in np.flatnonzero(np.isnan(values)).tolist():
+        cells[i] = ""
+    return cells
 
 
 def _column_cells(series: pd.Series, start: int, stop: int, float_format: str) -> Cells | None:
@@ -95,8 +94,19 @@ def _column_cells(series: pd.Series, start: int, stop: int, float_format: str) -
             return _text_cells(values.tolist())
         return None
     if isinstance(dtype, pd.StringDtype):
-        return _text_cells(series.iloc[start:stop].tolist())
+        return _string_cells(series.iloc[start:stop])
     return None
+
+
+def _string_cells(series: pd.Series) -> Cells:
+    """Cells of a pandas string column: missing values empty, each distinct text quoted
+    once (most columns repeat a few names and need no quoting at all)."""
+    items: Cells = series.to_numpy(dtype=object, na_value="").tolist()
+    distinct = set(items)
+    if _QUOTED_CHARS.isdisjoint("".join(distinct)):
+        return items
+    quoted = {text: _quote(text) for text in distinct}
+    return list(map(quoted.__getitem__, items))
 
 
 class _UnsupportedColumnError(Exception):
