@@ -102,6 +102,10 @@ def main() -> int:
         "serial_cpu_s": round(cpu["serial"][-1][0], 3),
         "processes_coordinator_cpu_s": round(cpu["processes"][-1][0], 3),
         "processes_workers_cpu_s": round(cpu["processes"][-1][1], 3),
+        # what the wall-time speed-up would be on idle cores: the workers' CPU spread
+        # over the workers, plus the coordinator's own CPU (writing, collecting)
+        "cpu_bound_speedup": round(cpu["serial"][-1][0] / max(
+            1e-9, cpu["processes"][-1][1] / args.workers + cpu["processes"][-1][0]), 3),
         "loadavg_1min_before": round(load_before[0], 2),
         "loadavg_1min_after": round(load_after[0], 2),
     }
@@ -115,6 +119,10 @@ def main() -> int:
           f"{figures['processes_workers_cpu_s']:.1f} s in workers")
     print(f"  load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after, "
           f"on {available_cores()} available cores")
+    print(f"  speed-up the CPU split allows on {args.workers} idle cores: "
+          f"{figures['cpu_bound_speedup']:.2f}x (serial CPU / (worker CPU / workers + "
+          "coordinator CPU)); the wall-time figure above reaches it only when the load "
+          "average leaves the cores free")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     return 0 if identical else 1

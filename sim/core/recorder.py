@@ -39,6 +39,7 @@ class Recorder:
     def __init__(self) -> None:
         self._tables: dict[str, Table] = {}
         self._finalisers: list[Callable[[], None]] = []
+        self._records: Records | None = None
 
     def table(self, name: str, columns: Sequence[str]) -> Table:
         """The table ``name``, created on first use; columns must agree on every call."""
@@ -54,11 +55,22 @@ class Recorder:
         self._finalisers.append(fn)
 
     def frames(self) -> Records:
-        """Run the finalisers once and return every table as a DataFrame."""
-        for fn in self._finalisers:
-            fn()
-        self._finalisers.clear()
-        return Records({name: t.frame() for name, t in sorted(self._tables.items())})
+        """Run the finalisers once and return every table as a DataFrame.
+
+        Each table's rows are released as soon as its DataFrame is built: the row tuples
+        take several times the memory of the columns, and keeping them until the model
+        is dropped set the run's peak memory. Later calls return the same tables.
+        """
+        if self._records is None:
+            for fn in self._finalisers:
+                fn()
+            self._finalisers.clear()
+            frames: dict[str, pd.DataFrame] = {}
+            for name, t in sorted(self._tables.items()):
+                frames[name] = t.frame()
+                t.rows = []
+            self._records = Records(frames)
+        return self._records
 
 
 class Records(Mapping[str, pd.DataFrame]):
