@@ -62,10 +62,12 @@ def online_share(scenario: Scenario, store: StoreSpec) -> float:
 def expected_daily_units(scenario: Scenario, store: StoreSpec) -> float:
     """Units a store expects to sell per day over both channels (sizes initial stock)."""
     online = scenario.demand.online
-    units = online.orders_per_day * online_share(scenario, store) * mean_units(online.basket)
+    skus = scenario.catalog.skus
+    units = online.orders_per_day * online_share(scenario, store) * mean_units(online.basket,
+                                                                              skus)
     walkin = scenario.demand.walkin
     if walkin is not None:
-        units += store.walkins_per_day * mean_units(walkin.basket)
+        units += store.walkins_per_day * mean_units(walkin.basket, skus)
     return units
 
 
@@ -75,11 +77,13 @@ def hourly_units(scenario: Scenario, store: StoreSpec) -> list[float]:
     online = scenario.demand.online
     w = online.profile
     total = sum(w)
-    per_online = online.orders_per_day * online_share(scenario, store) * mean_units(online.basket)
+    skus = scenario.catalog.skus
+    per_online = (online.orders_per_day * online_share(scenario, store)
+                  * mean_units(online.basket, skus))
     out = [per_online * x / total if total > 0 else 0.0 for x in w]
     walkin = scenario.demand.walkin
     if walkin is not None and sum(walkin.profile) > 0:
-        per_walkin = store.walkins_per_day * mean_units(walkin.basket)
+        per_walkin = store.walkins_per_day * mean_units(walkin.basket, skus)
         wt = sum(walkin.profile)
         out = [a + per_walkin * x / wt for a, x in zip(out, walkin.profile, strict=True)]
     return out

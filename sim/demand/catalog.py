@@ -17,6 +17,10 @@ from sim.scenario.schema import BasketSpec, CatalogSpec
 Basket = tuple[tuple[int, int], ...]
 
 
+MAX_UNITS_PER_LINE = 1_000_000
+"""Units of one SKU in one basket line at most (a draw above is cut to it)."""
+
+
 class Catalog:
     """SKU popularity and basket sampling."""
 
@@ -36,10 +40,11 @@ class Catalog:
         """``n`` baskets of distinct SKUs; every draw comes from ``rng`` in a fixed order."""
         if n == 0:
             return []
-        counts = np.maximum(1, np.rint(lines.draw(rng, n))).astype(int).clip(max=self.size)
+        # clipped as floats, so a huge draw cannot overflow the integer conversion
+        counts = np.clip(np.rint(lines.draw(rng, n)), 1, self.size).astype(int)
         total = int(counts.sum())
         skus = self.skus(rng, total).tolist()
-        qty = np.maximum(1, np.rint(units.draw(rng, total))).astype(int).tolist()
+        qty = np.clip(np.rint(units.draw(rng, total)), 1, MAX_UNITS_PER_LINE).astype(int).tolist()
         out: list[Basket] = []
         pos = 0
         for k in counts.tolist():
@@ -58,6 +63,8 @@ class Catalog:
         drawn from the popularity of the SKUs not yet in the basket: the distribution
         redrawing converges to, reached in one step.
         """
+        if 2 * len(chosen) > self.size:
+            return self._most_of_catalogue(rng, chosen)
         seen: set[int] = set()
         result: list[int] = []
         for sku in chosen:
@@ -70,6 +77,20 @@ class Catalog:
             seen.add(sku)
             result.append(sku)
         return result
+
+    def _most_of_catalogue(self, rng: Generator, chosen: list[int]) -> list[int]:
+        """A basket of more than half the catalogue: the distinct SKUs drawn, then the
+        missing lines drawn by popularity without replacement among the SKUs left, in one
+        vectorised draw (redrawing one SKU at a time would take time quadratic in the
+        basket). No realistic basket comes near this; it keeps absurd inputs bounded."""
+        first = list(dict.fromkeys(chosen))
+        need = len(chosen) - len(first)
+        left = np.setdiff1d(np.arange(self.size), first)
+        weights = self.popularity[left]
+        total = weights.sum()
+        p = weights / total if total > 0 and np.count_nonzero(weights) >= need else None
+        extra = rng.choice(left, size=need, replace=False, p=p)
+        return first + [int(x) for x in extra]
 
     def _unseen(self, rng: Generator, seen: set[int]) -> int:
         """One SKU drawn by popularity among those not in ``seen`` (one uniform)."""
@@ -84,6 +105,8 @@ class Catalog:
         return sku if sku not in seen else int(np.flatnonzero(weights)[-1])
 
 
-def mean_units(basket: BasketSpec) -> float:
-    """Expected units in a basket (lines and units per line are at least 1)."""
-    return max(1.0, sampler(basket.lines).mean) * max(1.0, sampler(basket.units_per_line).mean)
+def mean_units(basket: BasketSpec, skus: int) -> float:
+    """Expected units in a basket of a catalogue of ``skus`` SKUs (lines between 1 and
+    ``skus``, units per line between 1 and :data:`MAX_UNITS_PER_LINE`, as drawn)."""
+    lines = min(max(1.0, sampler(basket.lines).mean), float(skus))
+    return lines * min(max(1.0, sampler(basket.units_per_line).mean), MAX_UNITS_PER_LINE)

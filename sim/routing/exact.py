@@ -116,76 +116,94 @@ def _best_trips(cost: TripCosts, v: Vehicle, n: int
     orders tried. The same arithmetic, in the same order, as :class:`TripCosts` (so
     the same floats), but each prefix is computed once for all the orders sharing it
     and an order is dropped as soon as a stop misses its latest time."""
-    size = 1 << n
-    costs = [math.inf] * size
-    orders: list[tuple[int, ...]] = [()] * size
-    time_m, dist_m = cost.time[v.profile], cost.dist[v.profile]
-    service = cost.service[v.profile]
-    loc, earliest, latest, due, rate = cost.loc, cost.earliest, cost.latest, cost.due, cost.rate
-    release, demand = cost.release, cost.demand
-    pickup = cost.pickup[0]  # one pickup location (checked by the caller)
-    approach = time_m[v.start][pickup]
-    end, shift_end, max_distance = v.end, v.shift_end, v.max_distance
-    work = 0
-
-    def extend(mask: int, left: list[int], done: tuple[int, ...], t: float, here: int,
-               metres: float, late: float, departure: float) -> None:
-        nonlocal work
-        if not left:
-            work += 1
-            t_end = t + time_m[here][end]
-            m_end = metres + dist_m[here][end]
-            if t_end > shift_end or m_end > max_distance:
-                return
-            c = float(v.fixed_cost + v.distance_cost * m_end
-                      + v.duration_cost * (t_end - departure) + late)
-            if c < costs[mask]:
-                costs[mask], orders[mask] = c, done
-            return
-        for k, j in enumerate(left):
-            to = loc[j]
-            tj = t + time_m[here][to]
-            mj = metres + dist_m[here][to]
-            if tj < earliest[j]:
-                tj = earliest[j]
-            if tj > latest[j]:
-                work += 1
-                continue
-            lj = late + (tj - due[j]) * rate[j] if tj > due[j] else late
-            extend(mask, left[:k] + left[k + 1:], (*done, j), tj + service[j], to, mj, lj,
-                   departure)
-
-    ready_at = v.available + approach
-    if n and max(release) <= ready_at:
+    search = _TripSearch(cost, v, n)
+    ready_at = search.ready_at
+    if n and max(cost.release) <= ready_at:
         # every job is released by the time the vehicle could leave: the hand-over time is
         # the same for every subset, so one search through all visiting orders (each
         # prefix once) prices every subset
-        def grow(mask: int, done: tuple[int, ...], load: int, t: float, here: int,
-                 metres: float, late: float) -> None:
-            nonlocal work
-            if done:
-                extend(mask, [], done, t, here, metres, late, ready_at - approach)
-            for j in range(n):
-                if mask >> j & 1 or load + demand[j] > v.capacity:
-                    continue
-                to = loc[j]
-                tj = t + time_m[here][to]
-                mj = metres + dist_m[here][to]
-                if tj < earliest[j]:
-                    tj = earliest[j]
-                if tj > latest[j]:
-                    work += 1
-                    continue
-                lj = late + (tj - due[j]) * rate[j] if tj > due[j] else late
-                grow(mask | 1 << j, (*done, j), load + demand[j], tj + service[j], to, mj, lj)
-
-        grow(0, (), 0, ready_at + v.load_time, pickup, dist_m[v.start][pickup], 0.0)
-        return costs, orders, work
-    for mask in range(1, size):
+        search.grow(0, (), 0, ready_at + v.load_time, search.pickup,
+                    search.dist_m[v.start][search.pickup], 0.0)
+        return search.costs, search.orders, search.work
+    demand, release = cost.demand, cost.release
+    for mask in range(1, 1 << n):
         js = [j for j in range(n) if mask >> j & 1]
         if sum(demand[j] for j in js) > v.capacity:
             continue
         handover = max(ready_at, max(release[j] for j in js))
-        extend(mask, js, (), handover + v.load_time, pickup, dist_m[v.start][pickup], 0.0,
-               handover - approach)
-    return costs, orders, work
+        search.extend(mask, js, (), handover + v.load_time, search.pickup,
+                      search.dist_m[v.start][search.pickup], 0.0, handover - search.approach)
+    return search.costs, search.orders, search.work
+
+
+class _TripSearch:
+    """The depth-first search of :func:`_best_trips` over visiting orders. A class, not
+    nested recursive functions: those would form reference cycles on every solve (the
+    run pauses the cyclic collector, so cycles would pile up until it ends)."""
+
+    def __init__(self, cost: TripCosts, v: Vehicle, n: int) -> None:
+        self.v, self.n = v, n
+        self.costs = [math.inf] * (1 << n)
+        self.orders: list[tuple[int, ...]] = [()] * (1 << n)
+        self.time_m, self.dist_m = cost.time[v.profile], cost.dist[v.profile]
+        self.service = cost.service[v.profile]
+        self.loc, self.earliest, self.latest = cost.loc, cost.earliest, cost.latest
+        self.due, self.rate, self.demand = cost.due, cost.rate, cost.demand
+        self.pickup = cost.pickup[0]  # one pickup location (checked by the caller)
+        self.approach = self.time_m[v.start][self.pickup]
+        self.ready_at = v.available + self.approach
+        self.work = 0
+
+    def arrive(self, here: int, j: int, t: float, metres: float, late: float
+               ) -> tuple[float, float, float] | None:
+        """Ride from ``here`` to job ``j``: (time served, metres, lateness cost so far),
+        or None when the stop misses its latest time."""
+        to = self.loc[j]
+        tj = t + self.time_m[here][to]
+        mj = metres + self.dist_m[here][to]
+        if tj < self.earliest[j]:
+            tj = self.earliest[j]
+        if tj > self.latest[j]:
+            self.work += 1
+            return None
+        lj = late + (tj - self.due[j]) * self.rate[j] if tj > self.due[j] else late
+        return tj, mj, lj
+
+    def extend(self, mask: int, left: list[int], done: tuple[int, ...], t: float,
+               here: int, metres: float, late: float, departure: float) -> None:
+        """Every visiting order of the jobs ``left`` after ``done``; the cheapest complete
+        trip of the subset ``mask`` is kept."""
+        if not left:
+            v = self.v
+            self.work += 1
+            t_end = t + self.time_m[here][v.end]
+            m_end = metres + self.dist_m[here][v.end]
+            if t_end > v.shift_end or m_end > v.max_distance:
+                return
+            c = float(v.fixed_cost + v.distance_cost * m_end
+                      + v.duration_cost * (t_end - departure) + late)
+            if c < self.costs[mask]:
+                self.costs[mask], self.orders[mask] = c, done
+            return
+        for k, j in enumerate(left):
+            step = self.arrive(here, j, t, metres, late)
+            if step is not None:
+                tj, mj, lj = step
+                self.extend(mask, left[:k] + left[k + 1:], (*done, j),
+                            tj + self.service[j], self.loc[j], mj, lj, departure)
+
+    def grow(self, mask: int, done: tuple[int, ...], load: int, t: float, here: int,
+             metres: float, late: float) -> None:
+        """Every visiting order of every subset, each prefix once: each prefix ``done``
+        is closed as a trip, then extended by every job that fits."""
+        if done:
+            self.extend(mask, [], done, t, here, metres, late, self.ready_at - self.approach)
+        capacity, demand = self.v.capacity, self.demand
+        for j in range(self.n):
+            if mask >> j & 1 or load + demand[j] > capacity:
+                continue
+            step = self.arrive(here, j, t, metres, late)
+            if step is not None:
+                tj, mj, lj = step
+                self.grow(mask | 1 << j, (*done, j), load + demand[j], tj + self.service[j],
+                          self.loc[j], mj, lj)

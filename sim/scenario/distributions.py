@@ -35,6 +35,19 @@ def _constant_shorthand(value: Any) -> Any:
     return {"dist": "constant", "value": value}
 
 
+MAX_CV = 100.0
+"""The largest coefficient of variation (sd / mean) a lognormal or gamma may have. Real
+service, travel and basket distributions stay far below it (a CV of 2 is already very
+skewed); above it the sampler's parameters overflow or every draw is 0 or infinite."""
+
+
+def _check_spread(mean: float, sd: float) -> None:
+    """Refuse a spread so wide that the distribution cannot be sampled meaningfully."""
+    if sd > MAX_CV * mean:
+        raise ValueError(f"sd must be at most {MAX_CV:g} x mean (coefficient of "
+                         f"variation {sd / mean:.3g})")
+
+
 def distribution_family(nonneg: Any, pos: Any, prefix: str) -> Any:
     """Build the tagged union of distribution models whose parameters have types
     ``nonneg`` (>= 0) and ``pos`` (> 0).
@@ -82,12 +95,22 @@ def distribution_family(nonneg: Any, pos: Any, prefix: str) -> Any:
         mean: pos
         sd: nonneg
 
+        @model_validator(mode="after")
+        def _plausible(self) -> Lognormal:
+            _check_spread(self.mean, self.sd)
+            return self
+
     class Gamma(_Dist):
         """Gamma with the given mean and sd (shape = (mean/sd)^2)."""
 
         dist: Literal["gamma"]
         mean: pos
         sd: pos
+
+        @model_validator(mode="after")
+        def _plausible(self) -> Gamma:
+            _check_spread(self.mean, self.sd)
+            return self
 
     class Poisson(_Dist):
         """Poisson count with the given mean (durations: whole seconds)."""

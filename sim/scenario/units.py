@@ -215,10 +215,19 @@ def parse_distance(value: Any) -> float:
                   _suggest_distance)
 
 
+MIN_SPEED = 0.01
+"""Metres per second: the slowest speed accepted (36 m an hour). Below it travel times
+over a city run into years and overflow the routing's integer clock."""
+
+
 def parse_speed(value: Any) -> float:
     """Metres per second from ``"18km/h"``, ``"1.5m/s"`` (a speed of 0 is refused by
-    the fields that take one)."""
-    return _parse(value, SPEED_UNITS, "speed", "'18km/h', '1.5m/s'", False, _suggest_speed)
+    the fields that take one; a positive speed below :data:`MIN_SPEED` here)."""
+    speed = _parse(value, SPEED_UNITS, "speed", "'18km/h', '1.5m/s'", False, _suggest_speed)
+    if 0 < speed < MIN_SPEED:
+        raise ValueError(f"a speed below {MIN_SPEED:g}m/s (36 m an hour) is not a "
+                         f"vehicle's speed (got {value!r})")
+    return speed
 
 
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")

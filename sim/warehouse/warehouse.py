@@ -233,10 +233,11 @@ class RobotWarehouse:
         """Expected units per SKU per day through this warehouse (for inventory-aware
         policies): its parcel orders and an equal share of the city's online orders."""
         online = scenario.demand.online
-        per_day = online.orders_per_day * mean_units(online.basket) / max(
+        per_day = online.orders_per_day * mean_units(online.basket, catalog.size) / max(
             1, len(scenario.stores) + len(scenario.warehouses))
         if self.spec.parcels is not None:
-            per_day += self.spec.parcels.orders_per_day * mean_units(self.spec.parcels.basket)
+            parcels = self.spec.parcels
+            per_day += parcels.orders_per_day * mean_units(parcels.basket, catalog.size)
         return (catalog.popularity * per_day).tolist()
 
     def _return_orders(self, spec: WarehouseSpec) -> None:

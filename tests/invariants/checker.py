@@ -73,7 +73,8 @@ class RunFiles:
         """The resolved ``run`` section: start, duration, warmup, drain in seconds."""
         run = self.scenario["run"]
         assert isinstance(run, dict)
-        return {k: float(v) for k, v in run.items() if isinstance(v, int | float)}
+        return {k: seconds(v) for k, v in run.items() if k in ("start", "duration", "warmup",
+                                                                "drain")}
 
     @property
     def window(self) -> tuple[float, float]:
@@ -92,7 +93,22 @@ class RunFiles:
         """The promised click-to-door time in seconds."""
         promise = self.scenario["promise"]
         assert isinstance(promise, dict)
-        return float(promise["window"])
+        return seconds(promise["window"])
+
+
+def seconds(value: object) -> float:
+    """Seconds from what a resolved scenario writes: a number, ``'1800s'`` (SI units,
+    as omnisim writes them) or a clock time ``'17:00'`` / ``'17:00:30'``. Written here,
+    not imported, so the checker stays independent of the model's code."""
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip()
+    if ":" in text:
+        parts = [float(x) for x in text.split(":")]
+        return sum(x * 60 ** (2 - i) for i, x in enumerate(parts + [0.0] * (3 - len(parts))))
+    if text.endswith("s"):
+        text = text[:-1]
+    return float(text)
 
 
 Check = Callable[[RunFiles], Iterable[str]]
