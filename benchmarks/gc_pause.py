@@ -53,11 +53,7 @@ def child(k: float, window: str | None, collect: bool) -> dict[str, float]:
     scenario = read_scenario(SCENARIO, overrides(k, window))
     model = Model(scenario, scenario.seed)
     env = model.env
-    for policy in model.replenishment:
-        policy.start()
-    env.process(model.online.process(model.flow.submit))
-    for walkin in model.walkins:
-        env.process(walkin.process())
+    model.start()
     gc.collect()
     if not collect:
         gc.disable()

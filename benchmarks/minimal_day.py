@@ -214,11 +214,7 @@ def time_simulator(overrides: list[str]) -> tuple[float, int, int, int]:
     sc = read_scenario(SCENARIO, overrides)
     model = Model(sc)
     env = model.env
-    for policy in model.replenishment:
-        policy.start()
-    env.process(model.online.process(model.flow.submit))
-    for walkin in model.walkins:
-        env.process(walkin.process())
+    model.start()
     t0 = time.process_time()
     env.run(until=sc.run.stop)
     cpu = time.process_time() - t0
