@@ -41,6 +41,12 @@ service, travel and basket distributions stay far below it (a CV of 2 is already
 skewed); above it the sampler's parameters overflow or every draw is 0 or infinite."""
 
 
+MAX_GAMMA_SHAPE_ROOT = 1e6
+"""The largest mean / sd of a gamma (its shape is the square): beyond it the gamma is a
+constant for every purpose, and the shape overflows long before the mean / sd ratios a
+typo can write (``sd: 1e-300s``)."""
+
+
 def _check_spread(mean: float, sd: float) -> None:
     """Refuse a spread so wide that the distribution cannot be sampled meaningfully."""
     if sd > MAX_CV * mean:
@@ -110,6 +116,9 @@ def distribution_family(nonneg: Any, pos: Any, prefix: str) -> Any:
         @model_validator(mode="after")
         def _plausible(self) -> Gamma:
             _check_spread(self.mean, self.sd)
+            if self.sd * MAX_GAMMA_SHAPE_ROOT < self.mean:  # shape (mean/sd)^2 overflows
+                raise ValueError(f"sd must be at least mean / {MAX_GAMMA_SHAPE_ROOT:g} (a "
+                                 "narrower gamma is a constant: write the mean alone)")
             return self
 
     class Poisson(_Dist):
