@@ -103,7 +103,7 @@ def execute(task: RunTask) -> RunOutcome:
         if task.version != __version__:
             raise RuntimeError(f"this worker runs omnisim {__version__}, the sweep needs "
                                f"{task.version}")
-        result = run(task.scenario, task.seed)
+        result = run(task.scenario, task.seed, readable=task.output == "tables")
         files: dict[str, bytes] = {}
         if task.output == "tables":
             with _scratch(task.scratch) as tmp:
