@@ -260,16 +260,26 @@ def one_trip_at_a_time(run: RunFiles) -> Iterable[str]:
     trips = run.table("trips")
     if trips is None or trips.empty:
         return
-    ends = trips["end"].astype(float).fillna(math.inf)
-    frame = trips.assign(_end=ends).sort_values(["courier", "start", "_end"], kind="stable")
-    for courier, g in frame.groupby("courier", sort=True):
-        starts = g["start"].to_numpy(dtype=float)
-        stops = g["_end"].to_numpy(dtype=float)
-        ids = g["trip_id"].to_numpy()
+    for courier, (prev, prev_end), (trip, start) in _overlaps(
+            trips, ["courier"], "start", "end", "trip_id"):
+        yield (f"courier {courier}: trip {trip} starts at {start} before trip "
+               f"{prev} ends at {prev_end}")
+
+
+def _overlaps(frame: pd.DataFrame, keys: list[str], start: str, end: str, ident: str
+              ) -> Iterable[tuple[object, tuple[object, float], tuple[object, float]]]:
+    """Per group of ``keys``: each interval ``[start, end]`` (no end: open until the run
+    stops) that starts before the previous one, in start order, ends, as
+    ``(group, (previous id, its end), (id, its start))``."""
+    frame = frame.assign(_end=frame[end].astype(float).fillna(math.inf))
+    frame = frame.sort_values([*keys, start, "_end"], kind="stable")
+    for group, g in frame.groupby(keys if len(keys) > 1 else keys[0], sort=True):
+        starts = g[start].to_numpy(dtype=float)
+        ends = g["_end"].to_numpy(dtype=float)
+        ids = g[ident].to_numpy()
         for i in range(1, len(g)):
-            if starts[i] < stops[i - 1] - TIME_TOL:
-                yield (f"courier {courier}: trip {ids[i]} starts at {starts[i]} before trip "
-                       f"{ids[i - 1]} ends at {stops[i - 1]}")
+            if starts[i] < ends[i - 1] - TIME_TOL:
+                yield group, (ids[i - 1], ends[i - 1]), (ids[i], starts[i])
 
 
 def orders_on_trips(run: RunFiles) -> Iterable[str]:
@@ -401,16 +411,10 @@ def warehouse_consistent(run: RunFiles) -> Iterable[str]:
 def _one_visit_at_a_time(visits: pd.DataFrame) -> Iterable[str]:
     """A robot carries one pod at a time: its visits' ``[dispatched, returned]`` intervals
     do not overlap (a visit not yet returned lasts until the run stops)."""
-    frame = visits.assign(_end=visits["returned"].astype(float).fillna(math.inf))
-    frame = frame.sort_values(["warehouse", "robot", "dispatched", "_end"], kind="stable")
-    for (wh, robot), g in frame.groupby(["warehouse", "robot"], sort=True):
-        starts = g["dispatched"].to_numpy(dtype=float)
-        ends = g["_end"].to_numpy(dtype=float)
-        ids = g["visit_id"].to_numpy()
-        for i in range(1, len(g)):
-            if starts[i] < ends[i - 1] - TIME_TOL:
-                yield (f"wh_visits {wh}: robot {robot} starts visit {ids[i]} at {starts[i]} "
-                       f"before visit {ids[i - 1]} returns at {ends[i - 1]}")
+    for (wh, robot), (prev, prev_end), (visit, start) in _overlaps(
+            visits, ["warehouse", "robot"], "dispatched", "returned", "visit_id"):
+        yield (f"wh_visits {wh}: robot {robot} starts visit {visit} at {start} "
+               f"before visit {prev} returns at {prev_end}")
 
 
 # ----------------------------------------------------------------------------- metrics
