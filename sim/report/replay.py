@@ -39,6 +39,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from sim.core.tablefiles import table_path
 from sim.outputs import check_file, write_owned_file
 from sim.routing.network import Place, RoadNetwork
 from sim.scenario.errors import ScenarioError
@@ -103,22 +104,18 @@ def _table(folder: Path, name: str, columns: Sequence[str], required: bool = Tru
     wrote Parquet), with a one-line error naming the file when it is missing,
     unreadable or lacks a column. ``labels`` are read as categories (a large table's
     repeated names cost a byte or two a row instead of a Python string)."""
-    path = folder / f"{name}.csv"
-    parquet = folder / f"{name}.parquet"
-    if not path.is_file() and parquet.is_file():
-        path = parquet
-    if not path.is_file():
+    path = table_path(folder, name)
+    if path is None:
         if required:
-            raise ScenarioError(f"{path}: missing: not a complete run folder")
+            raise ScenarioError(f"{folder / (name + '.csv')}: missing: not a complete run "
+                                "folder")
         return None
     try:
-        parq = pd.read_parquet(path) if path.suffix == ".parquet" else None
-        header = list((parq if parq is not None else pd.read_csv(path, nrows=0)).columns)
-        missing = [c for c in columns if c not in header]
-        if missing:
-            raise ScenarioError(f"{path}:1: missing column {missing[0]!r}")
-        if parq is not None:
+        if path.suffix == ".parquet":
+            parq = pd.read_parquet(path)
+            _has_columns(path, list(parq.columns), columns)
             return parq[list(columns)]
+        _table_header(path, columns)
         return pd.read_csv(path, usecols=list(columns), low_memory=False,
                            dtype=dict.fromkeys(labels, "category"))[list(columns)]
     except (OSError, ImportError, ValueError, pd.errors.ParserError) as exc:
@@ -712,6 +709,11 @@ def _table_header(path: Path, columns: Sequence[str]) -> None:
         header = list(pd.read_csv(path, nrows=0).columns)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise ScenarioError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
+    _has_columns(path, header, columns)
+
+
+def _has_columns(path: Path, header: Sequence[str], columns: Sequence[str]) -> None:
+    """One-line error naming the first of ``columns`` missing from ``header``."""
     missing = [c for c in columns if c not in header]
     if missing:
         raise ScenarioError(f"{path}:1: missing column {missing[0]!r}")
