@@ -119,6 +119,7 @@ class OrToolsSolver:
         """The search parameters this solver uses."""
         p = pywrapcp.DefaultRoutingSearchParameters()
         p.first_solution_strategy = FIRST_SOLUTION.Value.Value(self.first_solution)
+        t_search = time.perf_counter()
         if self.metaheuristic == ILS:
             p.local_search_metaheuristic = METAHEURISTIC.Value.Value("GREEDY_DESCENT")
             text_format.Merge(ILS_PARAMETERS, p)
@@ -157,6 +158,7 @@ class OrToolsSolver:
             hint = InsertionSolver().solve(problem)
             routing.CloseModelWithParameters(params)
             start = routing.ReadAssignmentFromRoutes(model.node_routes(hint), True)
+        t_search = time.perf_counter()
         if self.metaheuristic == ILS:
             assignment = routing.SolveWithIteratedLocalSearch(params)
         elif start is not None:
@@ -164,7 +166,13 @@ class OrToolsSolver:
         else:
             assignment = routing.SolveWithParameters(params)
         status = routing.status()
-        capped = (self.time_limit is not None and status not in CONVERGED
+        searched = time.perf_counter() - t_search
+        # OR-Tools may report success when the time limit stopped it between two
+        # neighbourhoods, so the clock is read as well: a search that ran its whole time
+        # budget without reaching the solution limit was stopped by the clock.
+        stopped = status not in CONVERGED or (self.time_limit is not None
+                                              and searched >= self.time_limit)
+        capped = (self.time_limit is not None and stopped
                   and (self.solution_limit is None or solutions[0] < self.solution_limit))
         if self.solution_limit is None:
             capped = False  # the time limit is the budget, not a cap
