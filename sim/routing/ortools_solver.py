@@ -119,7 +119,6 @@ class OrToolsSolver:
         """The search parameters this solver uses."""
         p = pywrapcp.DefaultRoutingSearchParameters()
         p.first_solution_strategy = FIRST_SOLUTION.Value.Value(self.first_solution)
-        t_search = time.perf_counter()
         if self.metaheuristic == ILS:
             p.local_search_metaheuristic = METAHEURISTIC.Value.Value("GREEDY_DESCENT")
             text_format.Merge(ILS_PARAMETERS, p)

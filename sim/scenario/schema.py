@@ -267,7 +267,7 @@ def _whole_units(value: float, info: ValidationInfo) -> float:
     return value
 
 
-class NoReplenishment(Spec):
+class NoReplenishmentSpec(Spec):
     """No replenishment: the shelves only run down."""
 
     policy: Literal["none"]
@@ -335,7 +335,7 @@ class ForecastReplenishment(Spec):
 
 
 ReplenishmentSpec = Annotated[
-    NoReplenishment | SSReplenishment | RSReplenishment | RQReplenishment
+    NoReplenishmentSpec | SSReplenishment | RSReplenishment | RQReplenishment
     | ForecastReplenishment, Field(discriminator="policy")]
 
 
@@ -373,7 +373,7 @@ class StoreSpec(Spec):
     stock: StockSpec = Field(default_factory=StockSpec)
     walkins_per_day: NonNegFloat = Field(0.0, description="Walk-in shoppers per day.")
     replenishment: ReplenishmentSpec = Field(
-        default_factory=lambda: NoReplenishment(policy="none"),
+        default_factory=lambda: NoReplenishmentSpec(policy="none"),
         description="How the store refills its shelves (per SKU).")
     demand_weight: NonNegFloat = Field(
         1.0, description="Relative weight of online customers clustered around this store.")
@@ -490,7 +490,7 @@ class DemandSpec(Spec):
 # --------------------------------------------------------------------------- policies
 
 
-class FixedPromise(Spec):
+class FixedPromiseSpec(Spec):
     """Accept an order when a node within the radius can serve it."""
 
     policy: Literal["fixed"]
@@ -500,7 +500,7 @@ class FixedPromise(Spec):
         metres("3km"), description="Straight-line service radius of a node.")
 
 
-class CapacityAwarePromise(Spec):
+class CapacityAwarePromiseSpec(Spec):
     """Accept only if the predicted click-to-door time is within the promise."""
 
     policy: Literal["capacity_aware"]
@@ -517,7 +517,7 @@ class CapacityAwarePromise(Spec):
         0.6, description="Chance that a customer takes the later slot offered.")
 
 
-class DynamicRadiusPromise(Spec):
+class DynamicRadiusPromiseSpec(Spec):
     """Shrink a node's service radius while its predicted preparation time is long."""
 
     policy: Literal["dynamic_radius"]
@@ -537,7 +537,7 @@ class DynamicRadiusPromise(Spec):
         return value
 
 
-PromiseSpec = Annotated[FixedPromise | CapacityAwarePromise | DynamicRadiusPromise,
+PromiseSpec = Annotated[FixedPromiseSpec | CapacityAwarePromiseSpec | DynamicRadiusPromiseSpec,
                         Field(discriminator="policy")]
 
 
@@ -548,14 +548,14 @@ class FallbackSpec(Spec):
     radius: PosDistance = Field(metres("10km"), description="Straight-line reach of those nodes.")
 
 
-class NearestAssignment(Spec):
+class NearestAssignmentSpec(Spec):
     """Assign to the node nearest by road that has the whole basket in stock."""
 
     policy: Literal["nearest"]
     fallback: FallbackSpec | None = Field(None, description="Fallback nodes (off: None).")
 
 
-class InventoryAwareAssignment(Spec):
+class InventoryAwareAssignmentSpec(Spec):
     """Among nodes not much farther than the nearest able one, the one with the most
     days of cover left of the basket's SKUs."""
 
@@ -565,7 +565,7 @@ class InventoryAwareAssignment(Spec):
     fallback: FallbackSpec | None = None
 
 
-class LoadAwareAssignment(Spec):
+class LoadAwareAssignmentSpec(Spec):
     """The able node with the earliest predicted delivery (its picker and courier queues
     as learned by the promise model, plus the ride)."""
 
@@ -573,7 +573,7 @@ class LoadAwareAssignment(Spec):
     fallback: FallbackSpec | None = None
 
 
-class SplitAssignment(Spec):
+class SplitAssignmentSpec(Spec):
     """The nearest able node; if none has the whole basket, split it across nodes."""
 
     policy: Literal["split"]
@@ -583,7 +583,7 @@ class SplitAssignment(Spec):
 
 
 AssignmentSpec = Annotated[
-    NearestAssignment | InventoryAwareAssignment | LoadAwareAssignment | SplitAssignment,
+    NearestAssignmentSpec | InventoryAwareAssignmentSpec | LoadAwareAssignmentSpec | SplitAssignmentSpec,
     Field(discriminator="policy")]
 
 
@@ -646,7 +646,7 @@ class EconomicsSpec(Spec):
                                     "order.")
 
 
-class ImmediateDispatch(Spec):
+class ImmediateDispatchSpec(Spec):
     """Send each ready order at once with the nearest idle courier; one order per trip."""
 
     policy: Literal["immediate"]
@@ -682,7 +682,7 @@ class PlannedDispatch(Spec):
         "courier-minutes (on top of the trip it will need and the lateness it may add).")
 
 
-class BatchDispatch(PlannedDispatch):
+class BatchDispatchSpec(PlannedDispatch):
     """Every ``window``, solve a VRP over the ready (and soon-ready) orders of a node and
     its idle (and soon-idle) couriers; start the trips that can start now."""
 
@@ -696,7 +696,7 @@ class BatchDispatch(PlannedDispatch):
         "hold a ready order to batch it with one); 0: ready orders only.")
 
 
-class RollingHorizonDispatch(PlannedDispatch):
+class RollingHorizonDispatchSpec(PlannedDispatch):
     """Re-plan on every order arrival, order ready and courier return (legs already
     started are kept); start the trips that can start now, postpone the rest."""
 
@@ -711,7 +711,7 @@ class RollingHorizonDispatch(PlannedDispatch):
         "are free.")
 
 
-class CheapestInsertionDispatch(Spec):
+class CheapestInsertionDispatchSpec(Spec):
     """Insert each ready order where it adds least cost into a trip being loaded at the
     node (or open one on an idle courier); a trip leaves when full, when its first order
     has waited ``max_hold``, or when waiting longer would break a promise."""
@@ -726,7 +726,7 @@ class CheapestInsertionDispatch(Spec):
 
 
 DispatchSpec = Annotated[
-    ImmediateDispatch | BatchDispatch | RollingHorizonDispatch | CheapestInsertionDispatch,
+    ImmediateDispatchSpec | BatchDispatchSpec | RollingHorizonDispatchSpec | CheapestInsertionDispatchSpec,
     Field(discriminator="policy")]
 
 
@@ -750,12 +750,12 @@ class Scenario(Spec):
     city: CitySpec
     catalog: CatalogSpec
     demand: DemandSpec
-    promise: PromiseSpec = Field(default_factory=lambda: FixedPromise(policy="fixed"),
+    promise: PromiseSpec = Field(default_factory=lambda: FixedPromiseSpec(policy="fixed"),
                                  description="Which orders are accepted, with what promise.")
     assignment: AssignmentSpec = Field(
-        default_factory=lambda: NearestAssignment(policy="nearest"),
+        default_factory=lambda: NearestAssignmentSpec(policy="nearest"),
         description="Which node serves an accepted order.")
-    dispatch: DispatchSpec = Field(default_factory=lambda: ImmediateDispatch(policy="immediate"),
+    dispatch: DispatchSpec = Field(default_factory=lambda: ImmediateDispatchSpec(policy="immediate"),
                                    description="Which courier takes which ready orders, when.")
     predictor: PredictorSpec = Field(default_factory=PredictorSpec)
     stockout: StockoutSpec = Field(default_factory=StockoutSpec)

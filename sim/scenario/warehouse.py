@@ -276,7 +276,7 @@ class LeastLoadedStation(Spec):
     policy: Literal["least_loaded"]
 
 
-class RandomStation(Spec):
+class RandomStationSpec(Spec):
     """Send an order to a station with a free slot chosen at random."""
 
     policy: Literal["random"]
@@ -297,7 +297,7 @@ class MostLinesPod(Spec):
                            "oldest waiting lines (all waiting lines count in the score).")
 
 
-class NearestPod(Spec):
+class NearestPodSpec(Spec):
     """Bring the pod nearest the station holding the station's oldest waiting line."""
 
     policy: Literal["nearest"]
@@ -316,19 +316,19 @@ class LongestIdleRobot(Spec):
     policy: Literal["longest_idle"]
 
 
-class NearestReturn(Spec):
+class NearestReturnSpec(Spec):
     """Return a pod to the free storage spot nearest the station it leaves."""
 
     policy: Literal["nearest"]
 
 
-class OriginalReturn(Spec):
+class OriginalReturnSpec(Spec):
     """Return a pod to the spot it came from (kept free for it)."""
 
     policy: Literal["original"]
 
 
-class ClassReturn(Spec):
+class ClassReturnSpec(Spec):
     """Return a pod to the free spot nearest the station within its class zone."""
 
     policy: Literal["class"]
@@ -336,13 +336,13 @@ class ClassReturn(Spec):
 
 SequenceSpec = Annotated[EarliestDueSequence | FifoSequence, Field(discriminator="policy"),
                          _tagged("policy")]
-OrderStationSpec = Annotated[LeastLoadedStation | RandomStation | PodMatchStation,
+OrderStationSpec = Annotated[LeastLoadedStation | RandomStationSpec | PodMatchStation,
                              Field(discriminator="policy"), _tagged("policy")]
-PodSelectionSpec = Annotated[MostLinesPod | NearestPod, Field(discriminator="policy"),
+PodSelectionSpec = Annotated[MostLinesPod | NearestPodSpec, Field(discriminator="policy"),
                              _tagged("policy")]
 TaskAllocationSpec = Annotated[NearestIdleRobot | LongestIdleRobot,
                                Field(discriminator="policy"), _tagged("policy")]
-PodReturnSpec = Annotated[NearestReturn | OriginalReturn | ClassReturn,
+PodReturnSpec = Annotated[NearestReturnSpec | OriginalReturnSpec | ClassReturnSpec,
                           Field(discriminator="policy"), _tagged("policy")]
 
 
@@ -362,20 +362,20 @@ class WarehousePolicies(Spec):
         default_factory=lambda: NearestIdleRobot(policy="nearest_idle"),
         description="Which robot fetches a pod.")
     pod_return: PodReturnSpec = Field(
-        default_factory=lambda: NearestReturn(policy="nearest"),
+        default_factory=lambda: NearestReturnSpec(policy="nearest"),
         description="Where a pod goes back to.")
 
 
 # --------------------------------------------------------------------------- traffic
 
 
-class AbstractTraffic(Spec):
+class AbstractTrafficSpec(Spec):
     """Travel time from the Manhattan distance with the kinematics; robots never block."""
 
     mode: Literal["abstract"]
 
 
-class GridTraffic(Spec):
+class GridTrafficSpec(Spec):
     """Robots reserve cells in space and time along their paths (no two in a cell)."""
 
     mode: Literal["grid"]
@@ -389,7 +389,7 @@ class GridTraffic(Spec):
         "diagnosis (a deadlock that resolution could not clear).")
 
 
-TrafficSpec = Annotated[AbstractTraffic | GridTraffic, Field(discriminator="mode"),
+TrafficSpec = Annotated[AbstractTrafficSpec | GridTrafficSpec, Field(discriminator="mode"),
                         _tagged("mode")]
 
 
@@ -429,7 +429,7 @@ class WarehouseSpec(Spec):
     name: Name = Field(description="Unique name of the node (letters, digits, _ . -; "
                                    "not starting with a dot).")
     location: tuple[Distance, Distance] = Field(description="[x, y] in the city.")
-    traffic: TrafficSpec = Field(default_factory=lambda: AbstractTraffic(mode="abstract"),
+    traffic: TrafficSpec = Field(default_factory=lambda: AbstractTrafficSpec(mode="abstract"),
                                  description="`abstract` (no blocking, fast) or `grid` "
                                  "(cells reserved in space and time).")
     layout: LayoutSpec = Field(description="The floor: generated from parameters, or a "

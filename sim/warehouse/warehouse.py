@@ -43,7 +43,7 @@ from sim.routing.network import Place
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario
 from sim.scenario.warehouse import GeneratedLayout, WarehouseSpec
-from sim.scenario.warehouse import GridTraffic as GridTrafficSpec
+from sim.scenario.warehouse import GridTrafficSpec
 from sim.stores.supply import Lines
 from sim.warehouse.charging import ChargingBay
 from sim.warehouse.distances import floor_distances

@@ -157,7 +157,7 @@ def test_unit_fields_need_a_unit(override, scenario_validator):
 def test_defaults_written_with_units():
     """The schema's defaults of unit fields are valid values that an editor may insert."""
     schema = scenario_schema()
-    window = schema["$defs"]["FixedPromise"]["properties"]["window"]
+    window = schema["$defs"]["FixedPromiseSpec"]["properties"]["window"]
     assert window["default"] == "30min"
     assert human(1500.0, "distance") == "1.5km" and human(90.0, "duration") == "90s"
     assert human(0.0, "duration") == 0
