@@ -583,7 +583,8 @@ class SplitAssignmentSpec(Spec):
 
 
 AssignmentSpec = Annotated[
-    NearestAssignmentSpec | InventoryAwareAssignmentSpec | LoadAwareAssignmentSpec | SplitAssignmentSpec,
+    NearestAssignmentSpec | InventoryAwareAssignmentSpec | LoadAwareAssignmentSpec
+    | SplitAssignmentSpec,
     Field(discriminator="policy")]
 
 
