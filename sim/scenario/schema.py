@@ -727,7 +727,8 @@ class CheapestInsertionDispatchSpec(Spec):
 
 
 DispatchSpec = Annotated[
-    ImmediateDispatchSpec | BatchDispatchSpec | RollingHorizonDispatchSpec | CheapestInsertionDispatchSpec,
+    ImmediateDispatchSpec | BatchDispatchSpec | RollingHorizonDispatchSpec
+    | CheapestInsertionDispatchSpec,
     Field(discriminator="policy")]
 
 
@@ -756,8 +757,9 @@ class Scenario(Spec):
     assignment: AssignmentSpec = Field(
         default_factory=lambda: NearestAssignmentSpec(policy="nearest"),
         description="Which node serves an accepted order.")
-    dispatch: DispatchSpec = Field(default_factory=lambda: ImmediateDispatchSpec(policy="immediate"),
-                                   description="Which courier takes which ready orders, when.")
+    dispatch: DispatchSpec = Field(
+        default_factory=lambda: ImmediateDispatchSpec(policy="immediate"),
+        description="Which courier takes which ready orders, when.")
     predictor: PredictorSpec = Field(default_factory=PredictorSpec)
     stockout: StockoutSpec = Field(default_factory=StockoutSpec)
     suppliers: dict[Name, SupplierSpec] = Field(
