@@ -42,8 +42,7 @@ from sim.fulfillment.order import Order
 from sim.routing.network import Place
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario
-from sim.scenario.warehouse import GeneratedLayout, WarehouseSpec
-from sim.scenario.warehouse import GridTrafficSpec
+from sim.scenario.warehouse import GeneratedLayout, GridTrafficSpec, WarehouseSpec
 from sim.stores.supply import Lines
 from sim.warehouse.charging import ChargingBay
 from sim.warehouse.distances import floor_distances
