@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.calendar.roster import roster_for
 from sim.core.env import SimEnv
 from sim.core.progress import ProgressBar
 from sim.core.recorder import Records
@@ -133,9 +134,13 @@ class Model:
         stock = ShelfStock(env, spec.name, levels, daily=daily.tolist(),
                            protection=[per_class[c] for c in self.sku_class.tolist()],
                            sku_class=self.sku_class.tolist(), class_names=self.class_names)
-        fleet = Fleet(env, spec.name, place, spec.fleets, sc.vehicles, self.network)
+        stop = sc.run.stop
+        fleet = Fleet(env, spec.name, place, spec.fleets, sc.vehicles, self.network,
+                      [roster_for(sc, spec.name, "couriers", f.count, f.vehicle)
+                       for f in spec.fleets], stop)
         self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog))
-        return Store(env, spec, place, stock, fleet)
+        return Store(env, spec, place, stock, fleet,
+                     roster_for(sc, spec.name, "pickers", spec.pickers), stop)
 
     def supplier(self, name: str) -> Supplier:
         """The supplier called ``name``: a distribution centre or a supplying node."""
@@ -161,7 +166,9 @@ class Model:
     def _warehouse(self, index: int, spec: WarehouseSpec) -> RobotWarehouse:
         sc = self.scenario
         place = self.network.place(*spec.location)
-        fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network)
+        fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network,
+                      [roster_for(sc, spec.name, "couriers", spec.couriers.count,
+                                  spec.couriers.vehicle)], sc.run.stop)
         return RobotWarehouse(self.env, sc, spec, index, place, fleet, self.catalog,
                               self.referenced.layouts.get(index))
 
