@@ -66,16 +66,16 @@ class PickerPool:
     def __init__(self, env: SimEnv, node: str, roster: Roster, stop: float,
                  level: LevelMonitor) -> None:
         self.env = env
-        peak = roster.peak(env.now, stop)
-        self.resource = simpy.PriorityResource(env, capacity=max(peak, 1))
+        size = max(roster.peak(env.now, stop), 1)
+        self.resource = simpy.PriorityResource(env, capacity=size)
         self.level = level
         self.record = StaffRecord(env, node, "pickers", "", level)
-        self.rostered = self.on_duty = max(peak, 1)
+        self.rostered = self.on_duty = follow_roster(env, roster, stop, self.set_rostered)
+        # those not on duty at the start are away at once (nobody is picking yet)
+        self._away = [self.resource.request(priority=AWAY) for _ in range(size - self.on_duty)]
         self._leaving: list[simpy.resources.resource.PriorityRequest] = []
-        self._away: list[simpy.resources.resource.PriorityRequest] = []
-        now = follow_roster(env, roster, stop, self.set_rostered)
-        self.set_rostered(now)
-        level.set_capacity(self.on_duty)
+        if level.capacity != self.on_duty:
+            level.set_capacity(self.on_duty)
         self.record.write(self.rostered, self.on_duty)
 
     def request(self) -> simpy.resources.resource.PriorityRequest:
@@ -91,12 +91,15 @@ class PickerPool:
             req = self.resource.request(priority=AWAY)
             self._leaving.append(req)
             req.callbacks.append(self._gone)
+        back = 0
         for _ in range(max(0, diff)):
             if self._leaving:
                 self._leaving.pop().cancel()
             else:
                 self.resource.release(self._away.pop())
-                self._changed(+1)
+                back += 1
+        if back:
+            self._changed(back)
         if diff:
             self.record.write(self.rostered, self.on_duty)
 

@@ -134,8 +134,9 @@ class Fleet:
             now = follow_roster(env, roster, stop, partial(self.set_rostered, kind))
             self.set_rostered(kind, now, write=False)
             record.write(now, self._on_duty(kind))
-        if shifting:
-            self.level.set_capacity(sum(c.on_duty for c in self.couriers))
+        on_duty = sum(c.on_duty for c in self.couriers)
+        if on_duty != self.level.capacity:
+            self.level.set_capacity(on_duty)
         self._trips = env.recorder.table("trips", TRIP_COLUMNS)
         # trips started and not yet written, by trip id
         self._riding: dict[int, _Trip] = {}

@@ -89,7 +89,8 @@ class Store:
             self.pickers = simpy.Resource(env, capacity=n)
             self.picker_level = LevelMonitor(env, "pickers", spec.name, n)
         else:  # a roster: pickers come and go, each finishing the order in hand
-            self.picker_level = LevelMonitor(env, "pickers", spec.name, 0)
+            self.picker_level = LevelMonitor(env, "pickers", spec.name,
+                                             roster.steps(env.now, stop)[0][1])
             self.pickers = PickerPool(env, spec.name, roster, stop, self.picker_level)
         self._per_order = env.draws(f"pick/order/{spec.name}", spec.pick_time_per_order)
         self._per_item = env.draws(f"pick/item/{spec.name}", spec.pick_time_per_item)
