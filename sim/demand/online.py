@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from sim.calendar.demand import calendar_arrivals
 from sim.core.env import SimEnv
 from sim.core.sampling import sampler
-from sim.demand.arrivals import arrival_times, clustered_points, uniform_points
+from sim.demand.arrivals import clustered_points, uniform_points
 from sim.demand.catalog import Catalog
 from sim.fulfillment.order import Order
 from sim.routing.network import RoadNetwork
@@ -30,8 +31,8 @@ class OnlineDemand:
         spec, city = scenario.demand.online, scenario.city
         rng = env.streams("demand/online")
         self.env = env
-        self.times = arrival_times(rng, spec.orders_per_day, spec.profile,
-                                   scenario.run.start, scenario.run.end)
+        self.times = calendar_arrivals(rng, scenario, "online", spec.orders_per_day,
+                                       spec.profile, scenario.run.start, scenario.run.end)
         n = len(self.times)
         if spec.customers.placement == "uniform":
             pts = uniform_points(rng, n, city.width, city.height)
