@@ -65,8 +65,25 @@ def summary_lines(metrics: dict[str, Any], name: str, seed: int,
         f"  stock-outs {_n(inv.get('stockout_events', 0))}, "
         f"lost walk-in units {_n(inv.get('lost_walkin_units', 0))}",
         *_policy_lines(metrics),
+        *_staffing_lines(metrics),
         *wh_lines,
     ]
+
+
+def _staffing_lines(metrics: dict[str, Any]) -> list[str]:
+    """Under rosters: utilisation over staffed time, and every node and resource that had
+    nobody on duty for some hours of the window (valid: its orders waited)."""
+    staffing = metrics.get("staffing")
+    if not staffing:
+        return []
+    parts = [f"{k} {_fmt_pct(v['utilisation'])} of {_n(v['staffed_hours'])} staffed h"
+             for k, v in staffing.items()]
+    gaps = [f"{node} {k} {v['unstaffed_hours']:g} h" for k, r in staffing.items()
+            for node, v in r["by_node"].items() if v["unstaffed_hours"]]
+    out = ["  rosters: busy over staffed time: " + ", ".join(parts)]
+    if gaps:
+        out.append("  nobody on duty (orders waited): " + ", ".join(gaps))
+    return out
 
 
 def _policy_lines(metrics: dict[str, Any]) -> list[str]:
