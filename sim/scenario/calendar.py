@@ -30,12 +30,12 @@ import datetime as _dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from sim.calendar.clock import DAY, WEEKDAYS, date_of_day, day_of, day_of_date, format_clock
 from sim.scenario.base import Name, NonNegFloat, NonNegInt, PosInt, Profile, Spec
 from sim.scenario.errors import FieldError, ScenarioError, did_you_mean
-from sim.scenario.units import TimeOfDay
+from sim.scenario.units import TimeOfDay, show, whole_number
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -76,10 +76,41 @@ class HourlyRosterSpec(Spec):
                                     description="24 counts, one per clock hour from 00:00.")
 
 
+def _roster_form(value: Any) -> str:
+    """Which form a roster is written in (so an error names the form's own field)."""
+    if isinstance(value, list | tuple):
+        return "shifts"
+    if isinstance(value, dict | HourlyRosterSpec):
+        return "hourly"
+    return "count"
+
+
+def _count_at_least(low: int) -> Any:
+    """A before-validator that checks a roster written as a plain count (``>= low``, a
+    finite whole number) so its error names the field itself, not the union's branch."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool | int | float):
+            value = whole_number(value)
+            if isinstance(value, float):
+                if not value.is_integer():
+                    raise ValueError(f"must be a whole number (got {show(value)})")
+                value = int(value)
+            if value < low:
+                raise ValueError(f"must be >= {low} (got {value})")
+        return value
+
+    return check
+
+
 Shifts = Annotated[list[ShiftSpec], Field(min_length=1)]
-RosterSpec = NonNegInt | Shifts | HourlyRosterSpec
+RosterSpec = Annotated[Annotated[NonNegInt, Tag("count")] | Annotated[Shifts, Tag("shifts")]
+                       | Annotated[HourlyRosterSpec, Tag("hourly")],
+                       Discriminator(_roster_form), BeforeValidator(_count_at_least(0))]
 """A roster: a count on duty all day, a list of shifts, or hourly counts."""
-PickerRosterSpec = PosInt | Shifts | HourlyRosterSpec
+PickerRosterSpec = Annotated[Annotated[PosInt, Tag("count")] | Annotated[Shifts, Tag("shifts")]
+                             | Annotated[HourlyRosterSpec, Tag("hourly")],
+                             Discriminator(_roster_form), BeforeValidator(_count_at_least(1))]
 """A store's picker roster: at least one picker when written as a plain count (as
 before rosters existed); shifts and hourly counts may leave windows without pickers."""
 
