@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.calendar.roster import roster_for
+from sim.calendar.roster import Roster, RosterAdjuster, roster_for
 from sim.core.env import SimEnv
 from sim.core.progress import ProgressBar
 from sim.core.recorder import Records
@@ -29,6 +29,7 @@ from sim.fulfillment.promise import PROMISE_POLICIES
 from sim.referenced import Referenced, load_network, load_referenced
 from sim.routing.dispatch import DISPATCH_POLICIES
 from sim.routing.network import RoadNetwork
+from sim.scenario.calendar import RosterSpec
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario, StoreSpec, WarehouseSpec
 from sim.stores.inventory import ShelfStock, initial_levels, sku_classes
@@ -97,6 +98,8 @@ class Model:
                  referenced: Referenced | None = None) -> None:
         self.scenario = scenario
         self.env = env = SimEnv(scenario, seed)
+        # changes to the rosters before the stores and fleets are built (no-shows)
+        self.roster_adjusters: list[RosterAdjuster] = []
         # the files the scenario points to, read and checked once (as validate does)
         self.referenced = referenced if referenced is not None else load_referenced(scenario)
         self.network = build_network(scenario, self.referenced)
@@ -136,11 +139,20 @@ class Model:
                            sku_class=self.sku_class.tolist(), class_names=self.class_names)
         stop = sc.run.stop
         fleet = Fleet(env, spec.name, place, spec.fleets, sc.vehicles, self.network,
-                      [roster_for(sc, spec.name, "couriers", f.count, f.vehicle)
+                      [self.roster(spec.name, "couriers", f.count, f.vehicle)
                        for f in spec.fleets], stop)
         self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog))
         return Store(env, spec, place, stock, fleet,
-                     roster_for(sc, spec.name, "pickers", spec.pickers), stop)
+                     self.roster(spec.name, "pickers", spec.pickers), stop)
+
+    def roster(self, node: str, resource: str, spec: RosterSpec,
+               vehicle: str | None = None) -> Roster:
+        """The roster of ``resource`` at ``node`` (``vehicle``: which fleet) over the run:
+        as written, with the calendar's day types, then :attr:`roster_adjusters`."""
+        roster = roster_for(self.scenario, node, resource, spec, vehicle)
+        for adjust in self.roster_adjusters:
+            roster = adjust(node, resource, vehicle, roster)
+        return roster
 
     def supplier(self, name: str) -> Supplier:
         """The supplier called ``name``: a distribution centre or a supplying node."""
@@ -167,8 +179,8 @@ class Model:
         sc = self.scenario
         place = self.network.place(*spec.location)
         fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network,
-                      [roster_for(sc, spec.name, "couriers", spec.couriers.count,
-                                  spec.couriers.vehicle)], sc.run.stop)
+                      [self.roster(spec.name, "couriers", spec.couriers.count,
+                                   spec.couriers.vehicle)], sc.run.stop)
         return RobotWarehouse(self.env, sc, spec, index, place, fleet, self.catalog,
                               self.referenced.layouts.get(index))
 

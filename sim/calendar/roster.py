@@ -13,7 +13,7 @@ day's shift loses a number of its staff.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from sim.calendar.clock import DAY, day_of
@@ -121,6 +121,13 @@ class Roster:
         steps = self.steps(start, stop)
         ends = [t for t, _ in steps[1:]] + [stop]
         return sum(n * (b - t) for (t, n), b in zip(steps, ends, strict=True))
+
+
+RosterAdjuster = Callable[[str, str, str | None, Roster], Roster]
+"""Changes a resource's roster before the run: ``(node, resource, vehicle, roster) ->
+roster``. The calendar's ``no_show`` event is one: it takes staff off a day's shifts
+with :meth:`Roster.with_absent`; :class:`~sim.model.Model` applies its adjusters in
+order to every roster it builds."""
 
 
 def roster_for(scenario: Scenario, node: str, resource: str, spec: RosterSpec,
