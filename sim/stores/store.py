@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import simpy
 
+from sim.city.network import Place
 from sim.core.env import LevelMonitor, SimEnv
 from sim.core.hooks import ORDER_READY
 from sim.demand.catalog import Basket
-from sim.fulfillment.order import Order
-from sim.routing.network import Place
+from sim.demand.order import Order
 from sim.scenario.schema import StoreSpec
 from sim.stores.inventory import ShelfStock
 
