@@ -13,17 +13,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.report.format import count as _n
-from sim.report.format import number as _fmt_min
-from sim.report.format import percent as _fmt_pct
+from sim.core.format import count as _n
+from sim.core.format import number as _fmt_min
+from sim.core.format import percent as _fmt_pct
 from sim.scenario.calendar import roster_peak
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, ScenarioError
 
 if TYPE_CHECKING:
     from sim.core.tablefiles import TableFormat
     from sim.runner import RunResult
 
-EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
 
 class UsageError(Exception):
@@ -238,7 +237,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
             text = markdown_reference(Scenario)
     else:
-        from sim.scenario.schema_files import experiment_schema, scenario_schema
+        from sim.experiments.schema_files import experiment_schema, scenario_schema
 
         text = schema_text(experiment_schema() if args.experiment else scenario_schema())
     if args.output:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from sim.calendar.roster import Roster, RosterAdjuster, roster_for
+from sim.city.network import RoadNetwork
 from sim.core.env import SimEnv
 from sim.core.progress import ProgressBar
 from sim.core.recorder import Records
@@ -28,7 +29,6 @@ from sim.fulfillment.node import FulfilmentNode
 from sim.fulfillment.promise import PROMISE_POLICIES
 from sim.referenced import Referenced, load_network, load_referenced
 from sim.routing.dispatch import DISPATCH_POLICIES
-from sim.routing.network import RoadNetwork
 from sim.scenario.calendar import RosterSpec
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario, StoreSpec, WarehouseSpec

@@ -13,31 +13,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from sim.core.format import percent
 from sim.core.records import REJECTED
 from sim.metrics.orders import click_to_door_minutes
 from sim.metrics.utilisation import busy_over_time, staffing_by_hour
 from sim.metrics.window import MetricContext
-from sim.report.format import percent
+from sim.report.figures import new_axes, new_figure, save
 
 UTILISATION_BY_STORE = "utilisation_by_store.png"
 STAFFING = "staffing.png"
 """Staffed versus busy per hour (written only for runs under rosters)."""
-
-
-def new_figure(width: float = 7.0, height: float = 4.0) -> Figure:
-    """A fresh figure on an Agg canvas."""
-    fig = Figure(figsize=(width, height), dpi=100)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def new_axes(width: float = 7.0, height: float = 4.0) -> Axes:
-    """A fresh figure with one Axes on an Agg canvas."""
-    return new_figure(width, height).add_subplot()
 
 
 def plot_click_to_door(orders: pd.DataFrame, ctx: MetricContext, ax: Axes | None = None,
@@ -224,14 +211,6 @@ def plot_late_orders(orders: pd.DataFrame, fleets: pd.DataFrame, ctx: MetricCont
     ax.set_title(f"Late orders: {percent(bad.shape[0] / max(measured.shape[0], 1))} of "
                  "the accepted orders of the measured window")
     return ax
-
-
-def save(ax: Axes, path: Path) -> None:
-    """Write the Axes' figure as a PNG."""
-    fig = ax.get_figure(root=True)
-    assert isinstance(fig, Figure)
-    fig.tight_layout()
-    fig.savefig(path, format="png", metadata={"Software": None})
 
 
 def write_run_plots(records: Mapping[str, pd.DataFrame], ctx: MetricContext,
