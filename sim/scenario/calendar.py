@@ -100,6 +100,11 @@ def _count_at_least(low: int) -> Any:
     finite whole number) so its error names the field itself, not the union's branch."""
 
     def check(value: Any) -> Any:
+        if isinstance(value, str):  # not a count, shifts nor hourly counts
+            try:
+                value = int(value)
+            except ValueError:
+                raise ValueError(f"must be a whole number (got {show(value)})") from None
         if isinstance(value, bool | int | float):
             value = whole_number(value)
             if isinstance(value, float):
