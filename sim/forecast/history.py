@@ -26,11 +26,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.calendar.clock import DAY
-from sim.scenario.calendar import day_types
+from sim.scenario.calendar import DAY, day_types
 from sim.scenario.errors import ScenarioError
 
 HOURS = 24
+RESOLVED = "scenario.resolved.yaml"
+"""The resolved scenario a run folder holds (:data:`sim.runfolder.RESOLVED`; this
+package sits below the run folders and names the file itself)."""
 FEATURES = ("store", "day", "hour", "weekday", "day_type")
 """Columns of a history that describe a row (the rest is the target ``orders``)."""
 
@@ -65,13 +67,12 @@ class DemandHistory:
 
 def _run_days(folder: Path) -> tuple[pd.DataFrame, list[str], list[str], _dt.date | None]:
     """One run folder: its orders, stores, day types of its whole days and run.date."""
-    from sim.runfolder import RESOLVED
     from sim.scenario.loading import read_scenario
 
     orders_path, resolved = folder / "orders.csv", folder / RESOLVED
     for path in (orders_path, resolved):
         if not path.is_file():
-            raise ScenarioError(f"{folder} is not a run folder (no {path.name})", "--history")
+            raise ScenarioError(f"{folder} is not a run folder (no {path.name})", ("--history",))
     scenario = read_scenario(resolved)
     orders = pd.read_csv(orders_path, usecols=["created", "x", "y", "node"])
     names = [s.name for s in scenario.stores]
@@ -82,13 +83,15 @@ def _run_days(folder: Path) -> tuple[pd.DataFrame, list[str], list[str], _dt.dat
         dist = np.hypot(xy[:, None, 0] - loc[None, :, 0], xy[:, None, 1] - loc[None, :, 1])
         near = dist.argmin(axis=1)
         inside = dist[np.arange(len(near)), near] <= scenario.promise.radius
-        orders.loc[lost, "node"] = np.where(inside, np.array(names, dtype=object)[near],
-                                            None)
+        nearest = np.array(names, dtype=object)[near]
+        orders["node"] = orders["node"].astype(object)
+        orders.loc[orders.index[lost], "node"] = pd.Series(
+            np.where(inside, nearest, None), index=orders.index[lost])
     end = scenario.run.end
     whole = int(end // DAY)  # days whose 24 hours lie inside the arrival window
     if whole < 1:
         raise ScenarioError(f"{folder}: the run covers no whole day of arrivals (from "
-                            "00:00 to 24:00); a forecast learns from whole days", "--history")
+                            "00:00 to 24:00); a forecast learns from whole days", ("--history",))
     types = list(day_types(scenario)) or ["default"] * whole
     return orders, names, types[:whole], scenario.run.date
 
@@ -100,7 +103,7 @@ def load_history(folders: Sequence[str | Path]) -> DemandHistory:
     orders."""
     if not folders:
         raise ScenarioError("no run folders given: the forecast needs at least one earlier "
-                            "run's orders.csv", "--history")
+                            "run's orders.csv", ("--history",))
     parts: list[pd.DataFrame] = []
     stores: list[str] = []
     offset = 0
@@ -129,7 +132,7 @@ def load_history(folders: Sequence[str | Path]) -> DemandHistory:
     frame = pd.concat(parts, ignore_index=True)
     if int(frame["orders"].sum()) == 0:
         raise ScenarioError("the runs hold no orders assigned to a store: nothing to "
-                            "forecast from", "--history")
+                            "forecast from", ("--history",))
     frame["orders"] = frame["orders"].astype(float)
     frame = frame[["store", "day", "hour", "weekday", "day_type", "orders"]]
     order = {s: i for i, s in enumerate(stores)}

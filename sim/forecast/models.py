@@ -187,7 +187,7 @@ class GradientBoosting:
             model = HistGradientBoostingRegressor(
                 loss=loss, learning_rate=self.learning_rate, max_iter=self.max_iter,
                 categorical_features=[0, 3], random_state=self.seed, early_stopping=False,
-                **extra)  # type: ignore[arg-type]
+                **extra)
             model.fit(self._x, self._y)
             self._models[key] = model.predict
         return self._models[key]
@@ -219,5 +219,5 @@ def make_forecaster(name: str) -> Forecaster:
     """A new forecaster by name; an unknown name is a one-line input error."""
     if name not in FORECASTERS:
         raise ScenarioError(f"unknown forecaster '{name}'" + did_you_mean(name, list(FORECASTERS))
-                            + f"; forecasters: {', '.join(FORECASTERS)}", "--forecaster")
-    return FORECASTERS[name]()  # type: ignore[index]
+                            + f"; forecasters: {', '.join(FORECASTERS)}", ("--forecaster",))
+    return FORECASTERS[name]()
