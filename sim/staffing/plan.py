@@ -6,7 +6,9 @@ come from the scenario's calendar and ``run.date``), turns each hour's orders in
 fewest pickers and couriers meeting the target (:mod:`sim.staffing.queueing`, with the
 service times measured in the history), takes for each day type the most any of its
 days needs in each hour, and covers those counts with the cheapest shifts
-(:mod:`sim.staffing.shifts`).
+(:mod:`sim.staffing.shifts`). With one day type the day repeats and shifts may cross
+midnight; with several, every type's shifts end by midnight (a shift crossing into the
+next day would belong to a day of another type and not run).
 
 Targets (``--target``):
 
@@ -183,7 +185,7 @@ def make_plan(scenario: Scenario, history_dirs: Sequence[str | Path], target: Ta
                 prev = by_type.get(dtype, [0] * HOURS)
                 by_type[dtype] = [max(a, b) for a, b in zip(prev, need, strict=True)]
             for dtype, need in by_type.items():
-                shifts = cover(need, lengths, minimum, break_after)
+                shifts = cover(need, lengths, minimum, break_after, wrap=len(by_type) == 1)
                 sp = StaffPlan(store.name, resource, dtype, need, shifts)  # type: ignore[arg-type]
                 plan.plans.append(sp)
                 value = _roster_value(shifts)

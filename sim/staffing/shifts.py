@@ -56,9 +56,15 @@ def break_of(length: int, break_after: int | None) -> int | None:
 
 
 def cover(need: Sequence[int], lengths: Sequence[int], minimum: int = 0,
-          break_after: int | None = None, time_limit: float = 20.0) -> list[PlannedShift]:
+          break_after: int | None = None, wrap: bool = True,
+          time_limit: float = 20.0) -> list[PlannedShift]:
     """The cheapest shifts (fewest paid hours) covering ``need`` (24 counts); raises
-    ValueError on a bad length or when the solver proves nothing."""
+    ValueError on a bad length or when the solver proves nothing.
+
+    With ``wrap`` the day repeats (a shift starting at 22:00 also covers the early hours
+    of the same roster's next day); without it every shift ends by midnight, for a day
+    whose neighbours have other rosters (a calendar day type): its early hours are
+    covered by its own shifts."""
     from ortools.sat.python import cp_model
 
     if len(need) != HOURS:
@@ -71,7 +77,7 @@ def cover(need: Sequence[int], lengths: Sequence[int], minimum: int = 0,
     top = max(want)
     m = cp_model.CpModel()
     cands = [PlannedShift(s, n, 0, break_of(n, break_after))
-             for n in sorted(set(lengths)) for s in range(HOURS)]
+             for n in sorted(set(lengths)) for s in range(HOURS) if wrap or s + n <= HOURS]
     x = [m.new_int_var(0, top, f"x_{c.start}_{c.length}") for c in cands]
     for h in range(HOURS):
         if want[h]:

@@ -42,3 +42,11 @@ def test_break_hour_is_not_covered_nor_paid() -> None:
 def test_nothing_needed() -> None:
     """No hour needs staff: no shifts."""
     assert cover([0] * 24, [8]) == []
+
+
+def test_no_wrap_keeps_shifts_inside_the_day() -> None:
+    """Without wrap, a need at 00:00-02:00 and 22:00-24:00 is two shifts inside the day."""
+    need = [1, 1] + [0] * 20 + [1, 1]
+    shifts = cover(need, [2, 4], wrap=False)
+    assert all(s.start + s.length <= 24 for s in shifts)
+    assert on_duty(shifts) == need
