@@ -26,3 +26,33 @@ def test_bad_input_exits_2_with_one_line(argv: list[str], needle: str,
     assert main(["plan", HEMA, *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and needle in err, err
+
+
+def test_plan_writes_a_roster_the_scenario_accepts(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """From a two-day history, ``plan`` writes a roster file and a scenario with the
+    roster in place; the scenario validates and its stores are on shifts."""
+    from sim.runner import run, scenario_yaml, write_run
+    from sim.scenario import parse_scenario
+    from sim.scenario.loading import read_scenario
+    from tests.conftest import TINY
+
+    days = ["run={start: '00:00', duration: 24h, days: 2, warmup: 1h, drain: 1h}",
+            "demand.online.orders_per_day=600", "store_defaults.walkins_per_day=100",
+            "demand.online.profile=[0, 0, 0, 0, 0, 0, 0, 2, 4, 6, 8, 10, 8, 5, 4, 4, 6, "
+            "10, 11, 9, 6, 4, 1, 0]"]
+    sc = parse_scenario(TINY, "tiny.yaml", days)
+    hist = tmp_path / "hist"
+    write_run(run(sc, 3), hist, plots=False)
+    file = tmp_path / "city.yaml"
+    file.write_text(scenario_yaml(sc.model_copy(update={"run": sc.run.model_copy(
+        update={"days": 1})})), encoding="utf-8")
+    roster, planned = tmp_path / "roster.yaml", tmp_path / "planned.yaml"
+    assert main(["plan", str(file), "--target", "on_time=0.9", "--history", str(hist),
+                 "--forecaster", "seasonal_naive", "-o", str(roster),
+                 "--scenario-out", str(planned)]) == 0
+    assert "stores[0].pickers" in roster.read_text(encoding="utf-8")
+    out = read_scenario(planned)
+    assert all(isinstance(s.pickers, list) and isinstance(s.fleets[0].count, list)
+               for s in out.stores)
+    assert "picker-hours" in capsys.readouterr().out
