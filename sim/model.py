@@ -181,8 +181,11 @@ class Model:
         fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network,
                       [self.roster(spec.name, "couriers", spec.couriers.count,
                                    spec.couriers.vehicle)], sc.run.stop)
+        pickers = spec.stations.pickers
         return RobotWarehouse(self.env, sc, spec, index, place, fleet, self.catalog,
-                              self.referenced.layouts.get(index))
+                              self.referenced.layouts.get(index),
+                              None if pickers is None else
+                              self.roster(spec.name, "station_pickers", pickers))
 
     def start(self) -> None:
         """Start the day's processes: replenishment reviews, online and walk-in demand
