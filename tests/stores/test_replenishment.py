@@ -189,7 +189,7 @@ def test_forecast_policy_orders_from_the_plan_before_it_has_learned(tiny):
 
 
 def test_suppliers_are_found_by_name_among_centres_and_supplying_nodes(make_scenario):
-    """A replenishment policy's supplier may be a distribution centre or any node that
+    """A replenishment policy's supplier may be a distribution centre or a node that
     ships (a robot warehouse); an unknown name is an input error."""
     from sim.model import Model
     from sim.scenario import ScenarioError
@@ -204,7 +204,7 @@ def test_suppliers_are_found_by_name_among_centres_and_supplying_nodes(make_scen
             return model.env.event()
 
     node = ShippingNode()
-    model.nodes.append(node)  # type: ignore[arg-type]
+    model.supplying_nodes["wh"] = node
     assert model.supplier("wh") is node
     with pytest.raises(ScenarioError, match="unknown supplier 'nope'; suppliers: dc, wh"):
         model.supplier("nope")
