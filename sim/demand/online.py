@@ -9,9 +9,9 @@ numbers), whatever it does with them.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any
 
 import numpy as np
+import simpy
 
 from sim.city.network import RoadNetwork
 from sim.core.env import SimEnv
@@ -53,7 +53,7 @@ class OnlineDemand:
     def __len__(self) -> int:
         return len(self.times)
 
-    def process(self, submit: Callable[[Order], None]) -> Generator[Any, Any, None]:
+    def process(self, submit: Callable[[Order], None]) -> Generator[simpy.Event, object, None]:
         """SimPy process: create each order at its time and ``submit`` it."""
         env = self.env
         for i, t in enumerate(self.times.tolist()):

@@ -67,7 +67,7 @@ def add_warehouse(model: Model, name: str = "wh", x: float = 0.0, y: float = 0.0
                   **kwargs: Any) -> FakeWarehouse:
     """Plug a fake warehouse into a built model (the flow and policies see it)."""
     node = FakeWarehouse(model, name, x, y, **kwargs)
-    model.nodes.append(node)  # type: ignore[arg-type]
+    model.nodes.append(node)
     return node
 
 
