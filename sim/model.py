@@ -149,7 +149,9 @@ class Model:
 
     def supplier(self, name: str) -> Supplier:
         """The supplier called ``name``: a distribution centre or a supplying node."""
-        supplier = self.suppliers.get(name) or self.supplying_nodes.get(name)
+        supplier = self.suppliers.get(name)
+        if supplier is None:
+            supplier = self.supplying_nodes.get(name)
         if supplier is None:
             known = [*self.suppliers, *self.supplying_nodes]
             raise ScenarioError(f"unknown supplier '{name}'; suppliers: {', '.join(known)}",

@@ -15,6 +15,10 @@ are tried in order until no line is short:
   left, the order is cancelled).
 - ``cancel``: the order is cancelled (reason ``stockout``).
 
+Each action is an entry of :data:`STOCKOUT_ACTIONS`, keyed by its name in the schema
+(a test ties the two). Reroutes and cancellations are carried out by the order flow,
+which the handler reaches through an :class:`OrderDesk`.
+
 Every step is a row of ``fulfil_events`` (short, substituted, dropped, rerouted,
 cancelled), so the metrics can count them.
 """
