@@ -19,8 +19,6 @@ order standing; the order is cancelled only if all its shipments are.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sim.core.env import SimEnv
 from sim.core.hooks import (
     ORDER_ACCEPTED,
@@ -47,15 +45,15 @@ class OrderFlow:
     """Routes each new order to a node or rejects it with a reason."""
 
     def __init__(self, ctx: PolicyContext, promise: PromisePolicy,
-                 assignment: AssignmentPolicy, stockout: Any) -> None:
+                 assignment: AssignmentPolicy, stockouts: StockoutHandling) -> None:
         self.ctx, self.env = ctx, ctx.env
         self.nodes = ctx.nodes
         self.promise, self.assignment = promise, assignment
-        self.fallback = getattr(assignment, "fallback", None) is not None
-        self.stockouts = StockoutHandling(ctx.env, stockout, self)
+        self.fallback = assignment.fallback is not None
+        self.stockouts = stockouts
         self.orders: list[Order] = []
         env: SimEnv = ctx.env
-        if getattr(assignment, "splits", False):
+        if assignment.splits:
             env.hooks.on(ORDER_DELIVERED, self._delivered)
         env.recorder.on_finish(self._write)
 

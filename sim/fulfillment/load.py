@@ -10,11 +10,11 @@ works the same for stores and robot warehouses.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from sim.core.env import SimEnv
 from sim.core.hooks import ORDER_AT_NODE, ORDER_DISPATCHED, ORDER_LEFT_NODE, ORDER_READY
 from sim.demand.order import Order
+from sim.fulfillment.node import FulfilmentNode
 
 
 class NodeLoad:
@@ -44,12 +44,12 @@ class NodeLoad:
         self.waiting[order.node] -= 1
 
     @staticmethod
-    def idle_couriers(node: Any) -> int:
+    def idle_couriers(node: FulfilmentNode) -> int:
         """Couriers of ``node`` free now."""
         level = node.fleet.level
         return int(level.capacity - level.busy)
 
-    def pressure(self, node: Any) -> int:
+    def pressure(self, node: FulfilmentNode) -> int:
         """Orders that will need one of ``node``'s couriers before a new one, minus the
         couriers free now (negative: couriers to spare)."""
         name = node.name

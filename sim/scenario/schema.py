@@ -683,8 +683,7 @@ class Scenario(Spec):
     def supplier_names(self) -> list[str]:
         """Names a replenishment policy may order from: the suppliers, and nodes that
         supply stores (robot warehouses, when the scenario has them)."""
-        nodes = getattr(self, "warehouses", None) or []
-        return [*self.suppliers, *(getattr(n, "name", "") for n in nodes)]
+        return [*self.suppliers, *(w.name for w in self.warehouses)]
 
     def _check_stock_policies(self, i: int, store: StoreSpec) -> None:
         for name in store.stock.protection:
@@ -694,9 +693,9 @@ class Scenario(Spec):
                     + f"; classes: {', '.join(self.catalog.classes)}",
                     ("stores", i, "stock", "protection", name))
         repl = store.replenishment
-        supplier = getattr(repl, "supplier", None)
-        if supplier is None:
+        if isinstance(repl, NoReplenishmentSpec):
             return
+        supplier = repl.supplier
         if store.stock.unlimited:
             raise ScenarioError("a store with unlimited stock cannot be replenished",
                                 ("stores", i, "replenishment"))

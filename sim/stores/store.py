@@ -16,7 +16,7 @@ Pickers are a SimPy resource served first come, first served.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import simpy
 
@@ -68,12 +68,12 @@ class Store:
     kind = "store"
 
     def __init__(self, env: SimEnv, spec: StoreSpec, place: Place, stock: ShelfStock,
-                 fleet: Fleet) -> None:
+                 fleet: Fleet, dispatch: DispatchPolicy, stockouts: StockoutHandler) -> None:
         self.env, self.spec, self.name, self.place = env, spec, spec.name, place
         self.stock = stock
         self.fleet = fleet
-        self.dispatch: DispatchPolicy | None = None
-        self.stockouts: StockoutHandler | None = None
+        self.dispatch = dispatch
+        self.stockouts = stockouts
         self.pickers = simpy.Resource(env, capacity=spec.pickers)
         self.picker_level = LevelMonitor(env, "pickers", spec.name, spec.pickers)
         self._per_order = env.draws(f"pick/order/{spec.name}", spec.pick_time_per_order)
@@ -105,7 +105,7 @@ class Store:
         self.stock.write_off(missed)
         return [line for line, m in zip(held, miss.tolist(), strict=True) if not m], missed
 
-    def _fulfil(self, order: Order) -> Generator[Any, Any, None]:
+    def _fulfil(self, order: Order) -> Generator[simpy.Event, object, None]:
         env, stock = self.env, self.stock
         resolution: Resolution | None = None
         with self.pickers.request() as req:
@@ -122,7 +122,7 @@ class Store:
                 short += missed
             units = order.units if not short else sum(q for _, q in held)
             yield env.timeout(self._per_order() + self._per_item.sum(units))
-            if short and self.stockouts is not None:
+            if short:
                 resolution = self.stockouts.resolve(self, order, held, short)
                 held = resolution.held
                 if resolution.extra_units:
@@ -142,5 +142,4 @@ class Store:
             resolution.after()
             return
         env.hooks.emit(ORDER_READY, order)
-        if self.dispatch is not None:
-            self.dispatch.order_ready(order)
+        self.dispatch.order_ready(order)

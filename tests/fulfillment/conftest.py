@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -13,6 +14,17 @@ from sim.fleet.couriers import Fleet
 from sim.model import Model
 from sim.routing.dispatch import ImmediateDispatch
 from sim.scenario.fleet import FleetSpec, VehicleSpec
+
+
+class Everything:
+    """Unlimited stock, as policies read a node's stock (no cover limit)."""
+
+    unlimited = True
+    daily: tuple[float, ...] = ()
+
+    def available(self, sku: int) -> float:
+        """Any number of units."""
+        return math.inf
 
 
 class FakeWarehouse:
@@ -30,6 +42,7 @@ class FakeWarehouse:
         self.fleet = Fleet(env, name, self.place, [FleetSpec(count=couriers, vehicle="van")],
                            {"van": VehicleSpec(speed="8m/s", capacity=1)}, model.network)
         self.dispatch = ImmediateDispatch(env, self.fleet, None)
+        self.stock = Everything()
         self.pack_seconds = pack_seconds
         self.accepted: list[Order] = []
 
@@ -54,7 +67,7 @@ def add_warehouse(model: Model, name: str = "wh", x: float = 0.0, y: float = 0.0
                   **kwargs: Any) -> FakeWarehouse:
     """Plug a fake warehouse into a built model (the flow and policies see it)."""
     node = FakeWarehouse(model, name, x, y, **kwargs)
-    model.nodes.append(node)  # type: ignore[arg-type]
+    model.nodes.append(node)
     return node
 
 
