@@ -21,7 +21,6 @@ from collections.abc import Generator
 from typing import Any
 
 from sim.core.env import SimEnv
-from sim.core.hooks import ORDER_AT_NODE, ORDER_LEFT_NODE
 from sim.demand.order import Order
 from sim.fleet.couriers import Courier, Fleet
 from sim.routing.planning import DispatchPlanner
@@ -48,8 +47,8 @@ class _Planned:
         self.upcoming: dict[Key, Order] = {}
         fleet.on_idle = self.courier_idle
         if track_upcoming:
-            env.hooks.on(ORDER_AT_NODE, self._at_node)
-            env.hooks.on(ORDER_LEFT_NODE, self._left_node)
+            env.hooks.order_at_node.on(self._at_node)
+            env.hooks.order_left_node.on(self._left_node)
 
     def _at_node(self, order: Order, node: str) -> None:
         if node == self.fleet.node:

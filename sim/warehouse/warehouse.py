@@ -25,7 +25,6 @@ import simpy
 
 from sim.city.network import Place
 from sim.core.env import SimEnv
-from sim.core.hooks import ORDER_READY
 from sim.core.records import (
     WH_CELL_COLUMNS,
     WH_CHARGE_COLUMNS,
@@ -456,7 +455,7 @@ class RobotWarehouse:
         if order.channel == ONLINE:
             city = order.ref
             city.pick_start, city.pick_end, city.ready = order.pick_start, order.pick_end, env.now
-            env.hooks.emit(ORDER_READY, city)
+            env.hooks.order_ready.emit(city)
             if self.dispatch is not None:
                 self.dispatch.order_ready(city)
         elif order.channel == REPLENISHMENT:

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from sim.core.hooks import ORDER_READY
 from sim.demand.order import Order
 from sim.fleet.couriers import Fleet
 from sim.model import Model
@@ -46,7 +45,7 @@ class FakeWarehouse:
         order.pick_start = self.env.now
         yield self.env.timeout(self.pack_seconds)
         order.pick_end = order.ready = self.env.now
-        self.env.hooks.emit(ORDER_READY, order)
+        self.env.hooks.order_ready.emit(order)
         self.dispatch.order_ready(order)
 
 
