@@ -12,6 +12,7 @@ from sim.fleet.couriers import Fleet
 from sim.model import Model
 from sim.routing.dispatch import ImmediateDispatch
 from sim.scenario.fleet import FleetSpec, VehicleSpec
+from sim.scenario.schema import ImmediateDispatchSpec
 
 
 class FakeWarehouse:
@@ -28,7 +29,8 @@ class FakeWarehouse:
         self.place = model.network.place(x, y)
         self.fleet = Fleet(env, name, self.place, [FleetSpec(count=couriers, vehicle="van")],
                            {"van": VehicleSpec(speed="8m/s", capacity=1)}, model.network)
-        self.dispatch = ImmediateDispatch(env, self.fleet, None)
+        self.dispatch = ImmediateDispatch(env, self.fleet,
+                                          ImmediateDispatchSpec(policy="immediate"))
         self.pack_seconds = pack_seconds
         self.accepted: list[Order] = []
 
