@@ -24,6 +24,7 @@ from sim.scenario.schema import (
     DispatchSpec,
     ImmediateDispatchSpec,
     PlannedDispatch,
+    RollingHorizonDispatchSpec,
 )
 
 
@@ -138,3 +139,22 @@ def test_cheapest_insertion_leaves_when_full_or_held(tiny: Scenario) -> None:
     policy.order_ready(c)
     env.run(until=start + 91)
     assert c.dispatched == start + 90
+
+
+def test_rolling_horizon_replans_on_every_change(tiny: Scenario) -> None:
+    """An order ready with a courier idle leaves at that instant; one ready while the
+    only courier rides leaves the moment it is back."""
+    env = SimEnv(tiny)
+    fleet = small_fleet(env, 1)
+    spec = RollingHorizonDispatchSpec(policy="rolling_horizon", solver="insertion")
+    policy = DISPATCH_POLICIES["rolling_horizon"](env, fleet, spec)
+    start = env.now
+    a = ready_order(env, 1, 1500, 1000)
+    policy.order_ready(a)
+    env.run(until=start + 1)
+    assert a.dispatched == start
+    back = fleet.couriers[0].free_at
+    b = ready_order(env, 2, 500, 1000)
+    policy.order_ready(b)
+    env.run(until=back + 1)
+    assert b.dispatched == back and b.trip == 1
