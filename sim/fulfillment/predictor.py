@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from sim.city.network import RoadNetwork
 from sim.core.env import SimEnv
-from sim.core.hooks import ORDER_DELIVERED, ORDER_DISPATCHED
 from sim.core.records import PREDICTION_COLUMNS
 from sim.demand.order import Order
 from sim.fulfillment.load import NodeLoad
@@ -86,8 +85,8 @@ class PromisePredictor:
         self._wait: dict[str, QuantileLine] = {}
         self._overhead: dict[str, float] = {}
         self._table = env.recorder.table("predictions", PREDICTION_COLUMNS)
-        env.hooks.on(ORDER_DISPATCHED, self._dispatched)
-        env.hooks.on(ORDER_DELIVERED, self._delivered)
+        env.hooks.order_dispatched.on(self._dispatched)
+        env.hooks.order_delivered.on(self._delivered)
 
     def travel(self, node: FulfilmentNode, order: Order) -> float:
         """Seconds riding from ``node`` to the customer of ``order``."""

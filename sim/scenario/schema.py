@@ -38,7 +38,7 @@ from sim.scenario.demand import (
     CatalogSpec,
     DemandSpec,
 )
-from sim.scenario.distributions import DurationDist
+from sim.scenario.distributions import DurationDist, duration_default
 from sim.scenario.errors import ScenarioError, did_you_mean
 from sim.scenario.files import resolve_file
 from sim.scenario.fleet import Fleets, FleetSpec, VehicleSpec
@@ -307,7 +307,8 @@ class StoreSpec(Spec):
     pickers: PosInt = Field(description="Pickers on shift (each picks and packs one order).")
     pick_time_per_order: DurationDist = Field(description="Fixed time per order (walk, scan).")
     pick_time_per_item: DurationDist = Field(description="Time per unit picked.")
-    pack_time: DurationDist = Field(0.0, description="Packing time per order.")
+    pack_time: DurationDist = Field(duration_default(0.0),
+                                    description="Packing time per order.")
     couriers: Fleets = Field(description="The store's couriers: one fleet, or a list of "
                              "fleets with different vehicles (e.g. e-bikes and drones).")
     stock: StockSpec = Field(default_factory=StockSpec)

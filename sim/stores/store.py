@@ -22,7 +22,6 @@ import simpy
 
 from sim.city.network import Place
 from sim.core.env import LevelMonitor, SimEnv
-from sim.core.hooks import ORDER_READY
 from sim.demand.catalog import Basket
 from sim.demand.order import Order
 from sim.scenario.schema import StoreSpec
@@ -141,5 +140,5 @@ class Store:
         if resolution is not None and resolution.leave():
             resolution.after()
             return
-        env.hooks.emit(ORDER_READY, order)
+        env.hooks.order_ready.emit(order)
         self.dispatch.order_ready(order)

@@ -26,7 +26,6 @@ import simpy
 
 from sim.city.network import Place
 from sim.core.env import SimEnv
-from sim.core.hooks import ORDER_READY
 from sim.core.records import (
     WH_CELL_COLUMNS,
     WH_CHARGE_COLUMNS,
@@ -458,7 +457,7 @@ class RobotWarehouse:
             city = order.ref
             assert isinstance(city, Order)  # an online order refers to its city order
             city.pick_start, city.pick_end, city.ready = order.pick_start, order.pick_end, env.now
-            env.hooks.emit(ORDER_READY, city)
+            env.hooks.order_ready.emit(city)
             self.dispatch.order_ready(city)
         elif order.channel == REPLENISHMENT:
             delivered = [(line.sku, line.picked) for line in order.lines]

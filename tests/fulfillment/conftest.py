@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from sim.core.hooks import ORDER_READY
 from sim.demand.order import Order
 from sim.fleet.couriers import Fleet
 from sim.model import Model
 from sim.routing.dispatch import ImmediateDispatch
 from sim.scenario.fleet import FleetSpec, VehicleSpec
+from sim.scenario.schema import ImmediateDispatchSpec
 
 
 class Everything:
@@ -41,7 +41,8 @@ class FakeWarehouse:
         self.place = model.network.place(x, y)
         self.fleet = Fleet(env, name, self.place, [FleetSpec(count=couriers, vehicle="van")],
                            {"van": VehicleSpec(speed="8m/s", capacity=1)}, model.network)
-        self.dispatch = ImmediateDispatch(env, self.fleet, None)
+        self.dispatch = ImmediateDispatch(env, self.fleet,
+                                          ImmediateDispatchSpec(policy="immediate"))
         self.stock = Everything()
         self.pack_seconds = pack_seconds
         self.accepted: list[Order] = []
@@ -59,7 +60,7 @@ class FakeWarehouse:
         order.pick_start = self.env.now
         yield self.env.timeout(self.pack_seconds)
         order.pick_end = order.ready = self.env.now
-        self.env.hooks.emit(ORDER_READY, order)
+        self.env.hooks.order_ready.emit(order)
         self.dispatch.order_ready(order)
 
 
