@@ -21,13 +21,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import simpy
 
 from sim.calendar.roster import Roster
 from sim.calendar.staff import StaffRecord, follow_roster
 from sim.city.network import Place
 from sim.core.env import SimEnv
-from sim.core.hooks import ORDER_READY
 from sim.core.records import (
     WH_CELL_COLUMNS,
     WH_CHARGE_COLUMNS,
@@ -115,10 +115,10 @@ class RobotWarehouse:
     kind = "warehouse"
 
     def __init__(self, env: SimEnv, scenario: Scenario, spec: WarehouseSpec, index: int,
-                 place: Place, fleet: Fleet, catalog: Catalog,
+                 place: Place, fleet: Fleet, dispatch: DispatchPolicy, catalog: Catalog,
                  layout: Layout | None = None, pickers: Roster | None = None) -> None:
         self.env, self.spec, self.name, self.place, self.fleet = env, spec, spec.name, place, fleet
-        self.dispatch: DispatchPolicy | None = None
+        self.dispatch = dispatch
         self.where = ("warehouses", index)
         rspec = spec.robots
         layout_rng = env.streams(f"warehouse/{self.name}/layout")
@@ -253,8 +253,8 @@ class RobotWarehouse:
         """Spots by distance from each station (nearest first), overall and per zone."""
         zones = np.asarray(self.storage.zone)
         n_zones = len(spec.pods.classes)
-        self.return_order: list[np.ndarray] = []
-        self.return_order_by_zone: list[list[np.ndarray]] = []
+        self.return_order: list[npt.NDArray[np.int32]] = []
+        self.return_order_by_zone: list[list[npt.NDArray[np.int32]]] = []
         for s in range(len(self.stations)):
             order = np.argsort(np.asarray(self.from_station[s]), kind="stable").astype(np.int32)
             self.return_order.append(order)
@@ -493,14 +493,20 @@ class RobotWarehouse:
         self._level(-1)
         if order.channel == ONLINE:
             city = order.ref
+            assert isinstance(city, Order)  # an online order refers to its city order
             city.pick_start, city.pick_end, city.ready = order.pick_start, order.pick_end, env.now
-            env.hooks.emit(ORDER_READY, city)
-            if self.dispatch is not None:
-                self.dispatch.order_ready(city)
+            env.hooks.order_ready.emit(city)
+            self.dispatch.order_ready(city)
         elif order.channel == REPLENISHMENT:
             delivered = [(line.sku, line.picked) for line in order.lines]
-            env.timeout(self._lead()).callbacks.append(
-                lambda _: order.event.succeed(delivered))
+            event = order.event
+            assert event is not None  # a replenishment carries the store's event
+            env.timeout(self._lead()).callbacks.append(lambda _: self._deliver(event, delivered))
+
+    @staticmethod
+    def _deliver(event: simpy.Event, delivered: list[tuple[int, int]]) -> None:
+        """A replenishment's goods reach the store."""
+        event.succeed(delivered)
 
     # ------------------------------------------------------------ robots: where they stand
 
