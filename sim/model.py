@@ -12,7 +12,7 @@ and returns the record tables; nothing here computes metrics.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 
 import numpy as np
 import simpy
@@ -100,11 +100,13 @@ class Model:
     """A scenario's components wired together in one :class:`SimEnv`."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None,
-                 referenced: Referenced | None = None) -> None:
+                 referenced: Referenced | None = None,
+                 roster_adjusters: Sequence[RosterAdjuster] = ()) -> None:
+        """``roster_adjusters`` change rosters before the stores, warehouses and fleets
+        are built (the calendar's ``no_show`` event), in order."""
         self.scenario = scenario
         self.env = env = SimEnv(scenario, seed)
-        # changes to the rosters before the stores and fleets are built (no-shows)
-        self.roster_adjusters: list[RosterAdjuster] = []
+        self.roster_adjusters: list[RosterAdjuster] = list(roster_adjusters)
         # the files the scenario points to, read and checked once (as validate does)
         self.referenced = referenced if referenced is not None else load_referenced(scenario)
         self.network = build_network(scenario, self.referenced)
