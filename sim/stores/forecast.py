@@ -24,7 +24,7 @@ import math
 import numpy as np
 from scipy.special import ndtr
 
-from sim.forecast.smoothing import HOUR, MIN_INDEX, SeasonalSmoother
+from sim.forecast.smoothing import HOUR, MIN_INDEX, Floats, SeasonalSmoother
 
 __all__ = ["HOUR", "MIN_INDEX", "DemandForecast", "fill_rate_factor", "normal_loss"]
 
@@ -34,17 +34,17 @@ K_RANGE = (-4.0, 6.0)
 class DemandForecast(SeasonalSmoother):
     """Per-SKU smoothed demand rates with a shared hour-of-day index (no trend)."""
 
-    def __init__(self, rate: np.ndarray, season: np.ndarray, alpha: float, gamma: float,
+    def __init__(self, rate: Floats, season: Floats, alpha: float, gamma: float,
                  beta: float) -> None:
         super().__init__(rate, season, alpha, gamma, beta)
 
 
-def normal_loss(k: np.ndarray) -> np.ndarray:
+def normal_loss(k: Floats) -> Floats:
     """Standard normal loss function ``G(k) = E[(Z - k)^+]``."""
     return np.exp(-0.5 * k * k) / math.sqrt(2 * math.pi) - k * (1.0 - ndtr(k))
 
 
-def fill_rate_factor(ratio: np.ndarray) -> np.ndarray:
+def fill_rate_factor(ratio: Floats) -> Floats:
     """The safety factor ``k`` with ``G(k) = ratio`` (clipped to [-4, 6]), by bisection."""
     r = np.asarray(ratio, dtype=float)
     lo = np.full(r.shape, K_RANGE[0])
