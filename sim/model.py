@@ -59,27 +59,33 @@ def online_share(scenario: Scenario, store: StoreSpec) -> float:
     return 1 / n
 
 
-def expected_daily_units(scenario: Scenario, store: StoreSpec) -> float:
-    """Units a store expects to sell per day over both channels (sizes initial stock)."""
+def expected_daily_units(scenario: Scenario, store: StoreSpec,
+                         share: float | None = None) -> float:
+    """Units a store expects to sell per day over both channels (sizes initial stock).
+    ``share`` is the store's share of online customers when known (a density's
+    catchment), else :func:`online_share`."""
     online = scenario.demand.online
     skus = scenario.catalog.skus
-    units = online.orders_per_day * online_share(scenario, store) * mean_units(online.basket,
-                                                                              skus)
+    if share is None:
+        share = online_share(scenario, store)
+    units = online.orders_per_day * share * mean_units(online.basket, skus)
     walkin = scenario.demand.walkin
     if walkin is not None:
         units += store.walkins_per_day * mean_units(walkin.basket, skus)
     return units
 
 
-def hourly_units(scenario: Scenario, store: StoreSpec) -> list[float]:
+def hourly_units(scenario: Scenario, store: StoreSpec,
+                 share: float | None = None) -> list[float]:
     """Units a store expects to sell in each clock hour of the day, over both channels
     (the shape of its day; the sum is :func:`expected_daily_units`)."""
     online = scenario.demand.online
     w = online.profile
     total = sum(w)
     skus = scenario.catalog.skus
-    per_online = (online.orders_per_day * online_share(scenario, store)
-                  * mean_units(online.basket, skus))
+    if share is None:
+        share = online_share(scenario, store)
+    per_online = online.orders_per_day * share * mean_units(online.basket, skus)
     out = [per_online * x / total if total > 0 else 0.0 for x in w]
     walkin = scenario.demand.walkin
     if walkin is not None and sum(walkin.profile) > 0:
@@ -100,7 +106,13 @@ class Model:
         self.referenced = referenced if referenced is not None else load_referenced(scenario)
         self.network = build_network(scenario, self.referenced)
         self.catalog = Catalog(scenario.catalog)
-        self.online = OnlineDemand(env, scenario, self.catalog, self.network)
+        self.online = OnlineDemand(env, scenario, self.catalog, self.network,
+                                   self.referenced.density)
+        geography = self.online.geography
+        self.shares: dict[str, float] = {} if geography is None else dict(zip(
+            (s.name for s in scenario.stores),
+            geography.shares(np.array([s.location for s in scenario.stores],
+                                      dtype=float).reshape(-1, 2)).tolist(), strict=True))
         self.walkins: list[WalkinDemand] = []
         self.class_names, self.sku_class = sku_classes(self.catalog.size,
                                                        scenario.catalog.classes)
@@ -125,7 +137,7 @@ class Model:
     def _store(self, spec: StoreSpec) -> Store:
         env, sc = self.env, self.scenario
         place = self.network.place(*spec.location)
-        units = expected_daily_units(sc, spec)
+        units = expected_daily_units(sc, spec, self.shares.get(spec.name))
         levels = None if spec.stock.unlimited else initial_levels(
             units, self.catalog.popularity, spec.stock.cover_days, spec.stock.min_units)
         daily = units * self.catalog.popularity
@@ -153,7 +165,8 @@ class Model:
         supplier_name = getattr(spec, "supplier", None)
         supplier = None if supplier_name is None else self.supplier(supplier_name)
         plan = StockPlan(daily=np.asarray(store.stock.daily),  # as the store sized it
-                         hourly=np.asarray(hourly_units(self.scenario, store.spec)))
+                         hourly=np.asarray(hourly_units(self.scenario, store.spec,
+                                                        self.shares.get(store.name))))
         policy: ReplenishmentPolicy = REPLENISHMENT_POLICIES[spec.policy](
             self.env, spec, store.name, store.stock, supplier, plan)
         return policy

@@ -4,10 +4,11 @@ A scenario names files by path (a GraphML road network, warehouse maps); the sch
 checks that they exist. :func:`load_referenced` reads each of them and checks what it
 holds, so ``validate`` refuses a bad file with the same one-line error (exit 2) that
 ``run`` would give, and the model is built from what was loaded instead of reading the
-files again. A GraphML network must be readable, have finite coordinates and lengths and
-positive speed limits, lie in the city's frame of metres and be connected; a map file
-must be UTF-8 and a valid layout. Scenarios without files cost nothing here (a grid city
-and generated layouts are built by the model).
+files again. A raster or address list of customers must hold finite, non-negative
+weights (and addresses inside the city). A GraphML network must be readable, have
+finite coordinates and lengths and positive speed limits, lie in the city's frame of
+metres and be connected; a map file must be UTF-8 and a valid layout. Scenarios without
+files cost nothing here (a grid city and generated layouts are built by the model).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from sim.scenario.schema import GraphmlNetworkSpec, OsmNetworkSpec, Scenario
 from sim.scenario.warehouse import MapLayout
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from sim.city.network import RoadNetwork
     from sim.warehouse.layout import Layout
 
@@ -34,6 +37,7 @@ class Referenced:
     network: RoadNetwork | None = None
     layouts: Mapping[int, Layout] = field(default_factory=dict)
     network_note: str | None = None
+    density: np.ndarray | None = None  # the customers' raster or address list
 
 
 def load_referenced(scenario: Scenario) -> Referenced:
@@ -46,7 +50,13 @@ def load_referenced(scenario: Scenario) -> Referenced:
 
             layouts[i] = read_map(wh.layout, ("warehouses", i, "layout"))
     network, note = read_network(scenario)
-    return Referenced(network, layouts, note)
+    density = None
+    spec = scenario.demand.online.customers.density
+    if spec is not None:
+        from sim.demand.geography import read_density
+
+        density = read_density(spec, scenario.city.width, scenario.city.height)
+    return Referenced(network, layouts, note, density)
 
 
 def load_network(scenario: Scenario) -> RoadNetwork | None:
