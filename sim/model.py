@@ -18,6 +18,7 @@ from sim.core.env import SimEnv
 from sim.core.progress import ProgressBar
 from sim.core.recorder import Records
 from sim.demand.catalog import Catalog, mean_units
+from sim.demand.choice import CustomerChoice
 from sim.demand.online import OnlineDemand
 from sim.demand.walkins import WalkinDemand
 from sim.fleet.couriers import Fleet
@@ -123,7 +124,10 @@ class Model:
         self.promise = PROMISE_POLICIES[scenario.promise.policy](self.ctx, scenario.promise)
         self.assignment = ASSIGNMENT_POLICIES[scenario.assignment.policy](
             self.ctx, scenario.assignment)
-        self.flow = OrderFlow(self.ctx, self.promise, self.assignment, scenario.stockout)
+        choice = scenario.demand.online.choice
+        self.flow = OrderFlow(self.ctx, self.promise, self.assignment, scenario.stockout,
+                              None if choice is None else
+                              CustomerChoice(env, choice, len(self.online)))
         for store in self.stores:
             store.stockouts = self.flow.stockouts
         dispatch = DISPATCH_POLICIES[scenario.dispatch.policy]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -20,7 +21,9 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.files import resolve_file
 from sim.scenario.units import (
     Distance,
+    NonNegDuration,
     PosDistance,
+    PosDuration,
     metres,
 )
 
@@ -146,6 +149,38 @@ class BasketSpec(Spec):
     units_per_line: NumberDist = Field(1.0, description="Units per line (rounded, at least 1).")
 
 
+class LogitChoiceSpec(Spec):
+    """The chance a customer orders given the quoted minutes q, a logistic curve:
+    ``1 / (1 + exp((q - half_at) / scale))``."""
+
+    kind: Literal["logit"]
+    half_at: PosDuration = Field(description="The quote at which half the customers "
+                                 "order.")
+    scale: PosDuration = Field(description="How fast the chance falls around `half_at` "
+                               "(from 73% to 27% over two scales).")
+
+
+class TableChoiceSpec(Spec):
+    """The chance a customer orders given the quote, read off a table (linear between
+    rows, flat beyond the first and last)."""
+
+    kind: Literal["table"]
+    points: list[tuple[NonNegDuration, Probability]] = Field(
+        min_length=1, max_length=1000,
+        description="[[quote, chance], ...] with quotes increasing, e.g. [[20min, 1], "
+        "[45min, 0.8], [90min, 0.2]].")
+
+    @model_validator(mode="after")
+    def _increasing(self) -> TableChoiceSpec:
+        quotes = [q for q, _ in self.points]
+        if any(b <= a for a, b in pairwise(quotes)):
+            raise ValueError("quotes must increase from row to row")
+        return self
+
+
+ChoiceSpec = Annotated[LogitChoiceSpec | TableChoiceSpec, Field(discriminator="kind")]
+
+
 class OnlineDemandSpec(Spec):
     """Online orders over the whole city: a non-homogeneous Poisson process."""
 
@@ -154,6 +189,10 @@ class OnlineDemandSpec(Spec):
     profile: Profile = Field(description="24 relative weights, one per hour of the day.")
     customers: CustomerSpec = Field(default_factory=CustomerSpec)
     basket: BasketSpec
+    choice: ChoiceSpec | None = Field(
+        None, description="Whether a customer still orders given the promise quoted "
+        "(click to promised delivery); a customer who does not is rejected with reason "
+        "`declined`. None: everyone orders whatever the quote.")
 
     @model_validator(mode="after")
     def _profile_positive(self) -> OnlineDemandSpec:

@@ -552,6 +552,9 @@ class EconomicsSpec(Spec):
     removed_unit: NonNegFloat = Field(0.0, description="Write-off per unit removed.")
     late_order: NonNegFloat = Field(
         0.0, description="Compensation per accepted order not delivered by its due time.")
+    late_minute: NonNegFloat = Field(
+        0.0, description="Compensation per minute a delivered order is late (on top of "
+        "`late_order`).")
     cancelled_order: NonNegFloat = Field(0.0, description="Penalty per cancelled order.")
     rejected_order: NonNegFloat = Field(0.0, description="Goodwill cost per rejected order.")
     split_part: NonNegFloat = Field(0.0, description="Cost per extra shipment of a split "
