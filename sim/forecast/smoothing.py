@@ -10,7 +10,7 @@ the one piece of smoothing code in the simulator:
   smoother with one series per SKU, a 24-hour index and no trend, updated during the
   run with each clock hour's sales;
 - the store-hour demand forecaster ``holt_winters`` (:mod:`sim.forecast.models`) is it
-  with one series (a store's orders per hour), a 24-hour index and a damped-free trend,
+  with one series (a store's orders per hour), a 24-hour index and a trend,
   fitted on the hours of earlier runs.
 
 Steps the index calls nearly closed (index below :data:`MIN_INDEX`) update the index
@@ -25,9 +25,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 HOUR = 3600.0
 MIN_INDEX = 0.25
+Floats = npt.NDArray[np.float64]
 
 
 class SeasonalSmoother:
@@ -39,7 +41,7 @@ class SeasonalSmoother:
     trend (0: no trend).
     """
 
-    def __init__(self, rate: np.ndarray, season: np.ndarray, alpha: float, gamma: float,
+    def __init__(self, rate: Floats, season: Floats, alpha: float, gamma: float,
                  beta: float, trend: float = 0.0) -> None:
         self.level = np.asarray(rate, dtype=float).copy()
         self.var = self.level.copy()  # Poisson prior: variance equal to the mean
@@ -50,7 +52,7 @@ class SeasonalSmoother:
         self.trend_smoothing = trend
         self.trend = np.zeros_like(self.level)
 
-    def observe(self, step: int, value: np.ndarray) -> None:
+    def observe(self, step: int, value: Floats) -> None:
         """Learn from the value of each series in season step ``step`` (an hour 0-23)."""
         s = float(self.season[step])
         total_level = float(self.level.sum())
@@ -67,7 +69,7 @@ class SeasonalSmoother:
             self.season[step] += self.gamma * (float(value.sum()) / total_level - s)
             self.season *= self.period / self.season.sum()
 
-    def ahead(self, steps: int, step: int) -> np.ndarray:
+    def ahead(self, steps: int, step: int) -> Floats:
         """Mean forecast ``steps`` (>= 1) steps after the last one observed, which falls in
         season step ``step``; never negative."""
         return np.maximum((self.level + steps * self.trend) * self.season[step], 0.0)
@@ -82,7 +84,7 @@ class SeasonalSmoother:
             t += seg
         return total
 
-    def expected(self, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
+    def expected(self, start: float, end: float) -> tuple[Floats, Floats]:
         """Mean and variance of each series over the clock interval ``[start, end)``
         (hourly steps; the trend is left out: the replenishment use has none)."""
         w = self.weight(start, end)

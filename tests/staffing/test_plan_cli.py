@@ -3,6 +3,8 @@ from a short history writes a roster the scenario accepts."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sim.cli import main
