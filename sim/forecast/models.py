@@ -153,6 +153,7 @@ class GradientBoosting:
         self._x: np.ndarray = np.zeros((0, len(FEATURES) - 1))
         self._y: np.ndarray = np.zeros(0)
         self._day = 0
+        self._models: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
 
     def _encode(self, rows: pd.DataFrame) -> np.ndarray:
         """Features as numbers: store and day type by their index in the history (an
@@ -175,7 +176,7 @@ class GradientBoosting:
                         "day_type": sorted(str(t) for t in frame["day_type"].unique())}
         self._x = self._encode(frame)
         self._y = frame["orders"].to_numpy(dtype=float)
-        self._models: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
+        self._models = {}
 
     def _model(self, loss: str, quantile: float | None = None) -> Callable[[np.ndarray],
                                                                             np.ndarray]:
