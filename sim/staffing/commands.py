@@ -57,6 +57,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
         if path is not None and Path(path).is_dir():
             raise ScenarioError(f"{path} is a folder, not a file", (flag,))
     scenario = read_scenario(args.file, args.set or ())
+    if not args.history and scenario.run.end < 86400.0:
+        raise ScenarioError("without --history the scenario is run once as the history, "
+                            "so its arrivals must cover a whole day (00:00 to 24:00)",
+                            ("--history",))
     with tempfile.TemporaryDirectory() as tmp:
         history = list(args.history or ())
         if not history:

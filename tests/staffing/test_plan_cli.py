@@ -21,6 +21,7 @@ HEMA = str(SCENARIOS / "hema_city.yaml")
     (["--target", "on_time=0.95", "--forecaster", "arima"], "unknown forecaster"),
     (["--target", "on_time=0.95", "--shift-lengths", "0,8"], "--shift-lengths"),
     (["--target", "on_time=0.95", "--history", "/nonexistent/run"], "not a run folder"),
+    (["--target", "on_time=0.95", "--set", "run={start: 10:00, duration: 2h}"], "whole day"),
 ])
 def test_bad_input_exits_2_with_one_line(argv: list[str], needle: str,
                                          capsys: pytest.CaptureFixture[str]) -> None:
