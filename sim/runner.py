@@ -96,7 +96,9 @@ def scenario_yaml(scenario: Scenario, overrides: Sequence[str] = ()) -> str:
     if overrides:
         head += ("# Overrides given on the command line (already applied below):\n"
                  + "".join(f"{OVERRIDE_COMMENT}{' '.join(o.split())}\n" for o in overrides))
-    body = yaml.safe_dump(scenario.model_dump(mode="json", exclude={"store_defaults"}),
+    # a scenario without events writes no `events:` key (as before events existed)
+    exclude = {"store_defaults"} | (set() if scenario.events else {"events"})
+    body = yaml.safe_dump(scenario.model_dump(mode="json", exclude=exclude),
                           sort_keys=False, allow_unicode=True, width=100)
     return head + body
 

@@ -737,6 +737,7 @@ DispatchSpec = Annotated[
 # Robot warehouses have their own module; it imports the models above (see its docstring).
 from sim.scenario.limits import LimitsSpec, check_limits  # noqa: E402
 from sim.scenario.warehouse import WarehouseSpec, check_warehouses  # noqa: E402
+from sim.scenario.events import EventSpec, check_events  # noqa: E402
 
 
 class Scenario(Spec):
@@ -774,6 +775,10 @@ class Scenario(Spec):
         default_factory=list, description="Stores: shelves for both channels, pickers, fleets.")
     warehouses: list[WarehouseSpec] = Field(
         default_factory=list, description="Robot warehouses (fulfilment nodes and suppliers).")
+    events: list[EventSpec] = Field(
+        default_factory=list, description="Calendar events: demand surges, weather, "
+        "closures, no-shows, outages, each with a time window and a target (see "
+        "docs/calendar.md).")
     limits: LimitsSpec = Field(
         default_factory=LimitsSpec, description="Largest sizes the scenario may ask for, "
         "checked before anything is built (see sim/scenario/limits.py).")
@@ -798,6 +803,7 @@ class Scenario(Spec):
                 self.check_vehicle(fleet.vehicle, ("stores", i, "couriers", *index, "vehicle"))
             self._check_stock_policies(i, store)
         check_warehouses(self, seen)
+        check_events(self)
         check_limits(self)
         return self
 
