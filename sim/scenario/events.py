@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from sim.calendar.clock import DAY, day_of_date, format_clock, sim_time
 from sim.scenario.errors import FieldError, Loc, ScenarioError, did_you_mean
 from sim.scenario.schema import (
     NonNegFloat,
@@ -38,7 +39,6 @@ from sim.scenario.units import PosDuration, TimeOfDay, whole_number
 if TYPE_CHECKING:
     from sim.scenario.schema import RunSpec, Scenario
 
-DAY = 86400.0
 CITY = "city"
 PICKERS = "pickers"
 
@@ -170,27 +170,28 @@ AnyEvent = (SurgeEventSpec | WeatherEventSpec | ClosureEventSpec | NoShowEventSp
 # --------------------------------------------------------------------------- time
 
 
-def day_offset(day: int | dt.date, run: RunSpec, where: Loc = ()) -> int:
-    """The 0-based index of ``day`` in the run (an ISO date needs ``run.date``)."""
+def event_day(day: int | dt.date, run: RunSpec, where: Loc = ()) -> int:
+    """The 1-based day index of ``day`` in the run (an ISO date needs ``run.date``)."""
     if isinstance(day, int):
-        return day - 1
-    first = getattr(run, "date", None)
-    if not isinstance(first, dt.date):
-        raise ScenarioError("an ISO date needs run.date (the run's first day); use a day "
-                            "number instead", where)
-    return (day - first).days
+        return day
+    first = run.date
+    if first is None:
+        raise ScenarioError("an ISO date needs run.date (the date of the run's first day); "
+                            "or give a day number", where)
+    return day_of_date(first, day)
 
 
 def event_window(event: AnyEvent, run: RunSpec, where: Loc = ()) -> tuple[float, float]:
     """The event's window ``[start, end)`` in simulation seconds (since midnight of the
-    run's first day)."""
-    base = day_offset(event.day, run, (*where, "day")) * DAY
-    start = base + event.start
+    run's first day; :mod:`sim.calendar.clock` is the one mapping of days to seconds)."""
+    start = sim_time(max(1, event_day(event.day, run, (*where, "day"))), event.start)
+    if event_day(event.day, run) < 1:  # a date before the run: outside it
+        start -= (1 - event_day(event.day, run)) * DAY
     if event.duration is not None:
         return start, start + event.duration
     if event.end is None:
         return start, start + DAY
-    end = base + event.end
+    end = start - event.start + event.end
     return start, end if end > start else end + DAY
 
 
@@ -224,7 +225,7 @@ def check_events(scenario: Scenario) -> None:
 def _clock(t: float) -> str:
     """``t`` as ``day N hh:mm`` for messages."""
     day, rest = divmod(t, DAY)
-    return f"day {int(day) + 1} {int(rest // 3600):02d}:{int(rest % 3600 // 60):02d}"
+    return f"day {int(day) + 1} {format_clock(rest)}"
 
 
 def _node(name: str, stores: dict[str, object], warehouses: dict[str, object], where: Loc,

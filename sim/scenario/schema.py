@@ -12,7 +12,8 @@ the unions below grow as policies are added.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+import datetime as _dt
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -25,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.calendar.clock import DAY
 from sim.scenario.distributions import DurationDist, NumberDist
 from sim.scenario.errors import ScenarioError, did_you_mean
 from sim.scenario.files import resolve_file
@@ -76,6 +78,11 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True,
                               allow_inf_nan=False)
 
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset()
+    """Fields left out of the resolved scenario while they hold their default: fields
+    added after scenarios were first written out (calendar, rosters, vehicle costs), so a
+    scenario that does not use them resolves to the same file as before."""
+
 
 # --------------------------------------------------------------------------- run window
 
@@ -83,8 +90,19 @@ class Spec(BaseModel):
 class RunSpec(Spec):
     """The simulated period and the window in which performance is measured."""
 
-    start: TimeOfDay = Field(0.0, description="Time of day the run starts (clock time).")
-    duration: PosDuration = Field(seconds("24h"), description="How long new demand arrives.")
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"days", "date"})
+
+    start: TimeOfDay = Field(0.0, description="Time of day the run starts (clock time) on "
+                             "day 1; simulation time is seconds since midnight of day 1.")
+    duration: PosDuration = Field(
+        seconds("24h"), description="How long new demand arrives on the last day: arrivals "
+        "run from `start` on day 1 for (days - 1) x 24h + duration, so `days: 3, start: "
+        "00:00, duration: 24h` is three whole days and `days: 1` is the run as before.")
+    days: PosInt = Field(1, description="Calendar days the run covers (day 1 is the day "
+                         "it starts); each day takes its type from `calendar`.")
+    date: _dt.date | None = Field(
+        None, description="ISO date of day 1 (e.g. 2026-11-10): gives days their weekday "
+        "and lets `calendar.dates` name days by date; none: days are only numbered.")
     warmup: NonNegDuration = Field(
         seconds("30min"),
         description="Start of the run excluded from the metrics (empty-system bias).")
@@ -100,8 +118,10 @@ class RunSpec(Spec):
 
     @property
     def end(self) -> float:
-        """Clock time at which arrivals stop."""
-        return self.start + self.duration
+        """Clock time at which arrivals stop: ``duration`` after ``start`` on the last day."""
+        if self.days == 1:
+            return self.start + self.duration
+        return self.start + (self.days - 1) * DAY + self.duration
 
     @property
     def stop(self) -> float:
@@ -742,6 +762,8 @@ from sim.scenario.events import EventSpec, check_events  # noqa: E402
 
 class Scenario(Spec):
     """A city's fulfilment day: nodes, fleet, demand and the policies under test."""
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"events"})
 
     name: Name = Field(description="Names the results folder (letters, digits, _ . -; "
                                    "not starting with a dot).")
