@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.calendar.events import EventRuntime, demand_factors, speed_factors
 from sim.core.env import SimEnv
 from sim.core.progress import ProgressBar
 from sim.core.recorder import Records
@@ -100,7 +101,11 @@ class Model:
         self.referenced = referenced if referenced is not None else load_referenced(scenario)
         self.network = build_network(scenario, self.referenced)
         self.catalog = Catalog(scenario.catalog)
-        self.online = OnlineDemand(env, scenario, self.catalog, self.network)
+        # calendar events: rate and speed factors (None without events: nothing changes)
+        self.demand_factors = demand_factors(scenario) if scenario.events else None
+        self.speeds = speed_factors(scenario) if scenario.events else None
+        self.online = OnlineDemand(env, scenario, self.catalog, self.network,
+                                   self.demand_factors)
         self.walkins: list[WalkinDemand] = []
         self.class_names, self.sku_class = sku_classes(self.catalog.size,
                                                        scenario.catalog.classes)
@@ -121,6 +126,9 @@ class Model:
             name: SUPPLIER_KINDS[spec.kind](env, name, spec)
             for name, spec in scenario.suppliers.items()}
         self.replenishment = [self._replenishment(store) for store in self.stores]
+        self.events = EventRuntime(env, scenario, self.ctx.closed,
+                                   [node.fleet for node in self.nodes],
+                                   self.warehouses) if scenario.events else None
 
     def _store(self, spec: StoreSpec) -> Store:
         env, sc = self.env, self.scenario
@@ -133,8 +141,10 @@ class Model:
         stock = ShelfStock(env, spec.name, levels, daily=daily.tolist(),
                            protection=[per_class[c] for c in self.sku_class.tolist()],
                            sku_class=self.sku_class.tolist(), class_names=self.class_names)
-        fleet = Fleet(env, spec.name, place, spec.fleets, sc.vehicles, self.network)
-        self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog))
+        fleet = Fleet(env, spec.name, place, spec.fleets, sc.vehicles, self.network,
+                      self.speeds)
+        self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog,
+                                         self.demand_factors))
         return Store(env, spec, place, stock, fleet)
 
     def supplier(self, name: str) -> Supplier:
@@ -161,7 +171,8 @@ class Model:
     def _warehouse(self, index: int, spec: WarehouseSpec) -> RobotWarehouse:
         sc = self.scenario
         place = self.network.place(*spec.location)
-        fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network)
+        fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network,
+                      self.speeds)
         return RobotWarehouse(self.env, sc, spec, index, place, fleet, self.catalog,
                               self.referenced.layouts.get(index))
 
@@ -172,6 +183,8 @@ class Model:
         env = self.env
         for policy in self.replenishment:
             policy.start()
+        if self.events is not None:
+            self.events.start()
         env.process(self.online.process(self.flow.submit))
         for walkin in self.walkins:
             env.process(walkin.process())

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.calendar.events import DemandFactors
 from sim.core.env import SimEnv
 from sim.core.sampling import sampler
 from sim.demand.arrivals import arrival_times, clustered_points, uniform_points
@@ -26,12 +27,13 @@ class OnlineDemand:
     """The run's online orders, released into the model at their creation times."""
 
     def __init__(self, env: SimEnv, scenario: Scenario, catalog: Catalog,
-                 network: RoadNetwork) -> None:
+                 network: RoadNetwork, factors: DemandFactors | None = None) -> None:
         spec, city = scenario.demand.online, scenario.city
         rng = env.streams("demand/online")
         self.env = env
         self.times = arrival_times(rng, spec.orders_per_day, spec.profile,
-                                   scenario.run.start, scenario.run.end)
+                                   scenario.run.start, scenario.run.end,
+                                   None if factors is None else factors.online)
         n = len(self.times)
         if spec.customers.placement == "uniform":
             pts = uniform_points(rng, n, city.width, city.height)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+from sim.calendar.events import DemandFactors
 from sim.core.env import SimEnv
 from sim.core.records import WALKIN_COLUMNS
 from sim.core.sampling import sampler
@@ -23,7 +24,7 @@ class WalkinDemand:
     """The walk-in visits of one store over the run."""
 
     def __init__(self, env: SimEnv, scenario: Scenario, store: StoreSpec, stock: ShelfStock,
-                 catalog: Catalog) -> None:
+                 catalog: Catalog, factors: DemandFactors | None = None) -> None:
         spec = scenario.demand.walkin
         self.env, self.node, self.stock = env, store.name, stock
         rng = env.streams(f"demand/walkin/{store.name}")
@@ -32,7 +33,9 @@ class WalkinDemand:
             self.baskets: list[Any] = []
         else:
             self.times = arrival_times(rng, store.walkins_per_day, spec.profile,
-                                       scenario.run.start, scenario.run.end).tolist()
+                                       scenario.run.start, scenario.run.end,
+                                       None if factors is None else factors.walkin(store.name)
+                                       ).tolist()
             self.baskets = catalog.baskets(rng, len(self.times), sampler(spec.basket.lines),
                                            sampler(spec.basket.units_per_line))
         self._table = env.recorder.table("walkins", WALKIN_COLUMNS)

@@ -21,6 +21,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from sim.calendar.events import Piecewise, SpeedFactors
 from sim.core.env import LevelMonitor, SimEnv
 from sim.core.hooks import ORDER_DELIVERED, ORDER_DISPATCHED, TRIP_FINISHED
 from sim.core.records import FINISHED, FLEET_COLUMNS, TRIP_COLUMNS, UNDER_WAY
@@ -78,6 +79,7 @@ class Courier:
     busy: bool = False
     idle_since: float = 0.0
     free_at: float = 0.0
+    away: bool = False  # out of service (a no-show, a grounded drone): neither idle nor busy
 
 
 class Fleet:
@@ -88,8 +90,13 @@ class Fleet:
     """
 
     def __init__(self, env: SimEnv, node: str, home: Place, fleets: Sequence[FleetSpec],
-                 vehicles: Mapping[str, VehicleSpec], network: RoadNetwork) -> None:
+                 vehicles: Mapping[str, VehicleSpec], network: RoadNetwork,
+                 speeds: SpeedFactors | None = None) -> None:
         self.env, self.node, self.home, self.network = env, node, home, network
+        # calendar events: speed factors by vehicle name (weather), couriers wanted out
+        # of service by vehicle name (no-shows, grounded drones); empty without events
+        self._slow: dict[str, Piecewise] = {}
+        self._wanted_away: dict[str, int] = {}
         self.types: list[CourierType] = []
         self.couriers: list[Courier] = []
         table = env.recorder.table("fleets", FLEET_COLUMNS)
@@ -98,6 +105,9 @@ class Fleet:
             vspec = vehicles[name]
             kind = CourierType(name, vspec, fspec, mover_for(vspec, network))
             self.types.append(kind)
+            factor = None if speeds is None else speeds.of(vspec.kind)
+            if factor is not None:
+                self._slow[name] = factor
             table.append((node, name, vspec.kind, fspec.count, vspec.speed, vspec.capacity,
                           home.x, home.y))
             for _ in range(fspec.count):
@@ -149,17 +159,18 @@ class Fleet:
         ``courier`` (default: a courier of the node's first fleet)."""
         kind = self.type_of(courier)
         move = kind.mover.travel
+        slow = self._slow.get(kind.vehicle_name) if self._slow else None
         t = start + kind.pickup_time
         here = self.home
         legs = []
         for order in stops:
             secs, metres = move(here, order.place)
-            t += secs
+            t += secs if slow is None else slow.ride(t, secs)
             legs.append((t, metres))
             t += kind.dropoff_time
             here = order.place
         secs, metres = move(here, self.home)
-        legs.append((t + secs, metres))
+        legs.append((t + (secs if slow is None else slow.ride(t, secs)), metres))
         return legs
 
     def can_carry(self, courier: Courier, stops: Sequence[Order]) -> bool:
@@ -202,13 +213,60 @@ class Fleet:
         courier, stops = trip.courier, trip.stops
         courier.busy = False
         courier.idle_since = self.env.now
-        self._became_idle(courier)
+        away = bool(self._wanted_away) and self._short_away(courier.vehicle)
+        if away:
+            courier.away = True
+        else:
+            self._became_idle(courier)
         self.level.change(-1)
         del self._riding[trip.trip]
         self._trips.append(_trip_row(trip.trip, self.node, courier, trip.start, back,
                                      stops, trip.legs, FINISHED))
         self.env.hooks.emit(TRIP_FINISHED, courier, trip.trip)
-        self.on_idle(courier)
+        if not away:
+            self.on_idle(courier)
+
+    # ------------------------------------------------------------------ calendar events
+
+    def staff(self, vehicle: str) -> int:
+        """Couriers of the node's fleet(s) with vehicle ``vehicle``."""
+        return sum(1 for c in self.couriers if c.vehicle == vehicle)
+
+    def drone_vehicles(self) -> list[str]:
+        """Vehicle names of the node's drone fleets."""
+        return [k.vehicle_name for k in self.types if k.vehicle.kind == "drone"]
+
+    def _short_away(self, vehicle: str) -> bool:
+        """True when fewer couriers of ``vehicle`` are away than events want."""
+        wanted = self._wanted_away.get(vehicle, 0)
+        return wanted > 0 and sum(1 for c in self.couriers
+                                  if c.away and c.vehicle == vehicle) < wanted
+
+    def withdraw(self, vehicle: str, n: int) -> None:
+        """Take ``n`` more couriers of ``vehicle`` out of service: free ones now (the
+        highest numbered first), the rest as they come back from their trips."""
+        self._wanted_away[vehicle] = self._wanted_away.get(vehicle, 0) + n
+        for courier in sorted(self._idle, key=lambda c: -c.index):
+            if courier.vehicle == vehicle and self._short_away(vehicle):
+                self._idle.remove(courier)
+                courier.away = True
+
+    def restore(self, vehicle: str, n: int) -> None:
+        """Bring back ``n`` couriers of ``vehicle`` that events took out of service (or
+        cancel that many withdrawals still waiting for a trip to end)."""
+        wanted = self._wanted_away.get(vehicle, 0) - n
+        if wanted > 0:
+            self._wanted_away[vehicle] = wanted
+        else:
+            self._wanted_away.pop(vehicle, None)
+            wanted = 0
+        away = [c for c in self.couriers if c.away and c.vehicle == vehicle]
+        now = self.env.now
+        for courier in away[:max(0, len(away) - wanted)]:
+            courier.away = False
+            courier.idle_since = now
+            self._became_idle(courier)
+            self.on_idle(courier)
 
     def _record_under_way(self) -> None:
         """Write the trips still under way when the run stops, by trip id: no ``end``,

@@ -178,15 +178,17 @@ def event_day(day: int | dt.date, run: RunSpec, where: Loc = ()) -> int:
     if first is None:
         raise ScenarioError("an ISO date needs run.date (the date of the run's first day); "
                             "or give a day number", where)
-    return day_of_date(first, day)
+    index = day_of_date(first, day)
+    if index < 1:
+        raise ScenarioError(f"{day.isoformat()} is before the run's first day "
+                            f"({first.isoformat()}): the event is outside the run", where)
+    return index
 
 
 def event_window(event: AnyEvent, run: RunSpec, where: Loc = ()) -> tuple[float, float]:
     """The event's window ``[start, end)`` in simulation seconds (since midnight of the
     run's first day; :mod:`sim.calendar.clock` is the one mapping of days to seconds)."""
-    start = sim_time(max(1, event_day(event.day, run, (*where, "day"))), event.start)
-    if event_day(event.day, run) < 1:  # a date before the run: outside it
-        start -= (1 - event_day(event.day, run)) * DAY
+    start = sim_time(event_day(event.day, run, (*where, "day")), event.start)
     if event.duration is not None:
         return start, start + event.duration
     if event.end is None:

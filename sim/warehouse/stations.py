@@ -63,6 +63,7 @@ class Station:
     incoming: list[Visit] = field(default_factory=list)  # visits not yet gone from the pick cell
     state: int = STATION_IDLE
     since: float = 0.0
+    out: bool = False  # out of service (an outage event): finishes its orders, takes no new
 
     def __post_init__(self) -> None:
         self.lane_cap = len(self.cells.lane)
