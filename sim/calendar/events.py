@@ -30,14 +30,17 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 import numpy as np
+import simpy
 
 from sim.core.env import SimEnv
 from sim.core.records import EVENT_COLUMNS
+from sim.scenario.errors import ScenarioError
 from sim.scenario.events import (
     CITY,
     PICKERS,
@@ -49,10 +52,11 @@ from sim.scenario.events import (
     WeatherEventSpec,
     event_window,
 )
-from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario
 
 HOUR = 3600.0
+Switch = Callable[[], None]
+"""What an event does at one edge of its window."""
 Window = tuple[float, float, float]
 """``(start, end, factor)``: a factor in force on ``[start, end)``."""
 
@@ -251,7 +255,7 @@ class EventRuntime:
         self._closures: dict[str, int] = {}
         self.fleets = {f.node: f for f in fleets}
         self.warehouses = {w.name: w for w in warehouses}
-        self.switches: list[tuple[float, float, Callable[[int], None]]] = []
+        self.switches: list[tuple[float, float, Switch, Switch]] = []
         table = env.recorder.table("events", EVENT_COLUMNS)
         for i, (event, start, end) in enumerate(windows(scenario)):
             drawn = self._wire(i, event, start, end)
@@ -260,23 +264,23 @@ class EventRuntime:
 
     def start(self) -> None:
         """Start one process per switch (each turns on at its start, off at its end)."""
-        for start, end, switch in self.switches:
-            self.env.process(self._window(start, end, switch))
+        for start, end, on, off in self.switches:
+            self.env.process(self._window(start, end, on, off))
 
-    def _window(self, start: float, end: float, switch: Callable[[int], None]
-                ) -> Iterable[object]:
+    def _window(self, start: float, end: float, on: Switch, off: Switch
+                ) -> Generator[simpy.Event, None, None]:
         env = self.env
         if start > env.now:
             yield env.timeout(start - env.now)
-        switch(+1)
-        if end < math.inf:
-            yield env.timeout(end - env.now)
-            switch(-1)
+        on()
+        yield env.timeout(end - env.now)
+        off()
 
     def _wire(self, i: int, event: AnyEvent, start: float, end: float) -> float:
         """Add the switches of ``event``; the number drawn for a no-show (else NaN)."""
         if isinstance(event, ClosureEventSpec):
-            self.switches.append((start, end, lambda on, n=event.target: self._close(n, on)))
+            self.switches.append((start, end, partial(self._close, event.target, +1),
+                                  partial(self._close, event.target, -1)))
         elif isinstance(event, WeatherEventSpec) and event.drones == "grounded":
             for fleet in self.fleets.values():
                 for vehicle in fleet.drone_vehicles():
@@ -286,9 +290,8 @@ class EventRuntime:
             robots, stations = wh.sizes()
             k_r, k_s = round(event.robots * robots), round(event.stations * stations)
             if k_r or k_s:
-                self.switches.append(
-                    (start, end, lambda on, w=wh, r=k_r, s=k_s: w.out_of_service(on * r,
-                                                                                 on * s)))
+                self.switches.append((start, end, partial(wh.out_of_service, k_r, k_s),
+                                      partial(wh.out_of_service, -k_r, -k_s)))
         elif isinstance(event, NoShowEventSpec):
             return float(self._no_show(i, event, start, end))
         return math.nan
@@ -305,8 +308,8 @@ class EventRuntime:
     def _staff_switch(self, start: float, end: float, fleet: StaffedFleet, vehicle: str,
                       n: int) -> None:
         if n > 0:
-            self.switches.append((start, end, lambda on, f=fleet, v=vehicle, k=n:
-                                  f.withdraw(v, k) if on > 0 else f.restore(v, k)))
+            self.switches.append((start, end, partial(fleet.withdraw, vehicle, n),
+                                  partial(fleet.restore, vehicle, n)))
 
     def _no_show(self, i: int, event: NoShowEventSpec, start: float, end: float) -> int:
         """Draw the absent staff of the shift (the event window: fixed-size fleets work

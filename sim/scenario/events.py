@@ -112,7 +112,7 @@ class WeatherEventSpec(_Event):
     change in demand (rain raises online orders and keeps shoppers at home)."""
 
     kind: Literal["weather"]
-    target: Literal["city"] = Field(CITY, description="Weather covers the whole city.")
+    target: Literal["city"] = Field("city", description="Weather covers the whole city.")
     road_speed: PosFloat = Field(
         1.0, description="Speed factor of road vehicles: 0.5 doubles a ride that lies "
         "wholly inside the window; a ride across its boundary rides at the factor in "
@@ -202,8 +202,8 @@ def event_window(event: AnyEvent, run: RunSpec, where: Loc = ()) -> tuple[float,
 
 def check_events(scenario: Scenario) -> None:
     """Cross-field checks of ``scenario.events``: windows inside the run, known targets."""
-    stores = {s.name: s for s in scenario.stores}
-    warehouses = {w.name: w for w in scenario.warehouses}
+    stores = [s.name for s in scenario.stores]
+    warehouses = [w.name for w in scenario.warehouses]
     run = scenario.run
     for i, event in enumerate(scenario.events):
         where: Loc = ("events", i)
@@ -214,12 +214,12 @@ def check_events(scenario: Scenario) -> None:
                 f"[{_clock(run.start)}, {_clock(run.stop)})", (*where, "day"))
         if isinstance(event, SurgeEventSpec):
             if event.target != CITY:
-                _node(event.target, stores, {}, (*where, "target"), "a store or 'city'")
+                _node(event.target, stores, [], (*where, "target"), "a store or 'city'")
         elif isinstance(event, ClosureEventSpec):
             _node(event.target, stores, warehouses, (*where, "target"),
                   "a store or warehouse")
         elif isinstance(event, OutageEventSpec):
-            _node(event.target, {}, warehouses, (*where, "target"), "a robot warehouse")
+            _node(event.target, [], warehouses, (*where, "target"), "a robot warehouse")
         elif isinstance(event, NoShowEventSpec):
             _staff(scenario, event.target, (*where, "target"))
 
@@ -230,7 +230,7 @@ def _clock(t: float) -> str:
     return f"day {int(day) + 1} {format_clock(rest)}"
 
 
-def _node(name: str, stores: dict[str, object], warehouses: dict[str, object], where: Loc,
+def _node(name: str, stores: list[str], warehouses: list[str], where: Loc,
           what: str) -> None:
     known = [*stores, *warehouses]
     if name not in known:

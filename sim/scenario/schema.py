@@ -755,9 +755,9 @@ DispatchSpec = Annotated[
 # --------------------------------------------------------------------------- scenario
 
 # Robot warehouses have their own module; it imports the models above (see its docstring).
+from sim.scenario.events import EventSpec, check_events  # noqa: E402
 from sim.scenario.limits import LimitsSpec, check_limits  # noqa: E402
 from sim.scenario.warehouse import WarehouseSpec, check_warehouses  # noqa: E402
-from sim.scenario.events import EventSpec, check_events  # noqa: E402
 
 
 class Scenario(Spec):
