@@ -1,0 +1,290 @@
+"""Calendar events: rain timing, closures, every kind over a multi-day run, bad input."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.calendar.events import Piecewise, no_show_draw
+from sim.core.recorder import Records
+from sim.experiments.api import replicate
+from sim.model import Model
+from sim.runner import run, write_run
+from sim.scenario import Scenario, ScenarioError, parse_scenario
+from tests.conftest import TINY
+
+Make = Callable[..., Scenario]
+H = 3600.0
+
+
+def _with_events(events: str, text: str = TINY) -> str:
+    """``text`` with an ``events:`` section (YAML flow list items, one per line)."""
+    return text + "events:\n" + "".join(f"  - {line}\n" for line in events.strip().splitlines())
+
+
+def _records(scenario: Scenario) -> Records:
+    return Model(scenario).run()
+
+
+# --------------------------------------------------------------------------- weather
+
+
+def test_piecewise_ride_doubles_inside_exactly_and_only_inside() -> None:
+    """A factor-0.5 window doubles a ride wholly inside it bit for bit, leaves one
+    wholly outside untouched, and one across an edge lies strictly in between."""
+    rain = Piecewise([(10 * H, 12 * H, 0.5)])
+    rng = np.random.default_rng(1)
+    for nominal in rng.uniform(1.0, 900.0, 200).tolist():
+        inside = float(rng.uniform(10 * H, 12 * H - 2 * nominal))
+        assert rain.ride(inside, nominal) == 2 * nominal
+        before = float(rng.uniform(8 * H, 10 * H - nominal))
+        assert rain.ride(before, nominal) == nominal
+        assert rain.ride(12 * H, nominal) == nominal
+        across = 10 * H - nominal / 2
+        assert nominal < rain.ride(across, nominal) < 2 * nominal
+        assert math.isclose(rain.ride(across, nominal), 1.5 * nominal, rel_tol=1e-9)
+
+
+def test_rain_doubles_every_riding_time_wholly_inside_the_window(make_scenario: Make) -> None:
+    """On the deterministic grid, every ride of a trip scheduled inside a rain window
+    (factor 0.5) takes exactly twice its dry time; rides wholly before it are unchanged."""
+    text = _with_events('{kind: weather, start: "10:30", end: "13:30", road_speed: 0.5}')
+    wet = Model(parse_scenario(text, "tiny.yaml"))
+    dry = Model(make_scenario())
+    orders = [o for o in _orders_of(dry)][:40]
+    for wet_fleet, dry_fleet in zip((n.fleet for n in wet.stores),
+                                    (n.fleet for n in dry.stores), strict=True):
+        pickup = dry_fleet.types[0].pickup_time
+        drop = dry_fleet.types[0].dropoff_time
+        for order in orders:
+            for start, factor in ((10.75 * H, 2.0), (8.0 * H, 1.0)):
+                dry_legs = dry_fleet.schedule(start, [order])
+                wet_legs = wet_fleet.schedule(start, [order])
+                out = dry_legs[0][0] - (start + pickup)
+                ride_out = wet_legs[0][0] - (start + pickup)
+                assert wet_legs[0][0] == (start + pickup) + factor * (
+                    dry_fleet.types[0].mover.travel(dry_fleet.home, order.place)[0])
+                assert math.isclose(ride_out, factor * out, rel_tol=1e-12)
+                back_start = wet_legs[0][0] + drop
+                secs = dry_fleet.types[0].mover.travel(order.place, dry_fleet.home)[0]
+                assert wet_legs[1][0] == back_start + factor * secs
+
+
+def _orders_of(model: Model) -> list:
+    """The first online orders of ``model``'s demand, as Order objects (not submitted)."""
+    from sim.fulfillment.order import Order
+    demand = model.online
+    return [Order(i, float(demand.times[i]), demand.places[i], demand.baskets[i], 1)
+            for i in range(len(demand))]
+
+
+def test_rain_run_keeps_trips_before_the_window_and_slows_those_inside(
+        make_scenario: Make) -> None:
+    """A whole run with rain 11:00-11:30: trips ended before 11:00 are the dry run's
+    rows exactly; one-stop trips wholly inside take twice the dry riding time."""
+    text = _with_events('{kind: weather, start: "11:00", end: "11:30", road_speed: 0.5}')
+    wet_sc = parse_scenario(text, "tiny.yaml", ("vehicles.ebike.capacity=1",))
+    dry = _records(make_scenario("vehicles.ebike.capacity=1"))["trips"]
+    wet = _records(wet_sc)["trips"]
+    before = dry[dry["end"] < 11 * H]
+    assert len(before) > 20
+    pd.testing.assert_frame_equal(before.reset_index(drop=True),
+                                  wet[wet["end"] < 11 * H].reset_index(drop=True))
+    inside = wet[(wet["start"] >= 11 * H) & (wet["end"] <= 11.5 * H)]
+    assert len(inside) > 5
+    model = Model(make_scenario())
+    fleet = model.stores[0].fleet
+    kind = fleet.types[0]
+    by_id = {o.id: o for o in _orders_of(model)}
+    for row in inside.itertuples():
+        order = by_id[int(row.stops)]
+        home = next(s for s in model.stores if s.name == row.node).fleet.home
+        out = kind.mover.travel(home, order.place)[0]
+        back = kind.mover.travel(order.place, home)[0]
+        ride = (row.end - row.start) - kind.pickup_time - kind.dropoff_time
+        assert math.isclose(ride, 2 * (out + back), rel_tol=1e-9, abs_tol=1e-6)
+
+
+# --------------------------------------------------------------------------- closure
+
+
+def test_closure_finishes_orders_in_hand_and_turns_new_ones_away() -> None:
+    """West closes 10:30-11:00 with orders queued at its single picker: those finish
+    there; orders created in the window go east or are rejected node_closed; walk-ins
+    stop; west takes orders again from 11:00; the event is one exact events row."""
+    text = _with_events('{kind: closure, target: west, start: "10:30", end: "11:00", '
+                        'label: burst pipe}')
+    sc = parse_scenario(text, "tiny.yaml", ("stores[0].pickers=1", "promise.radius=1.8km"))
+    rec = _records(sc)
+    orders = rec["orders"]
+    at_west_before = orders[(orders["node"] == "west") & (orders["created"] < 10.5 * H)]
+    queued = at_west_before[at_west_before["pick_start"] >= 10.5 * H]
+    assert len(queued) > 0, "west must have orders waiting when it closes"
+    assert (at_west_before["status"] == "delivered").all()
+    window = orders[(orders["created"] >= 10.5 * H) & (orders["created"] < 11 * H)]
+    assert not (window["node"] == "west").any()
+    assert (window["reason"] == "node_closed").sum() > 0
+    assert set(window["status"]) <= {"delivered", "rejected", "in_progress"}
+    assert (orders[orders["created"] >= 11 * H]["node"] == "west").any()
+    walkins = rec["walkins"]
+    west = walkins[walkins["node"] == "west"]
+    assert not ((west["time"] >= 10.5 * H) & (west["time"] < 11 * H)).any()
+    assert (west["time"] >= 11 * H).any()
+    events = rec["events"]
+    assert events.to_dict("records") == [{
+        "event_id": 0, "kind": "closure", "target": "west", "start": 10.5 * H,
+        "end": 11 * H, "parameters": "", "drawn": pytest.approx(math.nan, nan_ok=True),
+        "label": "burst pipe"}]
+
+
+# --------------------------------------------------------------------------- all kinds
+
+MULTI = TINY.replace('run: {start: "10:00", duration: 2h, warmup: 15min, drain: 1h}',
+                     'run: {start: "10:00", days: 2, duration: 2h, warmup: 15min, '
+                     'drain: 1h}').replace(
+    "  ebike: {speed: 18km/h, capacity: 3}",
+    "  ebike: {speed: 18km/h, capacity: 3}\n"
+    "  drone: {speed: 50km/h, kind: drone, max_range: 8km, swap_time: 2min}").replace(
+    "  - {name: east, location: [3km, 2km]}",
+    "  - name: east\n    location: [3km, 2km]\n"
+    "    couriers: [{count: 6, vehicle: ebike}, {count: 3, vehicle: drone}]") + """
+warehouses:
+  - name: wh
+    location: [2km, 3km]
+    traffic: abstract
+    layout: {kind: generated, blocks: [4, 3], block: [4, 2], stations: 2, lane: 3}
+    robots: {count: 10}
+    pods: {skus_per_pod: 5, units_per_slot: 20}
+    couriers: {count: 3, vehicle: ebike}
+    parcels: {orders_per_day: 1500, profile: flat, basket: {lines: 2}}
+"""
+
+EVERY_KIND = """
+{kind: surge, day: 1, start: "23:00", end: "03:00", online: 2, profile: [4, 3], walkin: 0.5}
+{kind: weather, day: 1, start: "11:00", duration: 1h, road_speed: 0.6, drones: grounded, online: 1.3, walkin: 0.8}
+{kind: closure, target: west, day: 1, start: "11:30", end: "12:00"}
+{kind: no_show, target: east/ebike, day: 1, start: "10:00", end: "12:00", share: 0.5}
+{kind: outage, target: wh, day: 1, start: "10:30", end: "11:30", robots: 0.5, stations: 0.5}
+{kind: weather, day: 2, start: "00:30", end: "01:30", road_speed: 0.5, drone_speed: 0.7}
+"""
+
+
+@pytest.fixture(scope="module")
+def every_kind(tmp_path_factory: pytest.TempPathFactory) -> tuple[Scenario, Path]:
+    """A two-day run with every kind of event, written to a results folder."""
+    sc = parse_scenario(_with_events(EVERY_KIND, MULTI), "multi.yaml")
+    folder = write_run(run(sc), tmp_path_factory.mktemp("every") / "run", plots=False)
+    return sc, folder
+
+
+def test_every_kind_conserves_orders_and_stock(every_kind: tuple[Scenario, Path]) -> None:
+    """Over two days with every event kind each order ends in exactly one terminal
+    state (delivered ones on exactly one trip), and stock never goes negative."""
+    _, folder = every_kind
+    orders = pd.read_csv(folder / "orders.csv")
+    assert orders["order_id"].is_unique
+    assert set(orders["status"]) <= {"delivered", "rejected", "cancelled", "in_progress"}
+    assert (orders["created"] >= 24 * H).any(), "orders on day 2"
+    delivered = orders[orders["status"] == "delivered"]
+    assert (delivered["delivered"] >= delivered["created"]).all()
+    assert orders[orders["status"] == "rejected"]["reason"].notna().all()
+    trips = pd.read_csv(folder / "trips.csv")
+    on_trips = [int(x) for cell in trips["stops"] for x in str(cell).split(";")]
+    assert len(on_trips) == len(set(on_trips))
+    assert set(delivered["order_id"]) <= set(on_trips)
+    levels = pd.read_csv(folder / "stock_levels.csv")
+    assert (levels["on_hand"] >= 0).all()
+    wh = pd.read_csv(folder / "wh_orders.csv")
+    assert wh["order_id"].is_unique if "order_id" in wh else True
+
+
+def test_every_kind_writes_one_events_row_each(every_kind: tuple[Scenario, Path]) -> None:
+    """events.csv has one row per event with its window, its parameters and, for the
+    no-show, the number drawn from its own stream."""
+    sc, folder = every_kind
+    events = pd.read_csv(folder / "events.csv")
+    assert list(events["kind"]) == ["surge", "weather", "closure", "no_show", "outage",
+                                    "weather"]
+    assert events.loc[0, "start"] == 23 * H and events.loc[0, "end"] == 27 * H
+    assert events.loc[0, "parameters"] == "online=2;walkin=0.5;profile=4/3"
+    drawn = events.loc[3, "drawn"]
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+        sc.seed, spawn_key=(__import__("sim.core.rng", fromlist=["stream_key"])
+                            .stream_key("events/no_show/east/ebike/3"),))))
+    assert drawn == no_show_draw(rng, 6, 0.5)
+    assert events["drawn"].isna().sum() == 5
+
+
+def test_grounded_drones_take_off_only_outside_the_window(
+        every_kind: tuple[Scenario, Path]) -> None:
+    """No drone trip starts while the drones are grounded (11:00-12:00, day 1)."""
+    _, folder = every_kind
+    trips = pd.read_csv(folder / "trips.csv")
+    drones = trips[trips["vehicle"] == "drone"]
+    assert len(drones) > 0
+    assert not ((drones["start"] >= 11 * H) & (drones["start"] < 12 * H)).any()
+
+
+def test_surge_raises_online_orders_in_its_hours() -> None:
+    """A 4x surge hour holds about four times the orders of the same hour without it."""
+    base = parse_scenario(TINY, "tiny.yaml", ("run.duration=4h",))
+    surged = parse_scenario(_with_events('{kind: surge, start: "11:00", end: "12:00", '
+                                         'online: 4}'), "tiny.yaml", ("run.duration=4h",))
+    n0 = len(Model(base).online.times)
+    times = Model(surged).online.times
+    in_hour = int(((times >= 11 * H) & (times < 12 * H)).sum())
+    assert 3.3 * n0 / 4 < in_hour < 4.7 * n0 / 4
+    assert len(times) - in_hour < 1.2 * 3 * n0 / 4
+
+
+def test_multi_day_events_are_deterministic_serial_and_parallel(tmp_path: Path) -> None:
+    """Two replications of a short two-day run with events give the same runs table
+    with the serial backend and with the processes backend."""
+    sc = parse_scenario(_with_events(EVERY_KIND, MULTI), "multi.yaml",
+                        ("demand.online.orders_per_day=600", "run.duration=1h",
+                         "warehouses[0].parcels.orders_per_day=300"))
+    serial = replicate(sc, 2, backend="serial", out=tmp_path / "serial")
+    parallel = replicate(sc, 2, backend="processes", workers=2, out=tmp_path / "par")
+    drop = [c for c in serial.columns if "wall" in c or "time_s" in c or c == "folder"]
+    pd.testing.assert_frame_equal(serial.drop(columns=drop).reset_index(drop=True),
+                                  parallel.drop(columns=drop).reset_index(drop=True))
+    for name in ("orders.csv", "events.csv", "trips.csv"):
+        a = sorted((tmp_path / "serial").rglob(name))
+        b = sorted((tmp_path / "par").rglob(name))
+        assert a and [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(("event", "message"), [
+    ('{kind: closure, target: wset}', "events[0].target: unknown target 'wset'"),
+    ('{kind: surge, online: -1}', "events[0].online: must be >= 0"),
+    ('{kind: weather, road_speed: 0}', "events[0].road_speed: must be > 0"),
+    ('{kind: no_show, target: west/ebike, share: 1.5}', "events[0].share: must be <= 1"),
+    ('{kind: outage, target: west, robots: 0.5}', "events[0].target: unknown target"),
+    ('{kind: surge, day: 3}', "events[0].day: the window [day 3 00:00"),
+    ('{kind: surge, day: 2026-11-11}', "events[0].day: an ISO date needs run.date"),
+    ('{kind: surge, end: "11:00", duration: 1h}', "events[0].duration: give `end`"),
+    ('{kind: no_show, target: west/bike, share: 0.1}', "did you mean 'west/ebike'"),
+])
+def test_bad_events_are_one_line_errors_naming_the_field(event: str, message: str) -> None:
+    """Each bad event is a ScenarioError whose one line names the field."""
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(_with_events(event), "tiny.yaml")
+    text = str(info.value)
+    assert message in text and "\n" not in text
+
+
+def test_iso_day_maps_through_run_date() -> None:
+    """With run.date set, an event's ISO date is the run day it falls on."""
+    sc = parse_scenario(_with_events('{kind: closure, target: west, day: 2026-11-11, '
+                                     'start: "10:30", end: "11:00"}'),
+                        "tiny.yaml", ("run.date=2026-11-10", "run.days=2"))
+    from sim.scenario.events import event_window
+    assert event_window(sc.events[0], sc.run) == (24 * H + 10.5 * H, 24 * H + 11 * H)
