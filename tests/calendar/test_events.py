@@ -12,7 +12,9 @@ import pytest
 
 from sim.calendar.events import Piecewise, no_show_draw
 from sim.core.recorder import Records
+from sim.core.rng import stream_key
 from sim.experiments.api import replicate
+from sim.fulfillment.order import Order
 from sim.model import Model
 from sim.runner import run, write_run
 from sim.scenario import Scenario, ScenarioError, parse_scenario
@@ -56,7 +58,7 @@ def test_rain_doubles_every_riding_time_wholly_inside_the_window(make_scenario: 
     text = _with_events('{kind: weather, start: "10:30", end: "13:30", road_speed: 0.5}')
     wet = Model(parse_scenario(text, "tiny.yaml"))
     dry = Model(make_scenario())
-    orders = [o for o in _orders_of(dry)][:40]
+    orders = _orders_of(dry)[:40]
     for wet_fleet, dry_fleet in zip((n.fleet for n in wet.stores),
                                     (n.fleet for n in dry.stores), strict=True):
         pickup = dry_fleet.types[0].pickup_time
@@ -75,9 +77,8 @@ def test_rain_doubles_every_riding_time_wholly_inside_the_window(make_scenario: 
                 assert wet_legs[1][0] == back_start + factor * secs
 
 
-def _orders_of(model: Model) -> list:
-    """The first online orders of ``model``'s demand, as Order objects (not submitted)."""
-    from sim.fulfillment.order import Order
+def _orders_of(model: Model) -> list[Order]:
+    """The online orders of ``model``'s demand, as Order objects (not submitted)."""
     demand = model.online
     return [Order(i, float(demand.times[i]), demand.places[i], demand.baskets[i], 1)
             for i in range(len(demand))]
@@ -166,7 +167,8 @@ warehouses:
 
 EVERY_KIND = """
 {kind: surge, day: 1, start: "23:00", end: "03:00", online: 2, profile: [4, 3], walkin: 0.5}
-{kind: weather, day: 1, start: "11:00", duration: 1h, road_speed: 0.6, drones: grounded, online: 1.3, walkin: 0.8}
+{kind: weather, day: 1, start: "11:00", duration: 1h, road_speed: 0.6, drones: grounded,\
+ online: 1.3, walkin: 0.8}
 {kind: closure, target: west, day: 1, start: "11:30", end: "12:00"}
 {kind: no_show, target: east/ebike, day: 1, start: "10:00", end: "12:00", share: 0.5}
 {kind: outage, target: wh, day: 1, start: "10:30", end: "11:30", robots: 0.5, stations: 0.5}
@@ -214,8 +216,7 @@ def test_every_kind_writes_one_events_row_each(every_kind: tuple[Scenario, Path]
     assert events.loc[0, "parameters"] == "online=2;walkin=0.5;profile=4/3"
     drawn = events.loc[3, "drawn"]
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(
-        sc.seed, spawn_key=(__import__("sim.core.rng", fromlist=["stream_key"])
-                            .stream_key("events/no_show/east/ebike/3"),))))
+        sc.seed, spawn_key=(stream_key("events/no_show/east/ebike/3"),))))
     assert drawn == no_show_draw(rng, 6, 0.5)
     assert events["drawn"].isna().sum() == 5
 
