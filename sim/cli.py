@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sim.report.format import count as _n
 from sim.report.format import number as _fmt_min
 from sim.report.format import percent as _fmt_pct
+from sim.scenario.calendar import roster_peak
 from sim.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -186,8 +187,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         raise locate_in_file(exc, args.file, args.set or ()) from None
     warn_undeliverable(sc, args.file)
-    fleet = sum(f.count for s in sc.stores for f in s.fleets) + sum(
-        w.couriers.count for w in sc.warehouses)
+    fleet = sum(roster_peak(f.count) for s in sc.stores for f in s.fleets) + sum(
+        roster_peak(w.couriers.count) for w in sc.warehouses)
     robots = sum(w.robots.count for w in sc.warehouses)
     whs = f", {len(sc.warehouses)} warehouses ({robots} robots)" if sc.warehouses else ""
     print(f"{args.file}: ok: scenario '{sc.name}', {len(sc.stores)} stores{whs}, "

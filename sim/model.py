@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.calendar.events import EventRuntime, demand_factors, speed_factors
+from sim.calendar.events import EventRuntime, NoShows, demand_factors, speed_factors
+from sim.calendar.roster import Roster, roster_for
 from sim.core.env import SimEnv
 from sim.core.progress import ProgressBar
 from sim.core.recorder import Records
@@ -29,6 +30,7 @@ from sim.fulfillment.promise import PROMISE_POLICIES
 from sim.referenced import Referenced, load_network, load_referenced
 from sim.routing.dispatch import DISPATCH_POLICIES
 from sim.routing.network import RoadNetwork
+from sim.scenario.calendar import RosterSpec
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario, StoreSpec, WarehouseSpec
 from sim.stores.inventory import ShelfStock, initial_levels, sku_classes
@@ -101,9 +103,11 @@ class Model:
         self.referenced = referenced if referenced is not None else load_referenced(scenario)
         self.network = build_network(scenario, self.referenced)
         self.catalog = Catalog(scenario.catalog)
-        # calendar events: rate and speed factors (None without events: nothing changes)
+        # calendar events: rate and speed factors, no-show absences (None without
+        # events: nothing changes)
         self.demand_factors = demand_factors(scenario) if scenario.events else None
         self.speeds = speed_factors(scenario) if scenario.events else None
+        self.no_shows = NoShows(env, scenario) if scenario.events else None
         self.online = OnlineDemand(env, scenario, self.catalog, self.network,
                                    self.demand_factors)
         self.walkins: list[WalkinDemand] = []
@@ -127,8 +131,8 @@ class Model:
             for name, spec in scenario.suppliers.items()}
         self.replenishment = [self._replenishment(store) for store in self.stores]
         self.events = EventRuntime(env, scenario, self.ctx.closed,
-                                   [node.fleet for node in self.nodes],
-                                   self.warehouses) if scenario.events else None
+                                   [node.fleet for node in self.nodes], self.warehouses,
+                                   self.no_shows) if self.no_shows is not None else None
 
     def _store(self, spec: StoreSpec) -> Store:
         env, sc = self.env, self.scenario
@@ -141,11 +145,14 @@ class Model:
         stock = ShelfStock(env, spec.name, levels, daily=daily.tolist(),
                            protection=[per_class[c] for c in self.sku_class.tolist()],
                            sku_class=self.sku_class.tolist(), class_names=self.class_names)
+        stop = sc.run.stop
         fleet = Fleet(env, spec.name, place, spec.fleets, sc.vehicles, self.network,
-                      self.speeds)
+                      [self._roster(spec.name, "couriers", f.count, f.vehicle)
+                       for f in spec.fleets], stop, self.speeds)
         self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog,
                                          self.demand_factors))
-        return Store(env, spec, place, stock, fleet)
+        return Store(env, spec, place, stock, fleet,
+                     self._roster(spec.name, "pickers", spec.pickers), stop)
 
     def supplier(self, name: str) -> Supplier:
         """The supplier called ``name``: a distribution centre or a supplying node."""
@@ -168,11 +175,21 @@ class Model:
             self.env, spec, store.name, store.stock, supplier, plan)
         return policy
 
+    def _roster(self, node: str, resource: str, spec: RosterSpec,
+                vehicle: str | None = None) -> Roster:
+        """The roster of ``resource`` at ``node`` (see :func:`roster_for`), with the
+        staff that no-show events keep away."""
+        roster = roster_for(self.scenario, node, resource, spec, vehicle)
+        if self.no_shows is None:
+            return roster
+        return self.no_shows.absent(roster, node, resource, vehicle)
+
     def _warehouse(self, index: int, spec: WarehouseSpec) -> RobotWarehouse:
         sc = self.scenario
         place = self.network.place(*spec.location)
         fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network,
-                      self.speeds)
+                      [self._roster(spec.name, "couriers", spec.couriers.count,
+                                    spec.couriers.vehicle)], sc.run.stop, self.speeds)
         return RobotWarehouse(self.env, sc, spec, index, place, fleet, self.catalog,
                               self.referenced.layouts.get(index))
 

@@ -8,11 +8,14 @@ The scenario's ``events:`` (:mod:`sim.scenario.events`) become two kinds of thin
   of a vehicle's speed (:class:`SpeedFactors`). :class:`DemandFactors` is the one small
   interface the demand generators read: ``None`` when no event changes a rate, so the
   run without events draws exactly as before and pays nothing per order.
-- **Switches during the run.** A closure, a no-show, grounded drones and an outage start
-  and end at their window's edges (:class:`EventRuntime`): a closed node leaves the set
-  of nodes new orders may go to, absent couriers and grounded drones leave their fleet's
-  free couriers (one on a trip finishes it first), out-of-service robots and stations
-  of a warehouse take no new work.
+- **Absences in the rosters.** A no-show takes staff off the shifts it hits
+  (:class:`NoShows`, through :meth:`sim.calendar.roster.Roster.with_absent`): the
+  roster machinery then staffs the resource as with any roster.
+- **Switches during the run.** A closure, grounded drones and an outage start and end
+  at their window's edges (:class:`EventRuntime`): a closed node leaves the set of
+  nodes new orders may go to, grounded drones leave their fleet's free couriers (one in
+  the air finishes its flight first), out-of-service robots and stations of a warehouse
+  take no new work.
 
 Speed factors time a ride by its progress: a ride needs its nominal riding time of
 "full-speed seconds", and in each moment it makes progress at the factor in force then.
@@ -38,9 +41,10 @@ from typing import Protocol
 import numpy as np
 import simpy
 
+from sim.calendar.clock import day_of, sim_time
+from sim.calendar.roster import Roster
 from sim.core.env import SimEnv
 from sim.core.records import EVENT_COLUMNS
-from sim.scenario.errors import ScenarioError
 from sim.scenario.events import (
     CITY,
     PICKERS,
@@ -250,8 +254,9 @@ class EventRuntime:
     the ``events`` table."""
 
     def __init__(self, env: SimEnv, scenario: Scenario, closed: set[str],
-                 fleets: Sequence[StaffedFleet], warehouses: Sequence[OutageTarget]) -> None:
-        self.env, self.closed = env, closed
+                 fleets: Sequence[StaffedFleet], warehouses: Sequence[OutageTarget],
+                 no_shows: NoShows) -> None:
+        self.env, self.closed, self.no_shows = env, closed, no_shows
         self._closures: dict[str, int] = {}
         self.fleets = {f.node: f for f in fleets}
         self.warehouses = {w.name: w for w in warehouses}
@@ -293,7 +298,7 @@ class EventRuntime:
                 self.switches.append((start, end, partial(wh.out_of_service, k_r, k_s),
                                       partial(wh.out_of_service, -k_r, -k_s)))
         elif isinstance(event, NoShowEventSpec):
-            return float(self._no_show(i, event, start, end))
+            return float(self.no_shows.drawn[i])
         return math.nan
 
     def _close(self, node: str, on: int) -> None:
@@ -311,20 +316,42 @@ class EventRuntime:
             self.switches.append((start, end, partial(fleet.withdraw, vehicle, n),
                                   partial(fleet.restore, vehicle, n)))
 
-    def _no_show(self, i: int, event: NoShowEventSpec, start: float, end: float) -> int:
-        """Draw the absent staff of the shift (the event window: fixed-size fleets work
-        one shift all run) and switch them off for it."""
-        node, _, group = event.target.partition("/")
-        if group == PICKERS:
-            raise ScenarioError("a no-show of pickers needs picker rosters, which this "
-                                "version does not model yet; target a fleet "
-                                "(store/vehicle)", ("events", i, "target"))
-        fleet = self.fleets[node]
-        staff = fleet.staff(group)
-        rng = self.env.streams(f"events/no_show/{event.target}/{i}")
-        absent = no_show_draw(rng, staff, event.share)
-        self._staff_switch(start, end, fleet, group, absent)
-        return absent
+
+class NoShows:
+    """The no-show events' absences, drawn per shift as the rosters are built.
+
+    A no-show hits every shift of its target that starts inside its (unclipped) window:
+    of a shift's ``count`` staff, Binomial(count, share) stay away for the whole shift.
+    A roster written as a plain count is one shift a day from 00:00, so a no-show of a
+    whole day (the default window) hits it. Each event draws from its own stream,
+    ``events/no_show/<target>/<event index>``, shift by shift in time order, so adding
+    an event or a stream elsewhere never changes its draws.
+    """
+
+    def __init__(self, env: SimEnv, scenario: Scenario) -> None:
+        self.env = env
+        run = scenario.run
+        self.events = [(i, e, *event_window(e, run)) for i, e in enumerate(scenario.events)
+                       if isinstance(e, NoShowEventSpec)]
+        self.drawn: dict[int, int] = {i: 0 for i, *_ in self.events}
+
+    def absent(self, roster: Roster, node: str, resource: str, vehicle: str | None
+               ) -> Roster:
+        """``roster`` (of ``resource`` at ``node``; ``vehicle``: which fleet) with the
+        staff its no-shows keep away."""
+        target = f"{node}/{PICKERS if resource == PICKERS else vehicle}"
+        for i, event, start, end in self.events:
+            if event.target != target:
+                continue
+            rng = self.env.streams(f"events/no_show/{target}/{i}")
+            for day in range(max(1, day_of(start) - 1), day_of(end) + 1):
+                for k, shift in enumerate(roster.shifts(day)):
+                    if start <= sim_time(day, shift.start) < end and shift.count > 0:
+                        n = no_show_draw(rng, shift.count, event.share)
+                        if n:
+                            roster = roster.with_absent(day, k, n)
+                            self.drawn[i] += n
+        return roster
 
 
 def no_show_draw(rng: np.random.Generator, staff: int, share: float) -> int:

@@ -29,6 +29,7 @@ from typing import Any
 from sim import __version__
 from sim.experiments.spec import DEFAULT_KPIS, ExperimentSpec, KpiSpec
 from sim.metrics.window import MetricContext
+from sim.scenario.calendar import roster_peak
 from sim.scenario.errors import ScenarioError, format_path
 from sim.scenario.loading import (
     _line_of,
@@ -80,9 +81,9 @@ def scenario_summary(sc: Scenario) -> dict[str, Any]:
         "scenario": sc.name,
         "description": sc.description.strip(),
         "stores": len(sc.stores),
-        "pickers": sum(s.pickers for s in sc.stores),
-        "couriers": sum(f.count for s in sc.stores for f in s.fleets)
-        + sum(w.couriers.count for w in sc.warehouses),
+        "pickers": sum(roster_peak(s.pickers) for s in sc.stores),
+        "couriers": sum(roster_peak(f.count) for s in sc.stores for f in s.fleets)
+        + sum(roster_peak(w.couriers.count) for w in sc.warehouses),
         "online orders per day": sc.demand.online.orders_per_day,
         "walk-ins per day": sum(s.walkins_per_day for s in sc.stores),
         "start (h)": run.start / 3600,

@@ -20,14 +20,18 @@ import bisect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from sim.calendar.events import Piecewise, SpeedFactors
+from sim.calendar.roster import Roster
+from sim.calendar.staff import StaffRecord, follow_roster
 from sim.core.env import LevelMonitor, SimEnv
 from sim.core.hooks import ORDER_DELIVERED, ORDER_DISPATCHED, TRIP_FINISHED
 from sim.core.records import FINISHED, FLEET_COLUMNS, TRIP_COLUMNS, UNDER_WAY
 from sim.fleet.vehicles import Mover, mover_for
 from sim.fulfillment.order import DELIVERED, Order
 from sim.routing.network import Place, RoadNetwork
+from sim.scenario.calendar import roster_peak
 from sim.scenario.schema import FleetSpec, VehicleSpec
 
 
@@ -79,28 +83,37 @@ class Courier:
     busy: bool = False
     idle_since: float = 0.0
     free_at: float = 0.0
-    away: bool = False  # out of service (a no-show, a grounded drone): neither idle nor busy
+    on_duty: bool = True
+    leaving: bool = False
+    """Off shift while on a trip: goes off duty when the trip is over."""
+    away: bool = False
+    """On duty but out of service (a grounded drone): neither idle nor busy."""
 
 
 class Fleet:
     """The couriers based at one node, and the execution of their trips.
 
     ``fleets`` are the node's fleets (at least one), each naming its vehicle in
-    ``vehicles``; couriers are numbered across fleets, in that order.
+    ``vehicles``; couriers are numbered across fleets, in that order. ``rosters`` (one
+    per fleet, or None) are the fleets' rosters followed until ``stop``: a fleet with a
+    roster that changes has as many couriers as its peak, and those off shift are
+    neither idle nor busy; a courier going off shift mid-trip finishes the trip first.
     """
 
     def __init__(self, env: SimEnv, node: str, home: Place, fleets: Sequence[FleetSpec],
                  vehicles: Mapping[str, VehicleSpec], network: RoadNetwork,
+                 rosters: Sequence[Roster] | None = None, stop: float = 0.0,
                  speeds: SpeedFactors | None = None) -> None:
         self.env, self.node, self.home, self.network = env, node, home, network
         # calendar events: speed factors by vehicle name (weather), couriers wanted out
-        # of service by vehicle name (no-shows, grounded drones); empty without events
+        # of service by vehicle name (grounded drones); empty without events
         self._slow: dict[str, Piecewise] = {}
         self._wanted_away: dict[str, int] = {}
         self.types: list[CourierType] = []
         self.couriers: list[Courier] = []
         table = env.recorder.table("fleets", FLEET_COLUMNS)
-        for fspec in fleets:
+        shifting: list[tuple[CourierType, Roster]] = []
+        for k, fspec in enumerate(fleets):
             name = fspec.vehicle
             vspec = vehicles[name]
             kind = CourierType(name, vspec, fspec, mover_for(vspec, network))
@@ -108,20 +121,90 @@ class Fleet:
             factor = None if speeds is None else speeds.of(vspec.kind)
             if factor is not None:
                 self._slow[name] = factor
-            table.append((node, name, vspec.kind, fspec.count, vspec.speed, vspec.capacity,
+            roster = rosters[k] if rosters is not None else None
+            size = roster_peak(fspec.count)
+            if roster is not None and roster.constant is not None:
+                size = roster.constant
+            elif roster is not None:
+                size = roster.peak(env.now, stop)
+                shifting.append((kind, roster))
+            table.append((node, name, vspec.kind, size, vspec.speed, vspec.capacity,
                           home.x, home.y))
-            for _ in range(fspec.count):
+            for _ in range(size):
                 i = len(self.couriers)
                 self.couriers.append(Courier(f"{node}-c{i:03d}", i, name, kind, home,
                                              idle_since=env.now, free_at=env.now))
         self.level = LevelMonitor(env, "couriers", node, len(self.couriers))
         # free couriers, longest idle first: kept in order as couriers leave and return
         self._idle: list[Courier] = list(self.couriers)
+        self._rostered: dict[int, tuple[int, StaffRecord]] = {}
+        for kind, roster in shifting:
+            record = StaffRecord(env, node, "couriers", kind.vehicle_name, self.level)
+            size = sum(1 for c in self.couriers if c.type is kind)
+            self._rostered[id(kind)] = (size, record)
+            now = follow_roster(env, roster, stop, partial(self.set_rostered, kind))
+            self.set_rostered(kind, now, write=False)
+            record.write(now, self._on_duty(kind))
+        on_duty = sum(c.on_duty for c in self.couriers)
+        if on_duty != self.level.capacity:
+            self.level.set_capacity(on_duty)
         self._trips = env.recorder.table("trips", TRIP_COLUMNS)
         # trips started and not yet written, by trip id
         self._riding: dict[int, _Trip] = {}
         env.recorder.on_finish(self._record_under_way)
         self.on_idle: Callable[[Courier], None] = lambda courier: None
+
+    def _on_duty(self, kind: CourierType) -> int:
+        return sum(1 for c in self.couriers if c.type is kind and c.on_duty)
+
+    def set_rostered(self, kind: CourierType, n: int, write: bool = True) -> None:
+        """The roster of fleet ``kind`` now asks for ``n`` couriers. Surplus couriers go
+        off duty: idle ones at once (the highest numbered first), then couriers on a
+        trip when they are back (marked ``leaving``). Missing ones come on duty: first
+        those still finishing a trip (they stay), then those off duty (lowest numbered
+        first), idle from now; the dispatch policy hears of each."""
+        before, record = self._rostered[id(kind)]
+        self._rostered[id(kind)] = (n, record)
+        mine = [c for c in self.couriers if c.type is kind]
+        came: list[Courier] = []
+        if n < before:
+            drop = before - n
+            for c in sorted((c for c in mine if c.away or (c.on_duty and not c.busy)),
+                            key=lambda c: -c.index):  # free or grounded: off at once
+                if drop == 0:
+                    break
+                if c.away:
+                    c.away = False
+                else:
+                    self._idle.remove(c)
+                c.on_duty = False
+                drop -= 1
+            for c in sorted((c for c in mine if c.busy and not c.leaving),
+                            key=lambda c: -c.index):
+                if drop == 0:
+                    break
+                c.leaving = True
+                drop -= 1
+        elif n > before:
+            add = n - before
+            for c in mine:
+                if add and c.leaving:
+                    c.leaving = False
+                    add -= 1
+            for c in mine:
+                if add and not c.on_duty:
+                    c.on_duty = True
+                    c.idle_since = c.free_at = self.env.now
+                    c.place = self.home
+                    self._became_idle(c)
+                    came.append(c)
+                    add -= 1
+        if n != before and write:
+            self.level.set_capacity(sum(c.on_duty for c in self.couriers))
+            record.write(n, self._on_duty(kind))
+        for c in came:
+            if not c.away:
+                self.on_idle(c)
 
     @property
     def spec(self) -> FleetSpec:
@@ -138,6 +221,9 @@ class Fleet:
         return list(self._idle)
 
     def _became_idle(self, courier: Courier) -> None:
+        if self._wanted_away and self._short_away(courier.vehicle):
+            courier.away = True  # an event keeps it on the ground (see withdraw)
+            return
         bisect.insort(self._idle, courier, key=lambda c: (c.idle_since, c.index))
 
     def types_of(self, couriers: Sequence[Courier]) -> list[CourierType]:
@@ -213,9 +299,8 @@ class Fleet:
         courier, stops = trip.courier, trip.stops
         courier.busy = False
         courier.idle_since = self.env.now
-        away = bool(self._wanted_away) and self._short_away(courier.vehicle)
-        if away:
-            courier.away = True
+        if courier.leaving:  # off shift: the trip is over, so she goes
+            courier.leaving = courier.on_duty = False
         else:
             self._became_idle(courier)
         self.level.change(-1)
@@ -223,8 +308,13 @@ class Fleet:
         self._trips.append(_trip_row(trip.trip, self.node, courier, trip.start, back,
                                      stops, trip.legs, FINISHED))
         self.env.hooks.emit(TRIP_FINISHED, courier, trip.trip)
-        if not away:
-            self.on_idle(courier)
+        if courier.on_duty:
+            if not courier.away:
+                self.on_idle(courier)
+        else:
+            self.level.set_capacity(sum(c.on_duty for c in self.couriers))
+            n, record = self._rostered[id(courier.type)]
+            record.write(n, self._on_duty(courier.type))
 
     # ------------------------------------------------------------------ calendar events
 
@@ -243,8 +333,9 @@ class Fleet:
                                   if c.away and c.vehicle == vehicle) < wanted
 
     def withdraw(self, vehicle: str, n: int) -> None:
-        """Take ``n`` more couriers of ``vehicle`` out of service: free ones now (the
-        highest numbered first), the rest as they come back from their trips."""
+        """Keep ``n`` more couriers of ``vehicle`` on the ground (grounded drones): free
+        ones now (the highest numbered first), the rest as they come back from their
+        trips. They stay on duty (staffed) but take no trip."""
         self._wanted_away[vehicle] = self._wanted_away.get(vehicle, 0) + n
         for courier in sorted(self._idle, key=lambda c: -c.index):
             if courier.vehicle == vehicle and self._short_away(vehicle):
@@ -252,8 +343,9 @@ class Fleet:
                 courier.away = True
 
     def restore(self, vehicle: str, n: int) -> None:
-        """Bring back ``n`` couriers of ``vehicle`` that events took out of service (or
-        cancel that many withdrawals still waiting for a trip to end)."""
+        """Release ``n`` couriers of ``vehicle`` that :meth:`withdraw` kept (or cancel
+        that many withdrawals still waiting for a trip to end); the dispatch policy
+        hears of each courier back."""
         wanted = self._wanted_away.get(vehicle, 0) - n
         if wanted > 0:
             self._wanted_away[vehicle] = wanted
@@ -262,10 +354,12 @@ class Fleet:
             wanted = 0
         away = [c for c in self.couriers if c.away and c.vehicle == vehicle]
         now = self.env.now
-        for courier in away[:max(0, len(away) - wanted)]:
+        back = away[:max(0, len(away) - wanted)]
+        for courier in back:
             courier.away = False
             courier.idle_since = now
             self._became_idle(courier)
+        for courier in back:
             self.on_idle(courier)
 
     def _record_under_way(self) -> None:

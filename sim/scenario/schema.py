@@ -16,9 +16,7 @@ import datetime as _dt
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     PlainSerializer,
     ValidationInfo,
@@ -27,13 +25,25 @@ from pydantic import (
 )
 
 from sim.calendar.clock import DAY
+from sim.scenario.base import (
+    AtLeastOne,
+    Name,
+    NonNegFloat,
+    NonNegInt,
+    OpenProbability,
+    PosFloat,
+    PosInt,
+    Probability,
+    Profile,
+    Spec,
+)
+from sim.scenario.calendar import CalendarSpec, PickerRosterSpec, RosterSpec, check_calendar
 from sim.scenario.distributions import DurationDist, NumberDist
 from sim.scenario.errors import ScenarioError, did_you_mean
 from sim.scenario.files import resolve_file
 from sim.scenario.json_schema import (
     UNIT_KINDS,
     Bounds,
-    Const,
     OneItem,
     Replace,
     shorthand,
@@ -43,12 +53,10 @@ from sim.scenario.units import (
     Distance,
     NonNegDistance,
     NonNegDuration,
-    NonNegNumber,
     PosDistance,
     PosDuration,
     Speed,
     TimeOfDay,
-    finite_number,
     metres,
     parse_duration,
     seconds,
@@ -56,33 +64,6 @@ from sim.scenario.units import (
     si_text,
     whole_number,
 )
-
-NonNegInt = Annotated[int, Field(ge=0), BeforeValidator(whole_number)]
-PosInt = Annotated[int, Field(ge=1), BeforeValidator(whole_number)]
-NonNegFloat = NonNegNumber
-PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False), BeforeValidator(finite_number)]
-Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False),
-                        BeforeValidator(finite_number)]
-OpenProbability = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False),
-                            BeforeValidator(finite_number)]
-AtLeastOne = Annotated[float, Field(ge=1, allow_inf_nan=False), BeforeValidator(finite_number)]
-Name = Annotated[str, Field(min_length=1, max_length=64,
-                            pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")]
-"""A name that is also a safe folder name: letters, digits, ``_ . -``, not starting with
-a dot (so never ``.``, ``..`` or a hidden folder)."""
-
-
-class Spec(BaseModel):
-    """Base of every scenario model: immutable, unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True,
-                              allow_inf_nan=False)
-
-    quiet_defaults: ClassVar[frozenset[str]] = frozenset()
-    """Fields left out of the resolved scenario while they hold their default: fields
-    added after scenarios were first written out (calendar, rosters, vehicle costs), so a
-    scenario that does not use them resolves to the same file as before."""
-
 
 # --------------------------------------------------------------------------- run window
 
@@ -190,13 +171,26 @@ class VehicleSpec(Spec):
         None, description="Longest trip (out and back) on one charge; none: unlimited.")
     swap_time: NonNegDuration = Field(
         0.0, description="Battery swap or turnaround at the store after each trip.")
+    hour_cost: NonNegFloat | None = Field(
+        None, description="Cost per courier-hour on duty with this vehicle; none: "
+        "economics.courier_hour.")
+    km_cost: NonNegFloat | None = Field(
+        None, description="Cost per kilometre ridden or flown; none: economics.courier_km.")
+    day_cost: NonNegFloat | None = Field(
+        None, description="Fixed cost per vehicle of the fleet per day of the measured "
+        "window (owned vehicles: drones, vans; depreciation, insurance); none: 0.")
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"hour_cost", "km_cost",
+                                                          "day_cost"})
 
 
 
 class FleetSpec(Spec):
     """The couriers based at a node."""
 
-    count: NonNegInt = Field(description="Number of couriers.")
+    count: RosterSpec = Field(
+        description="Couriers on duty: a count all day, shifts [{start, end, count}] or "
+        "{hourly: [24 counts]}; a courier going off shift finishes the trip in progress.")
     vehicle: Name = Field(description="Name of a vehicle type in `vehicles`.")
     pickup_time: NonNegDuration = Field(
         seconds("1min"), description="Handover at the node per trip.")
@@ -384,7 +378,10 @@ class StoreSpec(Spec):
     name: Name = Field(description="Unique name of the node (letters, digits, _ . -; "
                                    "not starting with a dot).")
     location: tuple[Distance, Distance] = Field(description="[x, y] in the city.")
-    pickers: PosInt = Field(description="Pickers on shift (each picks and packs one order).")
+    pickers: PickerRosterSpec = Field(
+        description="Pickers on duty (each picks and packs one order): a count all day, "
+        "shifts [{start, end, count}] or {hourly: [24 counts]}; a picker going off shift "
+        "finishes the order in hand.")
     pick_time_per_order: DurationDist = Field(description="Fixed time per order (walk, scan).")
     pick_time_per_item: DurationDist = Field(description="Time per unit picked.")
     pack_time: DurationDist = Field(0.0, description="Packing time per order.")
@@ -432,15 +429,6 @@ else:
 
 # --------------------------------------------------------------------------- demand
 
-@shorthand(Const("flat", "the same weight in every hour"))
-def _flat(value: Any) -> Any:
-    """``profile: flat`` means the same weight in every hour."""
-    return [1.0] * 24 if value == "flat" else value
-
-
-Profile = Annotated[list[NonNegFloat], Field(min_length=24, max_length=24),
-                    BeforeValidator(_flat)]
-"""24 hourly weights, or ``flat`` for the same weight in every hour."""
 
 
 class CatalogSpec(Spec):
@@ -763,8 +751,6 @@ from sim.scenario.warehouse import WarehouseSpec, check_warehouses  # noqa: E402
 class Scenario(Spec):
     """A city's fulfilment day: nodes, fleet, demand and the policies under test."""
 
-    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"events"})
-
     name: Name = Field(description="Names the results folder (letters, digits, _ . -; "
                                    "not starting with a dot).")
     description: str = Field("", description="Free text shown in reports.")
@@ -797,6 +783,9 @@ class Scenario(Spec):
         default_factory=list, description="Stores: shelves for both channels, pickers, fleets.")
     warehouses: list[WarehouseSpec] = Field(
         default_factory=list, description="Robot warehouses (fulfilment nodes and suppliers).")
+    calendar: CalendarSpec | None = Field(
+        None, description="Day types and which day has which (demand factors, profiles, "
+        "rosters); none: every day is the same day.")
     events: list[EventSpec] = Field(
         default_factory=list, description="Calendar events: demand surges, weather, "
         "closures, no-shows, outages, each with a time window and a target (see "
@@ -804,6 +793,8 @@ class Scenario(Spec):
     limits: LimitsSpec = Field(
         default_factory=LimitsSpec, description="Largest sizes the scenario may ask for, "
         "checked before anything is built (see sim/scenario/limits.py).")
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"calendar", "events"})
 
     @model_validator(mode="before")
     @classmethod
@@ -825,6 +816,7 @@ class Scenario(Spec):
                 self.check_vehicle(fleet.vehicle, ("stores", i, "couriers", *index, "vehicle"))
             self._check_stock_policies(i, store)
         check_warehouses(self, seen)
+        check_calendar(self)
         check_events(self)
         check_limits(self)
         return self

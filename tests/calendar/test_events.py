@@ -170,7 +170,8 @@ EVERY_KIND = """
 {kind: weather, day: 1, start: "11:00", duration: 1h, road_speed: 0.6, drones: grounded,\
  online: 1.3, walkin: 0.8}
 {kind: closure, target: west, day: 1, start: "11:30", end: "12:00"}
-{kind: no_show, target: east/ebike, day: 1, start: "10:00", end: "12:00", share: 0.5}
+{kind: no_show, target: east/ebike, day: 2, share: 0.5}
+{kind: no_show, target: west/pickers, day: 2, share: 0.5}
 {kind: outage, target: wh, day: 1, start: "10:30", end: "11:30", robots: 0.5, stations: 0.5}
 {kind: weather, day: 2, start: "00:30", end: "01:30", road_speed: 0.5, drone_speed: 0.7}
 """
@@ -210,15 +211,29 @@ def test_every_kind_writes_one_events_row_each(every_kind: tuple[Scenario, Path]
     no-show, the number drawn from its own stream."""
     sc, folder = every_kind
     events = pd.read_csv(folder / "events.csv")
-    assert list(events["kind"]) == ["surge", "weather", "closure", "no_show", "outage",
-                                    "weather"]
+    assert list(events["kind"]) == ["surge", "weather", "closure", "no_show", "no_show",
+                                    "outage", "weather"]
     assert events.loc[0, "start"] == 23 * H and events.loc[0, "end"] == 27 * H
     assert events.loc[0, "parameters"] == "online=2;walkin=0.5;profile=4/3"
-    drawn = events.loc[3, "drawn"]
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(
-        sc.seed, spawn_key=(stream_key("events/no_show/east/ebike/3"),))))
-    assert drawn == no_show_draw(rng, 6, 0.5)
+    for row, target, staff in ((3, "east/ebike", 6), (4, "west/pickers", 3)):
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+            sc.seed, spawn_key=(stream_key(f"events/no_show/{target}/{row}"),))))
+        assert events.loc[row, "drawn"] == no_show_draw(rng, staff, 0.5)
     assert events["drawn"].isna().sum() == 5
+
+
+def test_no_show_takes_the_drawn_staff_off_their_shift(
+        every_kind: tuple[Scenario, Path]) -> None:
+    """The staffing table shows the no-shows' fleet and pickers short by the numbers
+    drawn for day 2, and back at full strength on day 1."""
+    _, folder = every_kind
+    events = pd.read_csv(folder / "events.csv")
+    staffing = pd.read_csv(folder / "staffing.csv")
+    for row, node, resource, full in ((3, "east", "couriers", 6), (4, "west", "pickers", 3)):
+        rows = staffing[(staffing["node"] == node) & (staffing["resource"] == resource)]
+        day2 = rows[rows["time"] >= 24 * H]
+        assert int(day2.iloc[0]["rostered"]) == full - int(events.loc[row, "drawn"])
+        assert int(rows.iloc[0]["rostered"]) == full
 
 
 def test_grounded_drones_take_off_only_outside_the_window(
