@@ -36,7 +36,8 @@ from sim.metrics.compute import clean
 from sim.metrics.routing import wallclock_of
 from sim.model import Model, build_network
 from sim.outputs import atomic_folder, inside
-from sim.scenario.schema import Scenario, Spec
+from sim.scenario.base import without_quiet_defaults
+from sim.scenario.schema import Scenario
 
 RESOLVED = "scenario.resolved.yaml"
 METRICS = "metrics.json"
@@ -100,28 +101,6 @@ def scenario_yaml(scenario: Scenario, overrides: Sequence[str] = ()) -> str:
     body = yaml.safe_dump(without_quiet_defaults(scenario, dump),
                           sort_keys=False, allow_unicode=True, width=100)
     return head + body
-
-
-def without_quiet_defaults(model: object, dump: Any) -> Any:
-    """``dump`` (the JSON dump of ``model``) without the fields each model lists in
-    ``quiet_defaults`` while they hold their default, at every depth: a scenario that
-    does not use the calendar, rosters or vehicle costs resolves to the same file as
-    before those fields existed."""
-    if isinstance(model, Spec) and isinstance(dump, dict):
-        fields = type(model).model_fields
-        out = {}
-        for key, value in dump.items():
-            child = getattr(model, key, None)
-            if key in type(model).quiet_defaults and child == fields[key].get_default(
-                    call_default_factory=True):
-                continue
-            out[key] = without_quiet_defaults(child, value)
-        return out
-    if isinstance(model, list | tuple) and isinstance(dump, list):
-        return [without_quiet_defaults(m, d) for m, d in zip(model, dump, strict=True)]
-    if isinstance(model, dict) and isinstance(dump, dict):
-        return {k: without_quiet_defaults(model.get(k), v) for k, v in dump.items()}
-    return dump
 
 
 def write_tables(records: Records, folder: Path) -> None:

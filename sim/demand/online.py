@@ -13,10 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from sim.calendar.demand import calendar_arrivals
 from sim.calendar.events import DemandFactors
 from sim.core.env import SimEnv
 from sim.core.sampling import sampler
-from sim.demand.arrivals import arrival_times, clustered_points, uniform_points
+from sim.demand.arrivals import clustered_points, uniform_points
 from sim.demand.catalog import Catalog
 from sim.fulfillment.order import Order
 from sim.routing.network import RoadNetwork
@@ -31,9 +32,9 @@ class OnlineDemand:
         spec, city = scenario.demand.online, scenario.city
         rng = env.streams("demand/online")
         self.env = env
-        self.times = arrival_times(rng, spec.orders_per_day, spec.profile,
-                                   scenario.run.start, scenario.run.end,
-                                   None if factors is None else factors.online)
+        self.times = calendar_arrivals(rng, scenario, "online", spec.orders_per_day,
+                                       spec.profile, scenario.run.start, scenario.run.end,
+                                       None if factors is None else factors.online)
         n = len(self.times)
         if spec.customers.placement == "uniform":
             pts = uniform_points(rng, n, city.width, city.height)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+from sim.calendar.demand import calendar_arrivals
 from sim.calendar.events import DemandFactors
 from sim.core.env import SimEnv
 from sim.core.records import WALKIN_COLUMNS
 from sim.core.sampling import sampler
-from sim.demand.arrivals import arrival_times
 from sim.demand.catalog import Catalog
 from sim.scenario.schema import Scenario, StoreSpec
 from sim.stores.inventory import ShelfStock
@@ -32,10 +32,10 @@ class WalkinDemand:
             self.times: list[float] = []
             self.baskets: list[Any] = []
         else:
-            self.times = arrival_times(rng, store.walkins_per_day, spec.profile,
-                                       scenario.run.start, scenario.run.end,
-                                       None if factors is None else factors.walkin(store.name)
-                                       ).tolist()
+            self.times = calendar_arrivals(
+                rng, scenario, "walkins", store.walkins_per_day, spec.profile,
+                scenario.run.start, scenario.run.end,
+                None if factors is None else factors.walkin(store.name)).tolist()
             self.baskets = catalog.baskets(rng, len(self.times), sampler(spec.basket.lines),
                                            sampler(spec.basket.units_per_line))
         self._table = env.recorder.table("walkins", WALKIN_COLUMNS)

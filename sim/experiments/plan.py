@@ -29,6 +29,7 @@ from typing import Any
 from sim import __version__
 from sim.experiments.spec import DEFAULT_KPIS, ExperimentSpec, KpiSpec
 from sim.metrics.window import MetricContext
+from sim.scenario.base import without_quiet_defaults
 from sim.scenario.calendar import roster_peak
 from sim.scenario.errors import ScenarioError, format_path
 from sim.scenario.loading import (
@@ -60,6 +61,14 @@ def value_text(value: Any) -> str:
     if isinstance(value, int | float | str):
         return str(value)
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def quiet_json(scenario: Scenario) -> str:
+    """The scenario as compact JSON (as ``model_dump_json``) without the fields left at
+    their quiet defaults, so adding a calendar field changes no digest of a scenario
+    that does not use it."""
+    dump = without_quiet_defaults(scenario, scenario.model_dump(mode="json"))
+    return json.dumps(dump, separators=(",", ":"), ensure_ascii=False)
 
 
 def _digest(text: str, n: int = 16) -> str:
@@ -116,7 +125,9 @@ class CellInfo:
 
     def context(self) -> MetricContext:
         """The measured window of this cell's runs."""
-        return MetricContext(**self.window)
+        w = self.window
+        return MetricContext(start=w["start"], end=w["end"], stop=w["stop"],
+                             promise=w["promise"])
 
 
 @dataclass(frozen=True)
@@ -242,7 +253,7 @@ def make_cell(scenario: Scenario, variant: str, factors: dict[str, Any],
     """The record of a validated cell scenario."""
     ctx = MetricContext.of(scenario)
     return CellInfo(variant=variant, factors=factors, folder=folder,
-                    digest=_digest(scenario.model_dump_json()),
+                    digest=_digest(quiet_json(scenario)),
                     window={"start": ctx.start, "end": ctx.end, "stop": ctx.stop,
                             "promise": ctx.promise},
                     summary=scenario_summary(scenario), overrides=overrides)
