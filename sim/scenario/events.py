@@ -93,9 +93,10 @@ class _Event(Spec):
 
 
 class SurgeEventSpec(_Event):
-    """More (or less) demand for a window: a multiplier of the online orders and of the
-    walk-in shoppers, optionally with its own hourly shape (a sale that opens at
-    midnight: the first hours many times the usual, then fading)."""
+    """A demand surge: the online and walk-in rates multiplied for the window.
+
+    It may give its own hourly shape (a sale that opens at midnight: the first hours
+    many times the usual, then fading)."""
 
     kind: Literal["surge"]
     target: str = Field(CITY, description="`city`: online orders and every store's "
@@ -108,8 +109,9 @@ class SurgeEventSpec(_Event):
 
 
 class WeatherEventSpec(_Event):
-    """Weather over the whole city: slower roads, drones slowed or grounded, and a
-    change in demand (rain raises online orders and keeps shoppers at home)."""
+    """Weather over the city: slower roads, drones slowed or grounded, demand shifted.
+
+    Rain, say, raises online orders and keeps walk-in shoppers at home."""
 
     kind: Literal["weather"]
     target: Literal["city"] = Field("city", description="Weather covers the whole city.")
@@ -126,29 +128,35 @@ class WeatherEventSpec(_Event):
 
 
 class ClosureEventSpec(_Event):
-    """A store or warehouse takes no new orders for the window; orders it already
-    accepted are finished there. New orders go to another node or are rejected with
-    the reason ``node_closed``; a closed store has no walk-in shoppers."""
+    """A store or warehouse closed: it takes no new orders for the window.
+
+    Orders it already accepted are finished there. New orders go to another node or
+    are rejected with the reason ``node_closed``; a closed store has no walk-in
+    shoppers."""
 
     kind: Literal["closure"]
     target: str = Field(description="Name of a store or warehouse.")
 
 
 class NoShowEventSpec(_Event):
-    """A share of a fleet's couriers (or of a store's pickers) does not turn up for the
-    window: the number absent is drawn per shift, Binomial(staff, share), from its own
-    random stream ``events/no_show/<target>/<shift>``."""
+    """Staff who do not turn up: a share of a fleet's couriers or a store's pickers.
+
+    Every shift of the target that starts in the window loses Binomial(staff, share)
+    of its staff for the whole shift, drawn from the event's own random stream
+    ``events/no_show/<target>/<event index>``."""
 
     kind: Literal["no_show"]
     target: str = Field(description="A fleet as `store/vehicle` (or `warehouse/vehicle`), "
                         "or a store's pickers as `store/pickers`.")
-    share: Probability = Field(description="Chance that each rostered person stays away.")
+    share: Probability = Field(description="Chance that each rostered person of a shift "
+                               "starting in the window stays away for the shift.")
 
 
 class OutageEventSpec(_Event):
-    """A share of a robot warehouse's robots and/or stations is out of service for the
-    window: robots at work finish their visit first, stations finish their open orders
-    but take no new ones."""
+    """A warehouse outage: a share of its robots and/or stations out of service.
+
+    Robots at work finish their visit first (then stand still, counted ``broken``);
+    stations finish their open orders but take no new ones."""
 
     kind: Literal["outage"]
     target: str = Field(description="Name of a robot warehouse.")
