@@ -55,7 +55,8 @@ def measure(tree: Path, orders: int, repeat: int, memory: bool) -> dict[str, Any
     """In this process: CPU seconds and peak bytes of simulating and writing one size."""
     os.chdir(tree)
     sys.path.insert(0, str(tree))
-    from sim.runner import METRICS, run, write_tables
+    from sim.runfolder import METRICS
+    from sim.runner import run, write_tables
     from sim.scenario import read_scenario
 
     scenario = read_scenario(SCENARIO, overrides(orders))

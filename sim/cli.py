@@ -13,17 +13,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.report.format import count as _n
-from sim.report.format import number as _fmt_min
-from sim.report.format import percent as _fmt_pct
+from sim.core.format import count as _n
+from sim.core.format import number as _fmt_min
+from sim.core.format import percent as _fmt_pct
 from sim.scenario.calendar import roster_peak
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, ScenarioError
 
 if TYPE_CHECKING:
     from sim.core.tablefiles import TableFormat
     from sim.runner import RunResult
 
-EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
 
 class UsageError(Exception):
@@ -65,8 +64,25 @@ def summary_lines(metrics: dict[str, Any], name: str, seed: int,
         f"  stock-outs {_n(inv.get('stockout_events', 0))}, "
         f"lost walk-in units {_n(inv.get('lost_walkin_units', 0))}",
         *_policy_lines(metrics),
+        *_staffing_lines(metrics),
         *wh_lines,
     ]
+
+
+def _staffing_lines(metrics: dict[str, Any]) -> list[str]:
+    """Under rosters: utilisation over staffed time, and every node and resource that had
+    nobody on duty for some hours of the window (valid: its orders waited)."""
+    staffing = metrics.get("staffing")
+    if not staffing:
+        return []
+    parts = [f"{k} {_fmt_pct(v['utilisation'])} of {_n(v['staffed_hours'])} staffed h"
+             for k, v in staffing.items()]
+    gaps = [f"{node} {k} {v['unstaffed_hours']:g} h" for k, r in staffing.items()
+            for node, v in r["by_node"].items() if v["unstaffed_hours"]]
+    out = ["  rosters: busy over staffed time: " + ", ".join(parts)]
+    if gaps:
+        out.append("  nobody on duty (orders waited): " + ", ".join(gaps))
+    return out
 
 
 def _policy_lines(metrics: dict[str, Any]) -> list[str]:
@@ -221,7 +237,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
             text = markdown_reference(Scenario)
     else:
-        from sim.scenario.schema_files import experiment_schema, scenario_schema
+        from sim.experiments.schema_files import experiment_schema, scenario_schema
 
         text = schema_text(experiment_schema() if args.experiment else scenario_schema())
     if args.output:

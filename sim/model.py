@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from sim.calendar.events import EventRuntime, NoShows, demand_factors, speed_factors
-from sim.calendar.roster import Roster, roster_for
+from sim.calendar.roster import Roster, RosterAdjuster, roster_for
+from sim.city.network import RoadNetwork
 from sim.core.env import SimEnv
 from sim.core.progress import ProgressBar
 from sim.core.recorder import Records
@@ -29,7 +30,6 @@ from sim.fulfillment.node import FulfilmentNode
 from sim.fulfillment.promise import PROMISE_POLICIES
 from sim.referenced import Referenced, load_network, load_referenced
 from sim.routing.dispatch import DISPATCH_POLICIES
-from sim.routing.network import RoadNetwork
 from sim.scenario.calendar import RosterSpec
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario, StoreSpec, WarehouseSpec
@@ -99,6 +99,8 @@ class Model:
                  referenced: Referenced | None = None) -> None:
         self.scenario = scenario
         self.env = env = SimEnv(scenario, seed)
+        # changes to the rosters before the stores and fleets are built (no-shows)
+        self.roster_adjusters: list[RosterAdjuster] = []
         # the files the scenario points to, read and checked once (as validate does)
         self.referenced = referenced if referenced is not None else load_referenced(scenario)
         self.network = build_network(scenario, self.referenced)
@@ -108,6 +110,8 @@ class Model:
         self.demand_factors = demand_factors(scenario) if scenario.events else None
         self.speeds = speed_factors(scenario) if scenario.events else None
         self.no_shows = NoShows(env, scenario) if scenario.events else None
+        if self.no_shows is not None:
+            self.roster_adjusters.append(self.no_shows.absent)
         self.online = OnlineDemand(env, scenario, self.catalog, self.network,
                                    self.demand_factors)
         self.walkins: list[WalkinDemand] = []
@@ -147,12 +151,21 @@ class Model:
                            sku_class=self.sku_class.tolist(), class_names=self.class_names)
         stop = sc.run.stop
         fleet = Fleet(env, spec.name, place, spec.fleets, sc.vehicles, self.network,
-                      [self._roster(spec.name, "couriers", f.count, f.vehicle)
+                      [self.roster(spec.name, "couriers", f.count, f.vehicle)
                        for f in spec.fleets], stop, self.speeds)
         self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog,
                                          self.demand_factors))
         return Store(env, spec, place, stock, fleet,
-                     self._roster(spec.name, "pickers", spec.pickers), stop)
+                     self.roster(spec.name, "pickers", spec.pickers), stop)
+
+    def roster(self, node: str, resource: str, spec: RosterSpec,
+               vehicle: str | None = None) -> Roster:
+        """The roster of ``resource`` at ``node`` (``vehicle``: which fleet) over the run:
+        as written, with the calendar's day types, then :attr:`roster_adjusters`."""
+        roster = roster_for(self.scenario, node, resource, spec, vehicle)
+        for adjust in self.roster_adjusters:
+            roster = adjust(node, resource, vehicle, roster)
+        return roster
 
     def supplier(self, name: str) -> Supplier:
         """The supplier called ``name``: a distribution centre or a supplying node."""
@@ -175,21 +188,12 @@ class Model:
             self.env, spec, store.name, store.stock, supplier, plan)
         return policy
 
-    def _roster(self, node: str, resource: str, spec: RosterSpec,
-                vehicle: str | None = None) -> Roster:
-        """The roster of ``resource`` at ``node`` (see :func:`roster_for`), with the
-        staff that no-show events keep away."""
-        roster = roster_for(self.scenario, node, resource, spec, vehicle)
-        if self.no_shows is None:
-            return roster
-        return self.no_shows.absent(roster, node, resource, vehicle)
-
     def _warehouse(self, index: int, spec: WarehouseSpec) -> RobotWarehouse:
         sc = self.scenario
         place = self.network.place(*spec.location)
         fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network,
-                      [self._roster(spec.name, "couriers", spec.couriers.count,
-                                    spec.couriers.vehicle)], sc.run.stop, self.speeds)
+                      [self.roster(spec.name, "couriers", spec.couriers.count,
+                                   spec.couriers.vehicle)], sc.run.stop, self.speeds)
         return RobotWarehouse(self.env, sc, spec, index, place, fleet, self.catalog,
                               self.referenced.layouts.get(index))
 

@@ -21,7 +21,7 @@ from sim.scenario.schema import GraphmlNetworkSpec, Scenario
 from sim.scenario.warehouse import MapLayout
 
 if TYPE_CHECKING:
-    from sim.routing.network import RoadNetwork
+    from sim.city.network import RoadNetwork
     from sim.warehouse.layout import Layout
 
 
@@ -51,7 +51,7 @@ def load_network(scenario: Scenario) -> RoadNetwork | None:
     net = scenario.city.network
     if not isinstance(net, GraphmlNetworkSpec):
         return None
-    from sim.routing.network import GRAPHML_FIELD, RoadNetwork
+    from sim.city.network import GRAPHML_FIELD, RoadNetwork
 
     network = RoadNetwork.from_graphml(net.file)
     network.check_city(scenario.city.width, scenario.city.height, net.file)

@@ -33,16 +33,13 @@ from sim.core.records import WALLCLOCK_TABLES
 from sim.core.tablefiles import TableFormat, write_parquet_tables
 from sim.metrics import MetricContext, compute_metrics
 from sim.metrics.compute import clean
+from sim.metrics.promise import on_time_target
 from sim.metrics.routing import wallclock_of
 from sim.model import Model, build_network
 from sim.outputs import atomic_folder, inside
+from sim.runfolder import ERROR, METRICS, OVERRIDE_COMMENT, RESOLVED, WALLCLOCK
 from sim.scenario.base import without_quiet_defaults
 from sim.scenario.schema import Scenario
-
-RESOLVED = "scenario.resolved.yaml"
-METRICS = "metrics.json"
-WALLCLOCK = "wallclock.json"  # the one file that differs between runs with the same seed
-ERROR = "error.txt"
 
 
 @dataclass
@@ -83,7 +80,6 @@ def run(scenario: Scenario, seed: int | None = None, progress: bool = False,
                      time.perf_counter() - t0)
 
 
-OVERRIDE_COMMENT = "# --set "
 """How ``scenario.resolved.yaml``'s header records each ``--set`` override of the run
 (one comment line each, in order); the values are already in the scenario below."""
 
@@ -124,27 +120,6 @@ def new_run_dir(base: Path, scenario: Scenario, seed: int) -> Path:
         folder = base / scenario.name / f"{stamp}-s{seed}-{n}"
         n += 1
     return inside(base, folder, "name")
-
-
-def read_overrides(folder: Path) -> list[str]:
-    """The ``--set`` overrides recorded in a run folder's resolved scenario."""
-    path = folder / RESOLVED
-    if not path.is_file():
-        return []
-    out = []
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            if not line.startswith("#"):
-                break
-            if line.startswith(OVERRIDE_COMMENT):
-                out.append(line[len(OVERRIDE_COMMENT):].rstrip("\n"))
-    return out
-
-
-def on_time_target(scenario: Scenario) -> float | None:
-    """The share of orders a promise that predicts aims to keep: the promise model's
-    quantile, when acceptance uses it (not for a fixed promise)."""
-    return None if scenario.promise.policy == "fixed" else scenario.predictor.quantile
 
 
 def write_run(result: RunResult, folder: Path, plots: bool = True,

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from sim.cli import main
-from sim.runner import RESOLVED, read_overrides
+from sim.runfolder import RESOLVED, read_overrides
 from sim.scenario.loading import read_scenario
 from tests.conftest import TINY
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from sim.city.network import RoadNetwork, parse_maxspeed
 from sim.cli import main
 from sim.referenced import load_referenced
-from sim.routing.network import RoadNetwork, parse_maxspeed
 from sim.scenario import ScenarioError, read_scenario
 from tests.conftest import TINY
 from tests.warehouse.conftest import TINY_MAP, WH

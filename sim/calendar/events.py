@@ -335,10 +335,10 @@ class NoShows:
                        if isinstance(e, NoShowEventSpec)]
         self.drawn: dict[int, int] = {i: 0 for i, *_ in self.events}
 
-    def absent(self, roster: Roster, node: str, resource: str, vehicle: str | None
+    def absent(self, node: str, resource: str, vehicle: str | None, roster: Roster
                ) -> Roster:
         """``roster`` (of ``resource`` at ``node``; ``vehicle``: which fleet) with the
-        staff its no-shows keep away."""
+        staff its no-shows keep away (a :data:`~sim.calendar.roster.RosterAdjuster`)."""
         target = f"{node}/{PICKERS if resource == PICKERS else vehicle}"
         for i, event, start, end in self.events:
             if event.target != target:

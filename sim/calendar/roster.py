@@ -13,10 +13,10 @@ day's shift loses a number of its staff.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-from sim.calendar.clock import DAY, day_of, sim_time
+from sim.calendar.clock import DAY, day_of
 from sim.scenario.calendar import HourlyRosterSpec, RosterSpec, day_types
 from sim.scenario.schema import Scenario
 
@@ -94,11 +94,13 @@ class Roster:
         if self.constant is not None:
             return [(start, self.constant)]
         deltas: dict[float, int] = {}
-        for day in range(max(1, day_of(start) - 1), day_of(stop) + 1):
+        # from the day before: its shifts crossing midnight reach into the window (before
+        # day 1 that is day 0, with the normal roster: the night shift was on already)
+        for day in range(day_of(start) - 1, day_of(stop) + 1):
             for s in self.shifts(day):
                 if s.count == 0:
                     continue
-                a, b = sim_time(day, s.start), sim_time(day, s.end)
+                a, b = (day - 1) * DAY + s.start, (day - 1) * DAY + s.end
                 deltas[a] = deltas.get(a, 0) + s.count
                 deltas[b] = deltas.get(b, 0) - s.count
         level = sum(d for t, d in deltas.items() if t <= start)
@@ -119,6 +121,13 @@ class Roster:
         steps = self.steps(start, stop)
         ends = [t for t, _ in steps[1:]] + [stop]
         return sum(n * (b - t) for (t, n), b in zip(steps, ends, strict=True))
+
+
+RosterAdjuster = Callable[[str, str, str | None, Roster], Roster]
+"""Changes a resource's roster before the run: ``(node, resource, vehicle, roster) ->
+roster``. The calendar's ``no_show`` event is one: it takes staff off a day's shifts
+with :meth:`Roster.with_absent`; :class:`~sim.model.Model` applies its adjusters in
+order to every roster it builds."""
 
 
 def roster_for(scenario: Scenario, node: str, resource: str, spec: RosterSpec,

@@ -16,7 +16,7 @@ import sys
 import time
 from typing import TextIO
 
-from sim.report.format import number
+from sim.core.format import number
 
 LOG_INTERVAL = 30.0
 """Seconds between progress lines off a terminal (``OMNISIM_PROGRESS_SECONDS``)."""

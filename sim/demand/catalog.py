@@ -12,7 +12,7 @@ import numpy as np
 from numpy.random import Generator
 
 from sim.core.sampling import MAX_REDRAWS, Sampler, sampler
-from sim.scenario.schema import BasketSpec, CatalogSpec
+from sim.scenario.demand import BasketSpec, CatalogSpec
 
 Basket = tuple[tuple[int, int], ...]
 

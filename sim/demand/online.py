@@ -13,14 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from sim.calendar.demand import calendar_arrivals
 from sim.calendar.events import DemandFactors
+from sim.city.network import RoadNetwork
 from sim.core.env import SimEnv
 from sim.core.sampling import sampler
 from sim.demand.arrivals import clustered_points, uniform_points
 from sim.demand.catalog import Catalog
-from sim.fulfillment.order import Order
-from sim.routing.network import RoadNetwork
+from sim.demand.days import calendar_arrivals
+from sim.demand.order import Order
 from sim.scenario.schema import Scenario
 
 

@@ -8,29 +8,36 @@ quantities come from the store's own ``demand/walkin/<store>`` stream.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import Any, Protocol
 
-from sim.calendar.demand import calendar_arrivals
 from sim.calendar.events import DemandFactors
 from sim.core.env import SimEnv
 from sim.core.records import WALKIN_COLUMNS
 from sim.core.sampling import sampler
-from sim.demand.catalog import Catalog
+from sim.demand.catalog import Basket, Catalog
+from sim.demand.days import calendar_arrivals
 from sim.scenario.schema import Scenario, StoreSpec
-from sim.stores.inventory import ShelfStock
+
+
+class Shelves(Protocol):
+    """What a walk-in shopper needs of a store: its shelves, to take what is there."""
+
+    def take_available(self, basket: Basket, channel: str) -> int:
+        """Take what is on the shelves of each line; return the units taken."""
+        ...
 
 
 class WalkinDemand:
     """The walk-in visits of one store over the run."""
 
-    def __init__(self, env: SimEnv, scenario: Scenario, store: StoreSpec, stock: ShelfStock,
+    def __init__(self, env: SimEnv, scenario: Scenario, store: StoreSpec, stock: Shelves,
                  catalog: Catalog, factors: DemandFactors | None = None) -> None:
         spec = scenario.demand.walkin
         self.env, self.node, self.stock = env, store.name, stock
         rng = env.streams(f"demand/walkin/{store.name}")
         if spec is None or store.walkins_per_day <= 0:
             self.times: list[float] = []
-            self.baskets: list[Any] = []
+            self.baskets: list[Basket] = []
         else:
             self.times = calendar_arrivals(
                 rng, scenario, "walkins", store.walkins_per_day, spec.profile,

@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.cli import EXIT_INTERNAL, EXIT_OK
 from sim.experiments.spec import KpiSpec
-from sim.scenario.errors import ScenarioError
+from sim.scenario.errors import EXIT_INTERNAL, EXIT_OK, ScenarioError
 
 if TYPE_CHECKING:
     from sim.experiments.plan import Plan
@@ -24,9 +23,9 @@ if TYPE_CHECKING:
 
 def _sweep_lines(result: SweepResult) -> list[str]:
     """How a sweep went and, per KPI, each cell's mean and difference with the base
-    (numbers and verdicts as the report shows them: see :mod:`sim.report.format`)."""
+    (numbers and verdicts as the report shows them: see :mod:`sim.core.format`)."""
+    from sim.core.format import metric_info
     from sim.report.experiment_report import kpi_heading, kpi_verdicts
-    from sim.report.format import metric_info
 
     design, comp = result.design, result.comparison
     done = f"{result.ran} run now" + (f", {result.already_done} done before"
@@ -166,7 +165,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from sim.experiments.store import PLAN
     from sim.outputs import check_file
     from sim.report.experiment_report import write_report
-    from sim.runner import METRICS
+    from sim.runfolder import METRICS
 
     folder, output = Path(args.folder), Path(args.output) if args.output else None
     if output is not None:

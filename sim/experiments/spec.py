@@ -30,9 +30,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from sim.scenario.base import Name, NonNegInt, PosInt, Spec
 from sim.scenario.errors import ScenarioError
 from sim.scenario.files import resolve_file
-from sim.scenario.schema import Name, NonNegInt, PosInt, Spec
 from sim.scenario.units import NonNegDuration
 
 PositiveFloat = Annotated[float, Field(gt=0)]

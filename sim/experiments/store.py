@@ -35,7 +35,7 @@ from sim.outputs import (
     is_complete,
     write_file,
 )
-from sim.runner import ERROR, METRICS
+from sim.runfolder import ERROR, METRICS
 from sim.scenario.errors import ScenarioError
 
 PLAN = "plan.json"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.core.format import number
 from sim.core.progress import ProgressBar
 from sim.core.tablefiles import TableFormat, parquet_bytes
 from sim.experiments.backends import make_backend
@@ -35,7 +36,6 @@ from sim.experiments.store import (
 )
 from sim.experiments.tables import collect, run_row, runs_table, write_csv
 from sim.experiments.worker import Output, RunOutcome, RunTask, execute, failed_outcome
-from sim.report.format import number
 
 
 @dataclass

@@ -21,7 +21,7 @@ import pandas as pd
 from sim.experiments.plan import Design, PlannedRun, value_text
 from sim.experiments.store import run_state
 from sim.experiments.worker import last_line
-from sim.runner import ERROR, METRICS
+from sim.runfolder import ERROR, METRICS
 
 META = ("cell", "variant")
 AFTER_FACTORS = ("replication", "seed", "status", "error")

@@ -19,7 +19,8 @@ from typing import Any, Literal
 
 from sim import __version__
 from sim.core.tablefiles import TableFormat
-from sim.runner import METRICS, RESOLVED, run, scenario_yaml, write_failure, write_run
+from sim.runfolder import METRICS, RESOLVED
+from sim.runner import run, scenario_yaml, write_failure, write_run
 from sim.scenario.schema import Scenario
 
 Output = Literal["none", "metrics", "tables"]

@@ -25,14 +25,14 @@ from functools import partial
 from sim.calendar.events import Piecewise, SpeedFactors
 from sim.calendar.roster import Roster
 from sim.calendar.staff import StaffRecord, follow_roster
+from sim.city.network import Place, RoadNetwork
 from sim.core.env import LevelMonitor, SimEnv
 from sim.core.hooks import ORDER_DELIVERED, ORDER_DISPATCHED, TRIP_FINISHED
 from sim.core.records import FINISHED, FLEET_COLUMNS, TRIP_COLUMNS, UNDER_WAY
+from sim.demand.order import DELIVERED, Order
 from sim.fleet.vehicles import Mover, mover_for
-from sim.fulfillment.order import DELIVERED, Order
-from sim.routing.network import Place, RoadNetwork
 from sim.scenario.calendar import roster_peak
-from sim.scenario.schema import FleetSpec, VehicleSpec
+from sim.scenario.fleet import FleetSpec, VehicleSpec
 
 
 @dataclass(frozen=True, eq=False)

@@ -15,8 +15,8 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.routing.network import Place, RoadNetwork
-from sim.scenario.schema import VehicleSpec
+from sim.city.network import Place, RoadNetwork
+from sim.scenario.fleet import VehicleSpec
 
 
 class Mover(Protocol):

@@ -26,9 +26,9 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from sim.demand.catalog import Basket
+from sim.demand.order import Order
 from sim.fulfillment.context import PolicyContext
 from sim.fulfillment.node import FulfilmentNode
-from sim.fulfillment.order import Order
 
 Plan = list[tuple[FulfilmentNode, Basket]]
 

@@ -9,12 +9,12 @@ prediction pay nothing for it.
 
 from __future__ import annotations
 
+from sim.city.network import RoadNetwork
 from sim.core.env import SimEnv
+from sim.demand.order import Order
 from sim.fulfillment.load import NodeLoad
 from sim.fulfillment.node import FulfilmentNode
-from sim.fulfillment.order import Order
 from sim.fulfillment.predictor import PromisePredictor
-from sim.routing.network import RoadNetwork
 from sim.scenario.schema import Scenario
 
 

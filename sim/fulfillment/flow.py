@@ -10,7 +10,7 @@ exactly once with its terminal state (delivered, rejected, cancelled) or
 ``in_progress``.
 
 A split order is one customer order with one shipment per node (see
-:mod:`sim.fulfillment.order`). It is delivered when its last shipment is, and its row in
+:mod:`sim.demand.order`). It is delivered when its last shipment is, and its row in
 ``orders`` carries that shipment's stage times, so click-to-door and on-time mean the
 same for split and whole orders: the customer has everything by then. Its ``node`` is
 the nodes joined by ``+``. A shipment cancelled after a stock-out leaves the rest of the
@@ -32,10 +32,10 @@ from sim.core.hooks import (
     ORDER_REJECTED,
 )
 from sim.core.records import ORDER_COLUMNS, PART_COLUMNS
+from sim.demand.order import CANCELLED, DELIVERED, REJECTED, Order
 from sim.fulfillment.assignment import AssignmentPolicy
 from sim.fulfillment.context import PolicyContext
 from sim.fulfillment.node import FulfilmentNode
-from sim.fulfillment.order import CANCELLED, DELIVERED, REJECTED, Order
 from sim.fulfillment.promise import PromisePolicy
 from sim.fulfillment.stockout import StockoutHandling
 

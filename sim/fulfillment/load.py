@@ -14,7 +14,7 @@ from typing import Any
 
 from sim.core.env import SimEnv
 from sim.core.hooks import ORDER_AT_NODE, ORDER_DISPATCHED, ORDER_LEFT_NODE, ORDER_READY
-from sim.fulfillment.order import Order
+from sim.demand.order import Order
 
 
 class NodeLoad:

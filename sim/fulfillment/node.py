@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from sim.city.network import Place
 from sim.demand.catalog import Basket
-from sim.fulfillment.order import Order
-from sim.routing.network import Place
+from sim.demand.order import Order
 
 if TYPE_CHECKING:
     from sim.fleet.couriers import Fleet

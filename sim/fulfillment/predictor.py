@@ -30,12 +30,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.city.network import RoadNetwork
 from sim.core.env import SimEnv
 from sim.core.hooks import ORDER_DELIVERED, ORDER_DISPATCHED
 from sim.core.records import PREDICTION_COLUMNS
+from sim.demand.order import Order
 from sim.fulfillment.load import NodeLoad
-from sim.fulfillment.order import Order
-from sim.routing.network import RoadNetwork
 
 SCALE_SMOOTHING = 0.02
 OVERHEAD_SMOOTHING = 0.05

@@ -24,9 +24,9 @@ import math
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from sim.demand.order import Order
 from sim.fulfillment.context import PolicyContext
 from sim.fulfillment.node import FulfilmentNode
-from sim.fulfillment.order import Order
 
 CAPACITY = "capacity"
 SLOT_DECLINED = "slot_declined"

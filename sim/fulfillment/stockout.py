@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.core.env import SimEnv
 from sim.core.records import FULFIL_EVENT_COLUMNS
-from sim.fulfillment.order import Order
+from sim.demand.order import Order
 
 if TYPE_CHECKING:
     from sim.stores.store import Store

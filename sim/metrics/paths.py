@@ -114,6 +114,7 @@ METRIC_PATHS: tuple[str, ...] = (
                                             "unstaffed_hours")),
     *(f"staffing.<resource>.{part}.{k}" for part in ("by_node.<node>", "by_hour.<hour>")
       for k in ("staffed_hours", "busy_hours", "utilisation")),
+    "staffing.<resource>.by_node.<node>.unstaffed_hours",
     # per day and day type (sim.metrics.days)
     *(f"days.by_day.<day>.{k}" for k in (*_DAY_COUNTS, "day_type")),
     *(f"days.by_day_type.<day_type>.{k}" for k in (*_DAY_COUNTS, "days")),

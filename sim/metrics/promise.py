@@ -17,7 +17,7 @@ Definitions (orders created in the measured window):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from sim.core.records import DELIVERED, REJECTED
 from sim.metrics.orders import measured_orders
 from sim.metrics.stats import ratio
 from sim.metrics.window import MetricContext
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
 
 MIN = 60.0
 
@@ -77,3 +80,9 @@ def promise(orders: pd.DataFrame, predictions: pd.DataFrame | None,
     if predictions is not None and not predictions.empty:
         out["predictor"] = predictor_error(orders, predictions, parts, ctx)
     return out
+
+
+def on_time_target(scenario: Scenario) -> float | None:
+    """The share of orders a promise that predicts aims to keep: the promise model's
+    quantile, when acceptance uses it (not for a fixed promise)."""
+    return None if scenario.promise.policy == "fixed" else scenario.predictor.quantile

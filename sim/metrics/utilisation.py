@@ -70,7 +70,8 @@ def staffing_by_hour(states: pd.DataFrame, resource: str, start: float, end: flo
 def staffing(states: pd.DataFrame, records_have_rosters: bool,
              ctx: MetricContext) -> dict[str, Any] | None:
     """Staffed and busy hours per resource, node and clock hour of the day, with the
-    utilisation of each and the hours nobody was on duty; None unless a roster changed
+    utilisation of each and the clock hours of the window in which nobody was on duty
+    (``unstaffed_hours``: at any node pooled, and per node); None unless a roster changed
     some resource's size (the ``staffing`` table exists)."""
     if not records_have_rosters or states.empty:
         return None
@@ -81,8 +82,10 @@ def staffing(states: pd.DataFrame, records_have_rosters: bool,
             staffed = staffed_seconds(g, ctx.start, ctx.end) / 3600.0
             busy = step_integral(g["time"].to_numpy(), g["busy"].to_numpy(), ctx.start,
                                  ctx.end) / 3600.0
+            _, node_staffed, _ = staffing_by_hour(g, str(resource), ctx.start, ctx.end)
             nodes[str(node)] = {"staffed_hours": staffed, "busy_hours": busy,
-                                "utilisation": busy / staffed if staffed > 0 else None}
+                                "utilisation": busy / staffed if staffed > 0 else None,
+                                "unstaffed_hours": float((node_staffed <= 0).sum())}
         starts, staffed_h, busy_h = staffing_by_hour(states, str(resource), ctx.start, ctx.end)
         hour = ((starts // 3600) % 24).astype(int)
         by_hour: dict[str, Any] = {}

@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 
 from sim.core.records import WH_EVENT_COLUMNS, WH_ORDER_COLUMNS, WH_TIME_COLUMNS, WH_VISIT_COLUMNS
+from sim.core.timebins import BIN
 from sim.metrics.stats import ratio, summary
 from sim.metrics.window import MetricContext, table
-from sim.warehouse.timebins import BIN
 
 MIN = 60.0
 

@@ -28,7 +28,7 @@ from sim.experiments.intervals import t_interval
 from sim.experiments.plan import value_text
 from sim.metrics.orders import click_to_door_minutes
 from sim.metrics.window import MetricContext
-from sim.report.run_plots import new_axes
+from sim.report.figures import new_axes
 
 
 def summarise(runs: pd.DataFrame, metric: str, by: Sequence[str],

@@ -7,18 +7,22 @@ can be rebuilt at any time, also for a sweep still missing runs: it says how man
 
 from __future__ import annotations
 
-import base64
-import html
-import io
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from sim import __version__
+from sim.core.format import (
+    factor_label,
+    metric_info,
+    number,
+    percent,
+    practical_threshold,
+    practical_verdict,
+    with_unit,
+)
 from sim.experiments.compare import RATE_COUNTS, compare_design
 from sim.experiments.plan import CellInfo, Design, value_text
 from sim.experiments.spec import KpiSpec
@@ -30,15 +34,7 @@ from sim.report.experiment_plots import (
     pooled_click_to_door,
     summarise,
 )
-from sim.report.format import (
-    factor_label,
-    metric_info,
-    number,
-    percent,
-    practical_threshold,
-    practical_verdict,
-    with_unit,
-)
+from sim.report.html import CSS, esc, html_figure, html_table
 
 THROUGHPUT = ("orders.delivered_per_hour", ".items_per_hour")
 """Throughput metrics plotted against every factor: these names and endings (a robot
@@ -47,66 +43,11 @@ warehouse's ``warehouses.<name>.items_per_hour``), and any metric whose name con
 
 MAX_CDF_CURVES = 8
 
-CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto;
-       max-width: 1150px; color: #222; line-height: 1.4; padding: 0 1em; }
-h1 { margin-bottom: 0.2em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
-th, td { border: 1px solid #ccc; padding: 0.35em 0.6em; text-align: left;
-         vertical-align: top; }
-th { background: #f3f3f3; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.better { background: #d9f2d9; } td.worse { background: #f8d7d7; }
-td.base { background: #eef2fb; } td.same { background: #fafafa; }
-.diff { font-size: 0.85em; color: #444; } .pooled { font-size: 0.8em; color: #666; }
-.meta { color: #555; } .legend span { padding: 0.1em 0.5em; margin-right: 0.6em; }
-figure { margin: 1em 0; } figure img { max-width: 100%; height: auto;
-         border: 1px solid #eee; }
-figcaption { font-size: 0.9em; color: #555; }
-code { background: #f5f5f5; padding: 0 0.2em; }
-.wide { overflow-x: auto; }
-"""
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
 def fmt(x: Any, signed: bool = False) -> str:
-    """A number for people (see :func:`sim.report.format.number`); text as it is."""
+    """A number for people (see :func:`sim.core.format.number`); text as it is."""
     if isinstance(x, str):
         return x
     return number(x, signed=signed)
-
-
-def png_data_uri(ax: Axes) -> str:
-    """The Axes' figure as a base64 PNG data URI."""
-    fig = ax.get_figure(root=True)
-    assert isinstance(fig, Figure)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _figure(ax: Axes, caption: str) -> str:
-    return (f'<figure><img src="{png_data_uri(ax)}" alt="{_e(caption)}">'
-            f"<figcaption>{_e(caption)}</figcaption></figure>")
-
-
-def _table(head: Sequence[str] | None, rows: Iterable[Sequence[str]]) -> str:
-    """An HTML table of escaped text; without ``head`` the first column is a header."""
-    out = ["<table>"]
-    if head is not None:
-        out += ["<thead><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr></thead>"]
-    out.append("<tbody>")
-    for row in rows:
-        cells = [f"<td>{_e(c)}</td>" for c in row]
-        if head is None and cells:
-            cells[0] = f"<th>{_e(row[0])}</th>"
-        out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
 
 
 # --------------------------------------------------------------------------- sections
@@ -135,8 +76,8 @@ def _overview(design: Design, runs: pd.DataFrame, root: Path) -> str:
         ("Source", design.source or "n/a"),
         ("Results folder", str(root)),
     ]
-    desc = f"<p>{_e(design.description)}</p>" if design.description else ""
-    return desc + _table(None, [(k, v) for k, v in items])
+    desc = f"<p>{esc(design.description)}</p>" if design.description else ""
+    return desc + html_table(None, [(k, v) for k, v in items])
 
 
 def _scenario(design: Design) -> str:
@@ -145,7 +86,7 @@ def _scenario(design: Design) -> str:
     varying = [k for k in keys if any(c.summary.get(k) != base.get(k) for c in design.cells)]
     rows = [(k, fmt(v) if isinstance(v, int | float) else str(v)) for k, v in base.items()
             if k not in varying and v not in ("", None)]
-    out = "<h2>Scenario</h2>" + _table(None, rows)
+    out = "<h2>Scenario</h2>" + html_table(None, rows)
     design_rows = []
     for c in design.cells:
         over = ", ".join(f"{k}={value_text(v)}" for k, v in c.overrides.items()) or "none"
@@ -153,7 +94,7 @@ def _scenario(design: Design) -> str:
                 else str(c.summary.get(k, "")) for k in varying]
         design_rows.append([design.label(c), c.variant, *vals, over])
     out += ('<h3>Cells</h3><div class="wide">'
-            + _table(["cell", "variant", *varying, "overrides"], design_rows) + "</div>")
+            + html_table(["cell", "variant", *varying, "overrides"], design_rows) + "</div>")
     return out
 
 
@@ -197,7 +138,7 @@ def _kpi_table(design: Design, comparison: pd.DataFrame) -> str:
     verdicts = kpi_verdicts(design, comparison)
     rows = []
     for c in design.cells:
-        cells = [f"<td>{_e(design.label(c))}</td>"]
+        cells = [f"<td>{esc(design.label(c))}</td>"]
         sub = comparison[comparison["cell"] == c.folder].set_index("kpi")
         for k in design.kpis:
             r = sub.loc[k.metric]
@@ -210,7 +151,7 @@ def _kpi_table(design: Design, comparison: pd.DataFrame) -> str:
             else:
                 text += (f'<div class="diff">{info.diff(r["diff_mean"])} '
                          f'[{info.diff(r["diff_low"])}, {info.diff(r["diff_high"])}] '
-                         f'{_e(said)}</div>')
+                         f'{esc(said)}</div>')
             if k.metric in RATE_COUNTS and not pd.isna(r["pooled_rate"]):
                 text += (f'<div class="pooled">pooled {percent(r["pooled_rate"])} '
                          f'[{percent(r["wilson_low"])}, {percent(r["wilson_high"])}] Wilson, '
@@ -226,8 +167,8 @@ def _kpi_table(design: Design, comparison: pd.DataFrame) -> str:
               '<span style="background:#fafafa">no difference shown, no practical '
               'difference, or not judged</span></p>')
     thresholds = "; ".join(
-        f"{_e(k.label or metric_info(k.metric).label)} "
-        + _e(metric_info(k.metric).spread(practical_threshold(
+        f"{esc(k.label or metric_info(k.metric).label)} "
+        + esc(metric_info(k.metric).spread(practical_threshold(
             metric_info(k.metric), _base_mean(comparison, design, k.metric))))
         for k in design.kpis)
     note = (f"<p class='meta'>Each cell: mean &plusmn; half-width of the {pct} t interval "
@@ -238,7 +179,7 @@ def _kpi_table(design: Design, comparison: pd.DataFrame) -> str:
             "only when it is statistically clear and at least the KPI's practical "
             f"threshold: {thresholds}.</p>")
     out = ["<h2>KPIs</h2>", legend, note, '<div class="wide"><table><thead><tr>',
-           *(f"<th>{_e(h)}</th>" for h in head), "</tr></thead><tbody>"]
+           *(f"<th>{esc(h)}</th>" for h in head), "</tr></thead><tbody>"]
     out += ["<tr>" + "".join(r) + "</tr>" for r in rows]
     out.append("</tbody></table></div>")
     return "".join(out)
@@ -258,7 +199,7 @@ def _failures(runs: pd.DataFrame, design: Design) -> str:
     labels = {c.folder: design.label(c) for c in design.cells}
     rows = [(labels.get(r["cell"], r["cell"]), str(r["seed"]), r["error"],
              f"runs/{r['cell']}/s{r['seed']}/error.txt") for _, r in failed.iterrows()]
-    return "<h2>Failed runs</h2>" + _table(["cell", "seed", "error", "traceback"], rows)
+    return "<h2>Failed runs</h2>" + html_table(["cell", "seed", "error", "traceback"], rows)
 
 
 def _metric_figures(design: Design, runs: pd.DataFrame, metric: str, label: str) -> list[str]:
@@ -283,7 +224,7 @@ def _metric_figures(design: Design, runs: pd.DataFrame, metric: str, label: str)
                                    xlabel=factor_label(x) if x != "variant" else "Variant",
                                    percent=info.kind == "rate")
         ax.set_title(f"{label} by {factor_label(x).lower() if x != 'variant' else 'variant'}")
-        figures.append(_figure(ax, f"{label} against {x} (mean and "
+        figures.append(html_figure(ax, f"{label} against {x} (mean and "
                                    f"{design.confidence:.0%} t interval)"))
     return figures
 
@@ -313,7 +254,7 @@ def _cdf_figures(design: Design, runs: pd.DataFrame, root: Path) -> list[str]:
         ax = plot_delivery_cdfs(curves, cells[0].window["promise"] / 60)
         if title:
             ax.set_title(f"Click-to-door time, {title}")
-        figures.append(_figure(ax, "Empirical distribution of click-to-door minutes of the "
+        figures.append(html_figure(ax, "Empirical distribution of click-to-door minutes of the "
                                    "measured delivered orders, all replications pooled"
                            + (f" ({title})" if title else "")))
     return figures
@@ -370,10 +311,10 @@ def build_report(root: Path, design: Design | None = None, runs: pd.DataFrame | 
         "narrower than the run-to-run uncertainty (trust the t interval).</li></ul>")
     body = "".join(parts)
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{_e(design.name)}: experiment report</title>"
+            f"<title>{esc(design.name)}: experiment report</title>"
             f"<style>{CSS}</style></head><body>"
-            f"<h1>{_e(design.name)}</h1><p class='meta'>Experiment report written by "
-            f"omnisim {_e(__version__)}.</p>{body}</body></html>\n")
+            f"<h1>{esc(design.name)}</h1><p class='meta'>Experiment report written by "
+            f"omnisim {esc(__version__)}.</p>{body}</body></html>\n")
 
 
 def write_report(root: Path, output: Path | None = None, design: Design | None = None,

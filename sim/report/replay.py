@@ -39,9 +39,9 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from sim.city.network import Place, RoadNetwork
 from sim.core.tablefiles import table_path
 from sim.outputs import check_file, write_owned_file
-from sim.routing.network import Place, RoadNetwork
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario
 

@@ -18,8 +18,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 
-from sim.report.run_plots import new_axes, save
-from sim.routing.network import RoadNetwork
+from sim.city.network import RoadNetwork
+from sim.report.figures import new_axes, save
 
 ROUTE_MAP = "route_map.png"
 

@@ -4,7 +4,7 @@ URIs, no scripts, no external files) built from the run's results folder alone.
 Sections: what was run (scenario, seed, version, measured window, ``--set``
 overrides), a summary of the promise and the resources, where the click-to-door time
 goes (stage breakdown), one row per store, the figures, and a map of the late orders.
-Numbers go through :mod:`sim.report.format` like the terminal summary. Figures the run
+Numbers go through :mod:`sim.core.format` like the terminal summary. Figures the run
 already wrote (``run`` without ``--no-plots``) are embedded as they are; missing ones
 are drawn from the record tables.
 
@@ -26,11 +26,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from sim import __version__
+from sim.core.format import clock, count, duration, metric_info, number, percent
 from sim.core.tablefiles import read_table
 from sim.metrics.window import MetricContext
-from sim.report.experiment_report import CSS, _e, _table, png_data_uri
-from sim.report.format import clock, count, duration, metric_info, number, percent
-from sim.runner import METRICS, RESOLVED, read_overrides
+from sim.report.html import CSS, esc, html_table, png_data_uri
+from sim.runfolder import METRICS, RESOLVED, read_overrides
 from sim.scenario.errors import ScenarioError
 
 REPORT = "report.html"
@@ -53,11 +53,11 @@ def _figure_uri(folder: Path, name: str, draw: Callable[[], Axes | None]) -> str
     return png_data_uri(ax) if ax is not None else None
 
 
-def _figure(uri: str | None, caption: str) -> str:
+def html_figure(uri: str | None, caption: str) -> str:
     if uri is None:
         return ""
-    return (f'<figure><img src="{uri}" alt="{_e(caption)}">'
-            f"<figcaption>{_e(caption)}</figcaption></figure>")
+    return (f'<figure><img src="{uri}" alt="{esc(caption)}">'
+            f"<figcaption>{esc(caption)}</figcaption></figure>")
 
 
 def _header(scenario: dict[str, Any], overrides: list[str], ctx: MetricContext) -> str:
@@ -75,7 +75,7 @@ def _header(scenario: dict[str, Any], overrides: list[str], ctx: MetricContext) 
         ("Promise", f"{number(ctx.promise / 60)} min click to door"),
         ("Overrides", ", ".join(f"--set {o}" for o in overrides) or "none"),
     ]
-    return _table(None, items)
+    return html_table(None, items)
 
 
 def _summary(metrics: dict[str, Any]) -> str:
@@ -122,7 +122,7 @@ def _summary(metrics: dict[str, Any]) -> str:
                      f"{number(w.get('items_per_hour'))} items per hour, stations picking "
                      f"{percent(w['station_utilisation']['mean'])}, order cycle p90 "
                      f"{number(w['cycle_time_min']['p90'])} min"))
-    return "<h2>Summary</h2>" + _table(None, rows)
+    return "<h2>Summary</h2>" + html_table(None, rows)
 
 
 def _stages(metrics: dict[str, Any]) -> str:
@@ -133,9 +133,9 @@ def _stages(metrics: dict[str, Any]) -> str:
     rows = []
     for name, minutes in stages.items():
         share = minutes / total if total > 0 else 0.0
-        rows.append(f"<tr><td>{_e(name.replace('_', ' '))}</td>"
-                    f'<td class="num">{_e(number(minutes))}</td>'
-                    f'<td class="num">{_e(percent(share))}</td>'
+        rows.append(f"<tr><td>{esc(name.replace('_', ' '))}</td>"
+                    f'<td class="num">{esc(number(minutes))}</td>'
+                    f'<td class="num">{esc(percent(share))}</td>'
                     f'<td class="bars"><span class="bar" style="width:{100 * share:.1f}%">'
                     "</span></td></tr>")
     return ("<h2>Where the time goes</h2><p class='meta'>Mean minutes per stage of the "
@@ -177,7 +177,7 @@ def _stores(orders: pd.DataFrame | None, metrics: dict[str, Any], ctx: MetricCon
     return ("<h2>Stores</h2><p class='meta'>Orders created in the measured window, by the "
             "node that served them (an order rejected before a node was chosen counts for "
             "none); utilisation over the measured window.</p>"
-            + _table(["store", *columns], rows))
+            + html_table(["store", *columns], rows))
 
 
 def _warehouse_figures(folder: Path, ctx: MetricContext) -> dict[str, bytes]:
@@ -197,6 +197,7 @@ def _warehouse_figures(folder: Path, ctx: MetricContext) -> dict[str, bytes]:
 
 def build_run_report(folder: Path) -> str:
     """The report of the run in ``folder`` as HTML text."""
+    from sim.metrics.promise import on_time_target
     from sim.report.route_map import ROUTE_MAP, plot_route_map
     from sim.report.run_plots import (
         UTILISATION_BY_STORE,
@@ -206,7 +207,6 @@ def build_run_report(folder: Path) -> str:
         plot_utilisation,
         plot_utilisation_by_store,
     )
-    from sim.runner import on_time_target
     from sim.scenario.loading import read_scenario
 
     if not (folder / METRICS).is_file() or not (folder / RESOLVED).is_file():
@@ -229,7 +229,7 @@ def build_run_report(folder: Path) -> str:
                    if g["node"].nunique() > 1]
         if not several:
             return None
-        from sim.report.run_plots import new_figure
+        from sim.report.figures import new_figure
 
         fig = new_figure(7.0, 0.5 + 3.0 * len(several))
         axes = fig.subplots(len(several), 1, sharex=True, squeeze=False)[:, 0]
@@ -247,23 +247,23 @@ def build_run_report(folder: Path) -> str:
     figures = []
     if orders is not None:
         figures += [
-            _figure(_figure_uri(folder, "click_to_door.png",
+            html_figure(_figure_uri(folder, "click_to_door.png",
                                 lambda: plot_click_to_door(orders, ctx)),
                     "Click-to-door time of the measured delivered orders"),
-            _figure(_figure_uri(folder, "orders_per_hour.png",
+            html_figure(_figure_uri(folder, "orders_per_hour.png",
                                 lambda: plot_orders_per_hour(orders, ctx,
                                                              target=on_time_target(sc))),
                     "Orders and on-time rate per hour of creation"),
         ]
     if states is not None:
         figures += [
-            _figure(_figure_uri(folder, "utilisation.png",
+            html_figure(_figure_uri(folder, "utilisation.png",
                                 lambda: plot_utilisation(states, ctx)),
                     "Utilisation over time, all stores pooled"),
-            _figure(_figure_uri(folder, UTILISATION_BY_STORE, by_store),
+            html_figure(_figure_uri(folder, UTILISATION_BY_STORE, by_store),
                     "Utilisation over time, store by store"),
         ]
-    figures.append(_figure(_figure_uri(folder, ROUTE_MAP, route),
+    figures.append(html_figure(_figure_uri(folder, ROUTE_MAP, route),
                            "A sample of courier trips in the busiest hour"))
     standard = {"click_to_door.png", "orders_per_hour.png", "utilisation.png",
                 UTILISATION_BY_STORE, ROUTE_MAP}
@@ -272,10 +272,10 @@ def build_run_report(folder: Path) -> str:
         extras = _warehouse_figures(folder, ctx)
     for name in sorted(extras):
         uri = "data:image/png;base64," + base64.b64encode(extras[name]).decode("ascii")
-        figures.append(_figure(uri, Path(name).stem.replace("_", " ")))
+        figures.append(html_figure(uri, Path(name).stem.replace("_", " ")))
     late = ""
     if orders is not None and fleets is not None and not orders.empty:
-        late = "<h2>Late orders</h2>" + _figure(
+        late = "<h2>Late orders</h2>" + html_figure(
             png_data_uri(plot_late_orders(orders, fleets, ctx)),
             "Where the measured accepted orders went: late ones in red")
     overrides = read_overrides(folder)
@@ -287,16 +287,16 @@ def build_run_report(folder: Path) -> str:
         "<h2>Definitions</h2><ul>"
         "<li><b>Measured window</b>: orders created after the warm-up and before arrivals "
         "stop; the drain lets them finish. Every figure in the summary is over it.</li>"
-        f"<li><b>On time</b>: delivered within {_e(number(ctx.promise / 60))} minutes of "
+        f"<li><b>On time</b>: delivered within {esc(number(ctx.promise / 60))} minutes of "
         "the click; the rate is over the accepted orders.</li>"
         "<li><b>Utilisation</b>: busy time over capacity times the window, pooled over "
         "stores unless shown by store.</li></ul>",
     ])
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{_e(name)}: run report</title><style>{RUN_CSS}</style></head><body>"
-            f"<h1>{_e(name)}</h1><p class='meta'>Run report written by omnisim "
-            f"{_e(__version__)}. {_e(metric_info('sla.on_time_rate').label)} "
-            f"{_e(percent(metrics['sla']['on_time_rate']))}.</p>{body}</body></html>\n")
+            f"<title>{esc(name)}: run report</title><style>{RUN_CSS}</style></head><body>"
+            f"<h1>{esc(name)}</h1><p class='meta'>Run report written by omnisim "
+            f"{esc(__version__)}. {esc(metric_info('sla.on_time_rate').label)} "
+            f"{esc(percent(metrics['sla']['on_time_rate']))}.</p>{body}</body></html>\n")
 
 
 def write_run_report(folder: Path, output: Path | None = None) -> Path:

@@ -16,7 +16,7 @@ from matplotlib.colors import ListedColormap
 
 from sim.metrics.warehouse import shares
 from sim.metrics.window import MetricContext
-from sim.report.run_plots import new_axes, save
+from sim.report.figures import new_axes, save
 
 __all__ = ["plot_cell_occupancy", "plot_robot_time", "plot_throughput_curve", "save",
            "write_warehouse_plots"]

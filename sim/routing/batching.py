@@ -22,8 +22,8 @@ from typing import Any
 
 from sim.core.env import SimEnv
 from sim.core.hooks import ORDER_AT_NODE, ORDER_LEFT_NODE
+from sim.demand.order import Order
 from sim.fleet.couriers import Courier, Fleet
-from sim.fulfillment.order import Order
 from sim.routing.planning import DispatchPlanner
 
 Key = tuple[int, int]  # (order id, shipment part): the shipments of a split order share the id

@@ -16,8 +16,8 @@ from collections import deque
 from typing import Any, Protocol
 
 from sim.core.env import SimEnv
+from sim.demand.order import Order
 from sim.fleet.couriers import Courier, Fleet
-from sim.fulfillment.order import Order
 
 
 class DispatchPolicy(Protocol):

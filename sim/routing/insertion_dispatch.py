@@ -20,8 +20,8 @@ from typing import Any
 
 from sim.core.env import SimEnv
 from sim.core.records import DISPATCH_COLUMNS, SOLVE_TIME_COLUMNS
+from sim.demand.order import Order
 from sim.fleet.couriers import Courier, Fleet
-from sim.fulfillment.order import Order
 from sim.routing.insertion import best_insertion
 from sim.routing.planning import MIN, fleet_problem
 from sim.routing.problem import Job, RoutingProblem

@@ -35,8 +35,8 @@ from typing import Any
 
 from sim.core.env import SimEnv
 from sim.core.records import DISPATCH_COLUMNS, SOLVE_TIME_COLUMNS
+from sim.demand.order import Order
 from sim.fleet.couriers import Courier, Fleet
-from sim.fulfillment.order import Order
 from sim.routing import scaling
 from sim.routing.exact import MAX_JOBS, ExactSolver
 from sim.routing.insertion import InsertionSolver

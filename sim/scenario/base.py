@@ -1,8 +1,8 @@
-"""The base of every scenario model and the small number types the schema modules share.
+"""The base of every scenario model and the scalar field types the models share.
 
-:mod:`sim.scenario.schema` and the concept modules it builds on (the calendar and its
-rosters, :mod:`sim.scenario.calendar`) both need these, so they live on this lower floor
-and :mod:`sim.scenario.schema` re-exports them.
+The concept modules (:mod:`sim.scenario.fleet`, :mod:`sim.scenario.demand`,
+:mod:`sim.scenario.warehouse`, ...) and :mod:`sim.scenario.schema`, which assembles the
+whole scenario, build on it; it imports none of them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,11 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from sim.scenario.json_schema import Const, shorthand
-from sim.scenario.units import NonNegNumber, finite_number, whole_number
+from sim.scenario.units import (
+    NonNegNumber,
+    finite_number,
+    whole_number,
+)
 
 NonNegInt = Annotated[int, Field(ge=0), BeforeValidator(whole_number)]
 PosInt = Annotated[int, Field(ge=1), BeforeValidator(whole_number)]
@@ -44,8 +48,8 @@ class Spec(BaseModel):
 def without_quiet_defaults(model: object, dump: Any) -> Any:
     """``dump`` (the JSON dump of ``model``) without the fields each model lists in
     ``quiet_defaults`` while they hold their default, at every depth: a scenario that
-    does not use the calendar, rosters or vehicle costs resolves to the same file as
-    before those fields existed."""
+    does not use the calendar, rosters or vehicle costs resolves to the same file (and
+    digest) as before those fields existed."""
     if isinstance(model, Spec) and isinstance(dump, dict):
         fields = type(model).model_fields
         out = {}

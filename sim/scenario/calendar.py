@@ -27,18 +27,28 @@ The pure expansion of a roster into on-duty counts over time is
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
-from sim.calendar.clock import DAY, WEEKDAYS, date_of_day, day_of, day_of_date, format_clock
 from sim.scenario.base import Name, NonNegFloat, NonNegInt, PosInt, Profile, Spec
 from sim.scenario.errors import FieldError, ScenarioError, did_you_mean
-from sim.scenario.units import TimeOfDay
+from sim.scenario.units import TimeOfDay, clock_text, show, whole_number
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
+
+DAY = 86400.0
+"""Seconds in a day (the scenario floor's own copy of :data:`sim.calendar.clock.DAY`:
+the calendar package sits above the scenario models and uses them)."""
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _date_of_day(first: _dt.date, day: int) -> _dt.date:
+    return first + _dt.timedelta(days=day - 1)
 
 # --------------------------------------------------------------------------- rosters
 
@@ -58,7 +68,7 @@ class ShiftSpec(Spec):
             raise FieldError("a shift starts before 24:00 (write 00:00)", "start")
         if self.end == self.start:
             raise FieldError(
-                f"ends when it starts ({format_clock(self.start)}): a shift must have a "
+                f"ends when it starts ({clock_text(self.start)}): a shift must have a "
                 "length (an end before the start crosses midnight; all day is 00:00 to "
                 "24:00)", "end")
         return self
@@ -76,10 +86,41 @@ class HourlyRosterSpec(Spec):
                                     description="24 counts, one per clock hour from 00:00.")
 
 
+def _roster_form(value: Any) -> str:
+    """Which form a roster is written in (so an error names the form's own field)."""
+    if isinstance(value, list | tuple):
+        return "shifts"
+    if isinstance(value, dict | HourlyRosterSpec):
+        return "hourly"
+    return "count"
+
+
+def _count_at_least(low: int) -> Any:
+    """A before-validator that checks a roster written as a plain count (``>= low``, a
+    finite whole number) so its error names the field itself, not the union's branch."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool | int | float):
+            value = whole_number(value)
+            if isinstance(value, float):
+                if not value.is_integer():
+                    raise ValueError(f"must be a whole number (got {show(value)})")
+                value = int(value)
+            if value < low:
+                raise ValueError(f"must be >= {low} (got {value})")
+        return value
+
+    return check
+
+
 Shifts = Annotated[list[ShiftSpec], Field(min_length=1)]
-RosterSpec = NonNegInt | Shifts | HourlyRosterSpec
+RosterSpec = Annotated[Annotated[NonNegInt, Tag("count")] | Annotated[Shifts, Tag("shifts")]
+                       | Annotated[HourlyRosterSpec, Tag("hourly")],
+                       Discriminator(_roster_form), BeforeValidator(_count_at_least(0))]
 """A roster: a count on duty all day, a list of shifts, or hourly counts."""
-PickerRosterSpec = PosInt | Shifts | HourlyRosterSpec
+PickerRosterSpec = Annotated[Annotated[PosInt, Tag("count")] | Annotated[Shifts, Tag("shifts")]
+                             | Annotated[HourlyRosterSpec, Tag("hourly")],
+                             Discriminator(_roster_form), BeforeValidator(_count_at_least(1))]
 """A store's picker roster: at least one picker when written as a plain count (as
 before rosters existed); shifts and hourly counts may leave windows without pickers."""
 
@@ -196,13 +237,13 @@ class CalendarSpec(Spec):
     def type_of(self, day: int, first: _dt.date | None) -> str:
         """The type name of day ``day`` (1-based); ``first`` is ``run.date``."""
         if first is not None:
-            by_date = self.dates.get(date_of_day(first, day))
+            by_date = self.dates.get(_date_of_day(first, day))
             if by_date is not None:
                 return by_date
         if day in self.days:
             return self.days[day]
         if first is not None and self.weekdays:
-            name = self.weekdays.get(WEEKDAYS[date_of_day(first, day).weekday()])  # type: ignore[call-overload]
+            name = self.weekdays.get(WEEKDAYS[_date_of_day(first, day).weekday()])  # type: ignore[call-overload]
             if name is not None:
                 return name
         return self.default
@@ -214,7 +255,7 @@ def day_types(scenario: Scenario) -> tuple[str, ...]:
     cal = scenario.calendar
     if cal is None:
         return ()
-    last = day_of(max(scenario.run.stop - 1e-9, 0.0))
+    last = math.floor(max(scenario.run.stop - 1e-9, 0.0) / DAY) + 1
     return tuple(cal.type_of(d, scenario.run.date) for d in range(1, last + 1))
 
 
@@ -236,7 +277,7 @@ def check_calendar(scenario: Scenario) -> None:
                                 ("calendar", "days", d))
     for date, name in cal.dates.items():
         assert first is not None
-        d = day_of_date(first, date)
+        d = (date - first).days + 1
         if not 1 <= d <= run.days:
             raise ScenarioError(f"{date.isoformat()} is outside the run ({first.isoformat()}"
                                 f", {run.days} day{'s' if run.days > 1 else ''})",

@@ -14,6 +14,10 @@ from collections.abc import Iterable, Sequence
 
 Loc = Sequence[str | int]
 
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+"""The command line's exit codes: success, an internal error (traceback in the run
+folder), bad input (a :class:`ScenarioError`, or bad usage)."""
+
 
 def format_path(loc: Loc) -> str:
     """``("stores", 2, "pickers")`` -> ``"stores[2].pickers"``."""

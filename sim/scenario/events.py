@@ -15,8 +15,8 @@ time window and a target:
 
 This module only describes events and checks them against the rest of the scenario
 (:func:`check_events`); what they do while the run plays out is
-:mod:`sim.calendar.events`. Like :mod:`sim.scenario.warehouse`, it imports the base
-models from :mod:`sim.scenario.schema`, which imports it back at its end.
+:mod:`sim.calendar.events`. It sits on the scenario floor (it imports the base
+models of :mod:`sim.scenario.base`; :mod:`sim.scenario.schema` imports it).
 """
 
 from __future__ import annotations
@@ -26,14 +26,9 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from sim.calendar.clock import DAY, day_of_date, format_clock, sim_time
+from sim.scenario.base import NonNegFloat, PosFloat, Probability, Spec
+from sim.scenario.calendar import DAY
 from sim.scenario.errors import FieldError, Loc, ScenarioError, did_you_mean
-from sim.scenario.schema import (
-    NonNegFloat,
-    PosFloat,
-    Probability,
-    Spec,
-)
 from sim.scenario.units import PosDuration, TimeOfDay, whole_number
 
 if TYPE_CHECKING:
@@ -186,7 +181,7 @@ def event_day(day: int | dt.date, run: RunSpec, where: Loc = ()) -> int:
     if first is None:
         raise ScenarioError("an ISO date needs run.date (the date of the run's first day); "
                             "or give a day number", where)
-    index = day_of_date(first, day)
+    index = (day - first).days + 1
     if index < 1:
         raise ScenarioError(f"{day.isoformat()} is before the run's first day "
                             f"({first.isoformat()}): the event is outside the run", where)
@@ -195,8 +190,9 @@ def event_day(day: int | dt.date, run: RunSpec, where: Loc = ()) -> int:
 
 def event_window(event: AnyEvent, run: RunSpec, where: Loc = ()) -> tuple[float, float]:
     """The event's window ``[start, end)`` in simulation seconds (since midnight of the
-    run's first day; :mod:`sim.calendar.clock` is the one mapping of days to seconds)."""
-    start = sim_time(event_day(event.day, run, (*where, "day")), event.start)
+    run's first day, as :func:`sim.calendar.clock.sim_time` maps days and clock times;
+    the scenario floor cannot import the calendar package, which sits above it)."""
+    start = (event_day(event.day, run, (*where, "day")) - 1) * DAY + event.start
     if event.duration is not None:
         return start, start + event.duration
     if event.end is None:
@@ -235,7 +231,7 @@ def check_events(scenario: Scenario) -> None:
 def _clock(t: float) -> str:
     """``t`` as ``day N hh:mm`` for messages."""
     day, rest = divmod(t, DAY)
-    return f"day {int(day) + 1} {format_clock(rest)}"
+    return f"day {int(day) + 1} {int(rest // 3600):02d}:{int(rest % 3600 // 60):02d}"
 
 
 def _node(name: str, stores: list[str], warehouses: list[str], where: Loc,

@@ -18,7 +18,7 @@ generated schema describe what a file may contain:
   stand for a policy) are resolved against the definitions.
 
 Nothing here validates a scenario: pydantic does. This module imports no model (the
-models import its markers); :mod:`sim.scenario.schema_files` builds the schemas of
+models import its markers); :mod:`sim.experiments.schema_files` builds the schemas of
 scenario and experiment files.
 """
 

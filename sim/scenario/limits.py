@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BeforeValidator, Field
 
+from sim.scenario.base import Spec
 from sim.scenario.calendar import roster_peak
 from sim.scenario.errors import Loc, ScenarioError
-from sim.scenario.schema import Spec
 from sim.scenario.units import whole_number
 
 if TYPE_CHECKING:

@@ -190,7 +190,7 @@ def _plain_type_name(tp: Any, meta: list[Any]) -> str:
     if tp is Any:
         return "any value"
     name = {int: "integer", float: "number", str: "text", bool: "true/false",
-            datetime.date: "ISO date (YYYY-MM-DD)"}.get(tp, str(tp))
+            datetime.date: "date (ISO, e.g. 2026-11-10)"}.get(tp, str(tp))
     bounds = _bounds(meta, "characters" if tp is str else "items")
     return name + (f" ({bounds})" if bounds else "")
 
@@ -264,6 +264,10 @@ def _rows(model: type[BaseModel], prefix: str, out: list[tuple[str, str, str, st
                 _rows(m, f"{path}.", out, seen, tagged=True)
         elif len(models) == 1 and name != "store_defaults":
             _rows(models[0], f"{path}.", out, seen)
+        for m in members if len(members) > 1 else ():  # a union with a list of models
+            listed = _strip(m)                         # (a roster's shifts): their rows too
+            if get_origin(listed) is list and _is_model(_strip(get_args(listed)[0])):
+                _rows(_strip(get_args(listed)[0]), f"{path}[].", out, seen)
 
 
 def markdown_reference(model: type[BaseModel]) -> str:

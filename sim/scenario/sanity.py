@@ -10,7 +10,8 @@ the run: a study may mean it).
 from __future__ import annotations
 
 from sim.scenario.calendar import roster_peak
-from sim.scenario.schema import FleetSpec, Scenario
+from sim.scenario.fleet import FleetSpec
+from sim.scenario.schema import Scenario
 
 
 def _minutes(seconds: float) -> str:

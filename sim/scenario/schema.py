@@ -24,7 +24,6 @@ from pydantic import (
     model_validator,
 )
 
-from sim.calendar.clock import DAY
 from sim.scenario.base import (
     AtLeastOne,
     Name,
@@ -34,28 +33,32 @@ from sim.scenario.base import (
     PosFloat,
     PosInt,
     Probability,
-    Profile,
     Spec,
 )
-from sim.scenario.calendar import CalendarSpec, PickerRosterSpec, RosterSpec, check_calendar
-from sim.scenario.distributions import DurationDist, NumberDist
+from sim.scenario.calendar import DAY, CalendarSpec, PickerRosterSpec, check_calendar
+from sim.scenario.demand import (
+    CatalogSpec,
+    DemandSpec,
+)
+from sim.scenario.distributions import DurationDist
 from sim.scenario.errors import ScenarioError, did_you_mean
+from sim.scenario.events import EventSpec, check_events
 from sim.scenario.files import resolve_file
+from sim.scenario.fleet import Fleets, FleetSpec, VehicleSpec
 from sim.scenario.json_schema import (
     UNIT_KINDS,
     Bounds,
-    OneItem,
     Replace,
     shorthand,
     unit_schema,
 )
+from sim.scenario.limits import LimitsSpec, check_limits
 from sim.scenario.units import (
     Distance,
     NonNegDistance,
     NonNegDuration,
     PosDistance,
     PosDuration,
-    Speed,
     TimeOfDay,
     metres,
     parse_duration,
@@ -64,6 +67,7 @@ from sim.scenario.units import (
     si_text,
     whole_number,
 )
+from sim.scenario.warehouse import WarehouseSpec, check_warehouses
 
 # --------------------------------------------------------------------------- run window
 
@@ -149,68 +153,6 @@ class CitySpec(Spec):
     network: NetworkSpec = Field(default_factory=lambda: GridNetworkSpec(kind="grid"),
                                  description="The road network: a grid or a GraphML file.")
 
-
-# --------------------------------------------------------------------------- vehicles
-
-
-class VehicleSpec(Spec):
-    """A courier vehicle type: how fast it goes, what it carries and how it moves.
-
-    Road vehicles (e-bike, scooter, car, autonomous van) follow the road network; drones
-    fly in straight lines at their own speed, one order per flight, within a maximum range
-    per flight, and need a battery swap at the store after each flight.
-    """
-
-    speed: Speed = Field(description="Average riding speed on the road network, or flying "
-                         "speed of a drone.")
-    capacity: PosInt = Field(1, description="Orders carried at once.")
-    kind: Literal["road", "drone"] = Field(
-        "road", description="road: follows the road network; drone: flies in a straight "
-        "line, one order per flight.")
-    max_range: PosDistance | None = Field(
-        None, description="Longest trip (out and back) on one charge; none: unlimited.")
-    swap_time: NonNegDuration = Field(
-        0.0, description="Battery swap or turnaround at the store after each trip.")
-    hour_cost: NonNegFloat | None = Field(
-        None, description="Cost per courier-hour on duty with this vehicle; none: "
-        "economics.courier_hour.")
-    km_cost: NonNegFloat | None = Field(
-        None, description="Cost per kilometre ridden or flown; none: economics.courier_km.")
-    day_cost: NonNegFloat | None = Field(
-        None, description="Fixed cost per vehicle of the fleet per day of the measured "
-        "window (owned vehicles: drones, vans; depreciation, insurance); none: 0.")
-
-    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"hour_cost", "km_cost",
-                                                          "day_cost"})
-
-
-
-class FleetSpec(Spec):
-    """The couriers based at a node."""
-
-    count: RosterSpec = Field(
-        description="Couriers on duty: a count all day, shifts [{start, end, count}] or "
-        "{hourly: [24 counts]}; a courier going off shift finishes the trip in progress.")
-    vehicle: Name = Field(description="Name of a vehicle type in `vehicles`.")
-    pickup_time: NonNegDuration = Field(
-        seconds("1min"), description="Handover at the node per trip.")
-    dropoff_time: NonNegDuration = Field(
-        seconds("2min"),
-        description="Time at the customer's door per order (park, walk, hand over).")
-
-
-@shorthand(OneItem())
-def _fleet_list(value: Any) -> Any:
-    """``couriers`` may be one fleet (a mapping) or a list of fleets: always a list."""
-    if isinstance(value, dict | FleetSpec):
-        return [value]
-    if not isinstance(value, list | tuple):
-        raise ValueError(f"must be a fleet (a mapping) or a list of fleets (got {show(value)})")
-    return value
-
-
-Fleets = Annotated[list[FleetSpec], Field(min_length=1), BeforeValidator(_fleet_list)]
-"""A store's fleets: one mapping (as before) or a list of mappings, held as a list."""
 
 # --------------------------------------------------------------------------- stores
 
@@ -425,74 +367,6 @@ if TYPE_CHECKING:
     StoreDefaults = Spec
 else:
     StoreDefaults = _optional_fields(StoreSpec, "StoreDefaults")
-
-
-# --------------------------------------------------------------------------- demand
-
-
-
-class CatalogSpec(Spec):
-    """The SKUs sold, with Zipf-like popularity p_i proportional to 1 / i^exponent."""
-
-    skus: PosInt = Field(description="Number of SKUs sold.")
-    zipf_exponent: NonNegFloat = Field(
-        1.0, description="Popularity skew s: 0 is uniform, 1 the classic Zipf long tail.")
-    classes: dict[Name, PosFloat] = Field(
-        default_factory=lambda: {"A": 0.2, "B": 0.3, "C": 0.5}, min_length=1,
-        description="SKU classes by popularity rank: each class's share of the SKUs, most "
-        "popular class first (shares are normalised).")
-
-
-class CustomerSpec(Spec):
-    """Where online customers are."""
-
-    placement: Literal["uniform", "clustered"] = Field(
-        "clustered", description="`uniform` over the city, or `clustered`: normal around "
-        "the nodes, chosen by `demand_weight`.")
-    spread: PosDistance = Field(
-        metres("1500m"),
-        description="Clustered placement: standard deviation of a customer's "
-        "position around the node, along each axis (x and y drawn independently, so the "
-        "mean distance to the node is about 1.25 x spread); positions outside the city "
-        "are drawn again.")
-
-
-class BasketSpec(Spec):
-    """A basket: a number of distinct SKUs (lines), each with a quantity."""
-
-    lines: NumberDist = Field(description="Distinct SKUs per basket (rounded, at least 1).")
-    units_per_line: NumberDist = Field(1.0, description="Units per line (rounded, at least 1).")
-
-
-class OnlineDemandSpec(Spec):
-    """Online orders over the whole city: a non-homogeneous Poisson process."""
-
-    orders_per_day: NonNegFloat = Field(description="Expected online orders per day "
-                                        "over the whole city.")
-    profile: Profile = Field(description="24 relative weights, one per hour of the day.")
-    customers: CustomerSpec = Field(default_factory=CustomerSpec)
-    basket: BasketSpec
-
-    @model_validator(mode="after")
-    def _profile_positive(self) -> OnlineDemandSpec:
-        if self.orders_per_day > 0 and sum(self.profile) <= 0:
-            raise ScenarioError("must have a positive weight",
-                                ("demand", "online", "profile"))
-        return self
-
-
-class WalkinDemandSpec(Spec):
-    """Walk-in shoppers at every store (each store's count is `walkins_per_day`)."""
-
-    profile: Profile = Field(description="24 relative weights, one per hour of the day.")
-    basket: BasketSpec
-
-
-class DemandSpec(Spec):
-    """Online and walk-in demand."""
-
-    online: OnlineDemandSpec
-    walkin: WalkinDemandSpec | None = None
 
 
 # --------------------------------------------------------------------------- policies
@@ -742,10 +616,6 @@ DispatchSpec = Annotated[
 
 # --------------------------------------------------------------------------- scenario
 
-# Robot warehouses have their own module; it imports the models above (see its docstring).
-from sim.scenario.events import EventSpec, check_events  # noqa: E402
-from sim.scenario.limits import LimitsSpec, check_limits  # noqa: E402
-from sim.scenario.warehouse import WarehouseSpec, check_warehouses  # noqa: E402
 
 
 class Scenario(Spec):

@@ -5,10 +5,9 @@ storage blocks, picking stations with a queue lane each, chargers and robots tha
 pods to the stations. It serves the online orders the assignment policy gives it, its
 own parcel orders (e-commerce shipped by carrier) and store replenishment.
 
-:mod:`sim.scenario.schema` imports this module after defining the shared models it
-uses (:class:`Spec`, :class:`FleetSpec`, :class:`BasketSpec`); the package's
-``__init__`` always loads the schema first, so the cycle is resolved the same way
-whatever is imported first.
+:mod:`sim.scenario.schema` assembles the whole scenario from this module and the
+other concept modules; this one builds on :mod:`sim.scenario.base`, :mod:`.fleet` and
+:mod:`.demand` only (the ``Scenario`` type of the cross-field check is an annotation).
 """
 
 from __future__ import annotations
@@ -25,21 +24,13 @@ from pydantic import (
     model_validator,
 )
 
+from sim.scenario.base import Name, NonNegFloat, NonNegInt, PosFloat, PosInt, Profile, Spec
+from sim.scenario.demand import BasketSpec
 from sim.scenario.distributions import DurationDist, NumberDist
 from sim.scenario.errors import FieldError, ScenarioError
 from sim.scenario.files import resolve_file
+from sim.scenario.fleet import FleetSpec
 from sim.scenario.json_schema import BareTag, shorthand
-from sim.scenario.schema import (
-    BasketSpec,
-    FleetSpec,
-    Name,
-    NonNegFloat,
-    NonNegInt,
-    PosFloat,
-    PosInt,
-    Profile,
-    Spec,
-)
 from sim.scenario.units import (
     Distance,
     NonNegDistance,

@@ -24,11 +24,11 @@ import simpy
 
 from sim.calendar.roster import Roster
 from sim.calendar.staff import PickerPool
+from sim.city.network import Place
 from sim.core.env import LevelMonitor, SimEnv
 from sim.core.hooks import ORDER_READY
 from sim.demand.catalog import Basket
-from sim.fulfillment.order import Order
-from sim.routing.network import Place
+from sim.demand.order import Order
 from sim.scenario.calendar import roster_peak
 from sim.scenario.schema import StoreSpec
 from sim.stores.inventory import ShelfStock

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sim.warehouse.timebins import TimeBins
+from sim.core.timebins import TimeBins
 
 STATES = ("idle", "moving_empty", "moving_loaded", "blocked", "handling", "queueing",
           "at_station", "waiting_for_charger", "charging", "broken")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
+from sim.city.network import Place
 from sim.core.env import SimEnv
 from sim.core.hooks import ORDER_READY
 from sim.core.records import (
@@ -36,10 +37,10 @@ from sim.core.records import (
     WH_TIME_COLUMNS,
     WH_VISIT_COLUMNS,
 )
+from sim.core.timebins import TimeBins
 from sim.demand.catalog import Basket, Catalog, mean_units
+from sim.demand.order import Order
 from sim.demand.parcels import parcel_orders
-from sim.fulfillment.order import Order
-from sim.routing.network import Place
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario
 from sim.scenario.warehouse import GeneratedLayout, GridTrafficSpec, WarehouseSpec
@@ -84,7 +85,6 @@ from sim.warehouse.stations import (
     WAITING_FOR_POD,
     Station,
 )
-from sim.warehouse.timebins import TimeBins
 from sim.warehouse.traffic import AbstractTraffic, Traffic
 from sim.warehouse.visits import PodVisits
 

@@ -11,11 +11,11 @@ import pytest
 
 from sim.calendar.roster import Roster
 from sim.calendar.staff import PickerPool
+from sim.city.network import RoadNetwork
 from sim.core.env import LevelMonitor, SimEnv
 from sim.demand.catalog import Basket
+from sim.demand.order import Order
 from sim.fleet.couriers import Courier, Fleet
-from sim.fulfillment.order import Order
-from sim.routing.network import RoadNetwork
 from sim.scenario import Scenario
 from sim.scenario.calendar import ShiftSpec
 from sim.scenario.schema import FleetSpec, VehicleSpec

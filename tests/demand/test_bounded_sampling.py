@@ -18,7 +18,7 @@ from sim.core.sampling import sampler, truncated_normal
 from sim.demand import arrivals, catalog
 from sim.demand.arrivals import clustered_points
 from sim.demand.catalog import Catalog
-from sim.scenario.schema import CatalogSpec
+from sim.scenario.demand import CatalogSpec
 from tests.core.test_sampling import NUM
 
 

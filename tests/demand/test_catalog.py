@@ -5,7 +5,7 @@ import pytest
 
 from sim.core.sampling import sampler
 from sim.demand.catalog import Catalog
-from sim.scenario.schema import CatalogSpec
+from sim.scenario.demand import CatalogSpec
 from tests.core.test_sampling import NUM
 
 

@@ -14,7 +14,7 @@ from sim.experiments.backends import ProcessBackend, SerialBackend, make_backend
 from sim.experiments.plan import load_plan
 from sim.experiments.worker import RunTask, execute
 from sim.outputs import MARKER
-from sim.runner import WALLCLOCK
+from sim.runfolder import WALLCLOCK
 from sim.scenario.errors import ScenarioError
 
 

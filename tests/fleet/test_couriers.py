@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 import simpy
 
+from sim.city.network import RoadNetwork
 from sim.core.env import SimEnv
 from sim.demand.catalog import Basket
+from sim.demand.order import Order
 from sim.fleet.couriers import Fleet
 from sim.fleet.vehicles import FlightMover, RoadMover
-from sim.fulfillment.order import Order
-from sim.routing.network import RoadNetwork
 from sim.scenario import Scenario, ScenarioError
-from sim.scenario.schema import FleetSpec, VehicleSpec
+from sim.scenario.fleet import FleetSpec, VehicleSpec
 
 
 @pytest.fixture

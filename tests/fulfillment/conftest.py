@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from sim.core.hooks import ORDER_READY
+from sim.demand.order import Order
 from sim.fleet.couriers import Fleet
-from sim.fulfillment.order import Order
 from sim.model import Model
 from sim.routing.dispatch import ImmediateDispatch
-from sim.scenario.schema import FleetSpec, VehicleSpec
+from sim.scenario.fleet import FleetSpec, VehicleSpec
 
 
 class FakeWarehouse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim.core.records import DELIVERED, REJECTED
-from sim.fulfillment.order import Order
+from sim.demand.order import Order
 from sim.model import Model
 from sim.runner import run
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.core.records import REJECTED
-from sim.fulfillment.order import Order
+from sim.demand.order import Order
 from sim.model import Model
 from sim.runner import run
 

@@ -2,8 +2,9 @@
 
 KPI names are checked against :data:`sim.metrics.paths.METRIC_PATHS` before a sweep
 starts; these small runs (a city with every optional section switched on, a robot
-warehouse, and a city across midnight with a calendar and rosters) pin the list to the metrics code: every scalar they write matches a path, and
-every path is written by one of them.
+warehouse, and a city across midnight with a calendar and rosters) pin the list to the
+metrics code: every scalar they write matches a path, and every path is written by one
+of them.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.city.network import RoadNetwork
 from sim.core.records import FLEET_COLUMNS, ORDER_COLUMNS, TRIP_COLUMNS
 from sim.report.route_map import plot_route_map, sample_trips, write_route_map
-from sim.routing.network import RoadNetwork
 
 
 def tables() -> dict[str, pd.DataFrame]:

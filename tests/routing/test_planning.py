@@ -6,9 +6,9 @@ import math
 
 import pytest
 
+from sim.city.network import Place
 from sim.demand.catalog import Basket
-from sim.fulfillment.order import Order
-from sim.routing.network import Place
+from sim.demand.order import Order
 from sim.routing.planning import NEAR_UPCOMING, DispatchPlanner, ReadyEstimate
 
 

@@ -17,10 +17,10 @@ import jsonschema
 import pytest
 
 from sim.cli import main
+from sim.experiments.schema_files import SCHEMA_FILES, experiment_schema, scenario_schema
 from sim.scenario import ScenarioError, parse_scenario
 from sim.scenario.json_schema import human, schema_text
 from sim.scenario.loading import apply_overrides, load_yaml
-from sim.scenario.schema_files import SCHEMA_FILES, experiment_schema, scenario_schema
 from tests.conftest import ROOT, SCENARIOS, TINY
 
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))

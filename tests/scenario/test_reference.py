@@ -8,8 +8,9 @@ import pytest
 
 from sim.demand.arrivals import clustered_points
 from sim.scenario import ScenarioError, parse_scenario
+from sim.scenario.demand import CustomerSpec
 from sim.scenario.reference import markdown_reference
-from sim.scenario.schema import CustomerSpec, Scenario
+from sim.scenario.schema import Scenario
 from sim.scenario.units import parse_distance, parse_duration
 from tests.conftest import TINY
 

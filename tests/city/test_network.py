@@ -5,7 +5,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from sim.routing.network import RoadNetwork
+from sim.city.network import RoadNetwork
 from sim.scenario import ScenarioError
 
 

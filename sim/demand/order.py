@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from sim.city.network import Place
 from sim.core.records import CANCELLED, DELIVERED, IN_PROGRESS, REJECTED
 from sim.demand.catalog import Basket
-from sim.routing.network import Place
 
 NAN = math.nan
 

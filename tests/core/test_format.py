@@ -12,8 +12,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.report.experiment_plots import plot_metric_by_factor
-from sim.report.format import (
+from sim.core.format import (
     clock,
     count,
     duration,
@@ -25,6 +24,7 @@ from sim.report.format import (
     practical_threshold,
     practical_verdict,
 )
+from sim.report.experiment_plots import plot_metric_by_factor
 
 SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
 

@@ -1,0 +1,83 @@
+"""Scenario models of courier vehicles and fleets."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BeforeValidator, Field
+
+from sim.scenario.base import (
+    Name,
+    NonNegFloat,
+    PosInt,
+    Spec,
+)
+from sim.scenario.calendar import RosterSpec
+from sim.scenario.json_schema import OneItem, shorthand
+from sim.scenario.units import (
+    NonNegDuration,
+    PosDistance,
+    Speed,
+    seconds,
+    show,
+)
+
+
+class VehicleSpec(Spec):
+    """A courier vehicle type: how fast it goes, what it carries and how it moves.
+
+    Road vehicles (e-bike, scooter, car, autonomous van) follow the road network; drones
+    fly in straight lines at their own speed, one order per flight, within a maximum range
+    per flight, and need a battery swap at the store after each flight.
+    """
+
+    speed: Speed = Field(description="Average riding speed on the road network, or flying "
+                         "speed of a drone.")
+    capacity: PosInt = Field(1, description="Orders carried at once.")
+    kind: Literal["road", "drone"] = Field(
+        "road", description="road: follows the road network; drone: flies in a straight "
+        "line, one order per flight.")
+    max_range: PosDistance | None = Field(
+        None, description="Longest trip (out and back) on one charge; none: unlimited.")
+    swap_time: NonNegDuration = Field(
+        0.0, description="Battery swap or turnaround at the store after each trip.")
+    hour_cost: NonNegFloat | None = Field(
+        None, description="Cost per courier-hour on duty with this vehicle; none: "
+        "economics.courier_hour.")
+    km_cost: NonNegFloat | None = Field(
+        None, description="Cost per kilometre ridden or flown; none: economics.courier_km.")
+    day_cost: NonNegFloat | None = Field(
+        None, description="Fixed cost per vehicle of the fleet per day of the measured "
+        "window (owned vehicles: drones, vans; depreciation, insurance); none: 0.")
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"hour_cost", "km_cost",
+                                                          "day_cost"})
+
+
+
+class FleetSpec(Spec):
+    """The couriers based at a node."""
+
+    count: RosterSpec = Field(
+        description="Couriers on duty: a count all day, shifts [{start, end, count}] or "
+        "{hourly: [24 counts]}; a courier going off shift finishes the trip in progress.")
+    vehicle: Name = Field(description="Name of a vehicle type in `vehicles`.")
+    pickup_time: NonNegDuration = Field(
+        seconds("1min"), description="Handover at the node per trip.")
+    dropoff_time: NonNegDuration = Field(
+        seconds("2min"),
+        description="Time at the customer's door per order (park, walk, hand over).")
+
+
+@shorthand(OneItem())
+def _fleet_list(value: Any) -> Any:
+    """``couriers`` may be one fleet (a mapping) or a list of fleets: always a list."""
+    if isinstance(value, dict | FleetSpec):
+        return [value]
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"must be a fleet (a mapping) or a list of fleets (got {show(value)})")
+    return value
+
+
+Fleets = Annotated[list[FleetSpec], Field(min_length=1), BeforeValidator(_fleet_list)]
+"""A store's fleets: one mapping (as before) or a list of mappings, held as a list."""
