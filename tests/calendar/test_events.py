@@ -14,7 +14,7 @@ from sim.calendar.events import Piecewise, no_show_draw
 from sim.core.recorder import Records
 from sim.core.rng import stream_key
 from sim.experiments.api import replicate
-from sim.fulfillment.order import Order
+from sim.demand.order import Order
 from sim.model import Model
 from sim.runner import run, write_run
 from sim.scenario import Scenario, ScenarioError, parse_scenario
