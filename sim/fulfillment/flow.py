@@ -15,6 +15,9 @@ A split order is one customer order with one shipment per node (see
 same for split and whole orders: the customer has everything by then. Its ``node`` is
 the nodes joined by ``+``. A shipment cancelled after a stock-out leaves the rest of the
 order standing; the order is cancelled only if all its shipments are.
+
+Nodes that a calendar event has closed (``PolicyContext.closed``) are left out of the
+choice; an order that only a closed node could have served is rejected ``node_closed``.
 """
 
 from __future__ import annotations
