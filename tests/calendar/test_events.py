@@ -13,12 +13,13 @@ import pytest
 from sim.calendar.events import Piecewise, no_show_draw
 from sim.core.recorder import Records
 from sim.core.rng import stream_key
-from sim.experiments.api import replicate
 from sim.demand.order import Order
+from sim.experiments.api import replicate
 from sim.model import Model
 from sim.runner import run, write_run
 from sim.scenario import Scenario, ScenarioError, parse_scenario
 from tests.conftest import TINY
+from tests.warehouse.conftest import WH
 
 Make = Callable[..., Scenario]
 H = 3600.0
@@ -304,3 +305,28 @@ def test_iso_day_maps_through_run_date() -> None:
                         "tiny.yaml", ("run.date=2026-11-10", "run.days=2"))
     from sim.scenario.events import event_window
     assert event_window(sc.events[0], sc.run) == (24 * H + 10.5 * H, 24 * H + 11 * H)
+
+
+# --------------------------------------------------------------------------- outage
+
+
+def test_outage_parks_robots_and_closes_stations_for_its_window() -> None:
+    """Half the robots and stations out 08:20-08:40: the highest station gets no new
+    order in the window but does again after it; robots are broken only in the window,
+    at most five robots' worth of it; with no outage nothing is broken."""
+    text = _with_events('{kind: outage, target: wh, start: "08:20", end: "08:40", '
+                        'robots: 0.5, stations: 0.5}', WH)
+    rec = _records(parse_scenario(text, "wh.yaml", ("warehouses[0].robots.breakdowns=null",)))
+    orders = rec["wh_orders"]
+    st1 = orders[orders["station"] == 1]["assigned"]
+    assert not ((st1 >= 8 * H + 20 * 60) & (st1 < 8 * H + 40 * 60)).any()
+    assert (st1 >= 8 * H + 40 * 60).any() and (st1 < 8 * H + 20 * 60).any()
+    time = rec["wh_time"]
+    broken = time[(time["kind"] == "robots") & (time["state"] == "broken")]
+    bins = broken["bin_start"]
+    inside = broken[(bins >= 8 * H + 15 * 60) & (bins < 8 * H + 45 * 60)]
+    assert 0 < inside["seconds"].sum() <= 5 * 20 * 60 + 1e-6
+    assert broken["seconds"].sum() == inside["seconds"].sum()
+    plain = _records(parse_scenario(WH, "wh.yaml", ("warehouses[0].robots.breakdowns=null",)))
+    t = plain["wh_time"]
+    assert t[(t["kind"] == "robots") & (t["state"] == "broken")]["seconds"].sum() == 0
