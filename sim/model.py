@@ -2,16 +2,20 @@
 
 :class:`Model` wires the components together from a validated :class:`Scenario`: the
 road network, the catalogue, the demand, the stores with their stock, pickers and
-fleets, and the promise, assignment and dispatch policies chosen by name. ``run`` plays
-the scenario out and returns the record tables; nothing here computes metrics.
+fleets, and the promise, assignment and dispatch policies chosen by name. Components are
+built in dependency order and get their collaborators in their constructors: a node's
+dispatch policy is built for its fleet before the node, and the stock-out handler before
+the stores (it reaches the order flow, built last, through a link bound once the flow
+exists; see :class:`~sim.fulfillment.stockout.DeskLink`). ``run`` plays the scenario out
+and returns the record tables; nothing here computes metrics.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
 
 import numpy as np
+import simpy
 
 from sim.calendar.events import EventRuntime, NoShows, demand_factors, speed_factors
 from sim.calendar.roster import Roster, RosterAdjuster, roster_for
@@ -23,20 +27,21 @@ from sim.demand.catalog import Catalog, mean_units
 from sim.demand.online import OnlineDemand
 from sim.demand.walkins import WalkinDemand
 from sim.fleet.couriers import Fleet
-from sim.fulfillment.assignment import ASSIGNMENT_POLICIES
+from sim.fulfillment.assignment import make_assignment
 from sim.fulfillment.context import PolicyContext
 from sim.fulfillment.flow import OrderFlow
 from sim.fulfillment.node import FulfilmentNode
-from sim.fulfillment.promise import PROMISE_POLICIES
+from sim.fulfillment.promise import make_promise
+from sim.fulfillment.stockout import DeskLink, StockoutHandling
 from sim.referenced import Referenced, load_network, load_referenced
-from sim.routing.dispatch import DISPATCH_POLICIES
+from sim.routing.dispatch import DISPATCH_POLICIES, DispatchPolicy
 from sim.scenario.calendar import RosterSpec
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario, StoreSpec, WarehouseSpec
 from sim.stores.inventory import ShelfStock, initial_levels, sku_classes
-from sim.stores.replenishment import REPLENISHMENT_POLICIES, ReplenishmentPolicy, StockPlan
+from sim.stores.replenishment import ReplenishmentPolicy, StockPlan, make_replenishment
 from sim.stores.store import Store
-from sim.stores.suppliers import SUPPLIER_KINDS
+from sim.stores.suppliers import make_supplier
 from sim.stores.supply import Supplier
 from sim.warehouse.warehouse import RobotWarehouse
 
@@ -117,26 +122,31 @@ class Model:
         self.walkins: list[WalkinDemand] = []
         self.class_names, self.sku_class = sku_classes(self.catalog.size,
                                                        scenario.catalog.classes)
+        # the stock-out handler reaches the order flow through a link bound below
+        self.desk = DeskLink()
+        self.stockouts = StockoutHandling(env, scenario.stockout, self.desk)
         self.stores = [self._store(spec) for spec in scenario.stores]
         self.warehouses = [self._warehouse(i, spec) for i, spec in enumerate(scenario.warehouses)]
         self.nodes: list[FulfilmentNode] = [*self.stores, *self.warehouses]
         self.ctx = PolicyContext(env, scenario, self.network, self.nodes)
-        self.promise = PROMISE_POLICIES[scenario.promise.policy](self.ctx, scenario.promise)
-        self.assignment = ASSIGNMENT_POLICIES[scenario.assignment.policy](
-            self.ctx, scenario.assignment)
-        self.flow = OrderFlow(self.ctx, self.promise, self.assignment, scenario.stockout)
-        for store in self.stores:
-            store.stockouts = self.flow.stockouts
-        dispatch = DISPATCH_POLICIES[scenario.dispatch.policy]
-        for node in self.nodes:
-            node.dispatch = dispatch(env, node.fleet, scenario.dispatch)  # type: ignore[attr-defined]
+        self.promise = make_promise(self.ctx, scenario.promise)
+        self.assignment = make_assignment(self.ctx, scenario.assignment)
+        self.flow = OrderFlow(self.ctx, self.promise, self.assignment, self.stockouts)
+        self.desk.bind(self.flow)
         self.suppliers: dict[str, Supplier] = {
-            name: SUPPLIER_KINDS[spec.kind](env, name, spec)
-            for name, spec in scenario.suppliers.items()}
+            name: make_supplier(env, name, spec) for name, spec in scenario.suppliers.items()}
+        # nodes that also supply stores: the robot warehouses
+        self.supplying_nodes: dict[str, Supplier] = {w.name: w for w in self.warehouses}
         self.replenishment = [self._replenishment(store) for store in self.stores]
         self.events = EventRuntime(env, scenario, self.ctx.closed,
                                    [node.fleet for node in self.nodes], self.warehouses,
                                    self.no_shows) if self.no_shows is not None else None
+
+    def _dispatch(self, fleet: Fleet) -> DispatchPolicy:
+        """The scenario's dispatch policy for ``fleet`` (built before its node)."""
+        spec = self.scenario.dispatch
+        policy: DispatchPolicy = DISPATCH_POLICIES[spec.policy](self.env, fleet, spec)
+        return policy
 
     def _store(self, spec: StoreSpec) -> Store:
         env, sc = self.env, self.scenario
@@ -155,7 +165,7 @@ class Model:
                        for f in spec.fleets], stop, self.speeds)
         self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog,
                                          self.demand_factors))
-        return Store(env, spec, place, stock, fleet,
+        return Store(env, spec, place, stock, fleet, self._dispatch(fleet), self.stockouts,
                      self.roster(spec.name, "pickers", spec.pickers), stop)
 
     def roster(self, node: str, resource: str, spec: RosterSpec,
@@ -169,24 +179,20 @@ class Model:
 
     def supplier(self, name: str) -> Supplier:
         """The supplier called ``name``: a distribution centre or a supplying node."""
-        if name in self.suppliers:
-            return self.suppliers[name]
-        node = next((n for n in self.nodes if n.name == name and hasattr(n, "ship")), None)
-        if node is None:
-            known = [*self.suppliers, *(n.name for n in self.nodes if hasattr(n, "ship"))]
+        supplier = self.suppliers.get(name)
+        if supplier is None:
+            supplier = self.supplying_nodes.get(name)
+        if supplier is None:
+            known = [*self.suppliers, *self.supplying_nodes]
             raise ScenarioError(f"unknown supplier '{name}'; suppliers: {', '.join(known)}",
                                 ("suppliers",))
-        return node  # type: ignore[return-value]
+        return supplier
 
     def _replenishment(self, store: Store) -> ReplenishmentPolicy:
-        spec = store.spec.replenishment
-        supplier_name = getattr(spec, "supplier", None)
-        supplier = None if supplier_name is None else self.supplier(supplier_name)
         plan = StockPlan(daily=np.asarray(store.stock.daily),  # as the store sized it
                          hourly=np.asarray(hourly_units(self.scenario, store.spec)))
-        policy: ReplenishmentPolicy = REPLENISHMENT_POLICIES[spec.policy](
-            self.env, spec, store.name, store.stock, supplier, plan)
-        return policy
+        return make_replenishment(self.env, store.spec.replenishment, store.name, store.stock,
+                                  self.supplier, plan)
 
     def _warehouse(self, index: int, spec: WarehouseSpec) -> RobotWarehouse:
         sc = self.scenario
@@ -194,8 +200,11 @@ class Model:
         fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network,
                       [self.roster(spec.name, "couriers", spec.couriers.count,
                                    spec.couriers.vehicle)], sc.run.stop, self.speeds)
-        return RobotWarehouse(self.env, sc, spec, index, place, fleet, self.catalog,
-                              self.referenced.layouts.get(index))
+        pickers = spec.stations.pickers
+        return RobotWarehouse(self.env, sc, spec, index, place, fleet, self._dispatch(fleet),
+                              self.catalog, self.referenced.layouts.get(index),
+                              None if pickers is None else
+                              self.roster(spec.name, "station_pickers", pickers))
 
     def start(self) -> None:
         """Start the day's processes: replenishment reviews, online and walk-in demand
@@ -222,7 +231,7 @@ class Model:
             progress.close()
         return env.recorder.frames()
 
-    def _tick(self, bar: ProgressBar) -> Generator[Any, Any, None]:
+    def _tick(self, bar: ProgressBar) -> Generator[simpy.Event, object, None]:
         start, step = self.env.now, max(60.0, self.scenario.run.duration / 200)
         while True:
             yield self.env.timeout(step)

@@ -38,11 +38,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
 
 FLOOR = {name: i for i, names in enumerate(FLOORS) for name in names}
 
-KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset({
-    # The size estimate of the limits check asks a distribution for its exact mean,
-    # which only the sampler computes today.
-    ("sim.scenario.limits", "sim.core.sampling"),
-})
+KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset()
 """Upward imports still to be removed; the test fails when one of them goes away too, so
 the list only shrinks."""
 

@@ -47,7 +47,6 @@ from sim.core.env import SimEnv
 from sim.core.records import EVENT_COLUMNS
 from sim.scenario.events import (
     CITY,
-    PICKERS,
     AnyEvent,
     ClosureEventSpec,
     NoShowEventSpec,
@@ -339,7 +338,7 @@ class NoShows:
                ) -> Roster:
         """``roster`` (of ``resource`` at ``node``; ``vehicle``: which fleet) with the
         staff its no-shows keep away (a :data:`~sim.calendar.roster.RosterAdjuster`)."""
-        target = f"{node}/{PICKERS if resource == PICKERS else vehicle}"
+        target = f"{node}/{vehicle if resource == 'couriers' else resource}"
         for i, event, start, end in self.events:
             if event.target != target:
                 continue

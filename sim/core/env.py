@@ -7,8 +7,6 @@ module-level mutable state anywhere in the model, so runs in parallel cannot int
 
 from __future__ import annotations
 
-from typing import Any
-
 import simpy
 
 from sim.core.hooks import Hooks
@@ -16,6 +14,7 @@ from sim.core.recorder import Recorder, Table
 from sim.core.records import STATE_COLUMNS
 from sim.core.rng import RandomStreams
 from sim.core.sampling import Draws, sampler
+from sim.scenario.distributions import Distribution
 from sim.scenario.schema import Scenario
 
 
@@ -37,7 +36,7 @@ class SimEnv(simpy.Environment):
         self._ids[kind] = n + 1
         return n
 
-    def draws(self, stream: str, spec: Any) -> Draws:
+    def draws(self, stream: str, spec: Distribution) -> Draws:
         """Single draws of the distribution ``spec`` from its own stream ``stream``."""
         return Draws(sampler(spec), self.streams(stream))
 

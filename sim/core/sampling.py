@@ -1,7 +1,8 @@
 """Drawing from the distributions a scenario names.
 
 :func:`sampler` turns a distribution spec (see :mod:`sim.scenario.distributions`) into a
-:class:`Sampler` that draws vectors from a :class:`numpy.random.Generator`. A
+:class:`Sampler` that draws vectors from a :class:`numpy.random.Generator`, through the
+registry :data:`SAMPLERS` of one draw function per distribution kind. A
 :class:`Draws` binds a sampler to one random stream and hands out single values from a
 pre-drawn block: the simulation asks for one pick time at a time, and numpy is far
 faster per value in blocks. Each stream has one consumer, so blocking keeps results
@@ -13,12 +14,30 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 from numpy.random import Generator
 from scipy.special import ndtr, ndtri
 
+from sim.scenario.distributions import (
+    Constant,
+    Distribution,
+    Empirical,
+    Exponential,
+    Gamma,
+    Lognormal,
+    Normal,
+    Poisson,
+    Uniform,
+)
+
 BLOCK = 512
+
+FloatArray = npt.NDArray[np.float64]
+DrawFn = Callable[[Generator, int], FloatArray]
+"""``draw(rng, n)``: ``n`` independent draws as a float array."""
 
 
 @dataclass(frozen=True)
@@ -27,9 +46,9 @@ class Sampler:
 
     name: str
     mean: float
-    _draw: Callable[[Generator, int], np.ndarray]
+    _draw: DrawFn
 
-    def draw(self, rng: Generator, n: int) -> np.ndarray:
+    def draw(self, rng: Generator, n: int) -> FloatArray:
         """Return ``n`` independent draws as a float array."""
         return self._draw(rng, n)
 
@@ -44,9 +63,9 @@ rounds the values still rejected are drawn exactly from the same truncated distr
 by inverse CDF, so every sampler ends in bounded time."""
 
 
-def truncated_normal(rng: Generator, mu: np.ndarray | float, sd: float,
-                     low: np.ndarray | float, high: np.ndarray | float,
-                     shape: int | tuple[int, ...]) -> np.ndarray:
+def truncated_normal(rng: Generator, mu: FloatArray | float, sd: float,
+                     low: FloatArray | float, high: FloatArray | float,
+                     shape: int | tuple[int, ...]) -> FloatArray:
     """Exact draws of a normal(mu, sd) truncated to [low, high] by inverse CDF.
 
     One uniform per value, whatever the truncation; the mean ``mu`` lies inside the
@@ -60,8 +79,8 @@ def truncated_normal(rng: Generator, mu: np.ndarray | float, sd: float,
     return np.clip(x, low, high)
 
 
-def _truncated_normal(mu: float, sd: float) -> Callable[[Generator, int], np.ndarray]:
-    def draw(rng: Generator, n: int) -> np.ndarray:
+def _truncated_normal(mu: float, sd: float) -> DrawFn:
+    def draw(rng: Generator, n: int) -> FloatArray:
         x = rng.normal(mu, sd, n)
         bad = x < 0
         for _ in range(MAX_REDRAWS):  # mean >= 0, so each redraw keeps at least half
@@ -76,49 +95,95 @@ def _truncated_normal(mu: float, sd: float) -> Callable[[Generator, int], np.nda
     return draw
 
 
-def _truncated_normal_mean(mu: float, sd: float) -> float:
-    if sd == 0:
-        return mu
-    a = -mu / sd
-    pdf = math.exp(-a * a / 2) / math.sqrt(2 * math.pi)
-    tail = 0.5 * math.erfc(a / math.sqrt(2))
-    return mu + sd * pdf / tail
+def _constant(spec: Constant[float]) -> DrawFn:
+    v = float(spec.value)
+    return lambda rng, n: np.full(n, v)
 
 
-def sampler(spec: object) -> Sampler:
+def _exponential(spec: Exponential[float]) -> DrawFn:
+    m = float(spec.mean)
+    return lambda rng, n: rng.exponential(m, n)
+
+
+def _uniform(spec: Uniform[float]) -> DrawFn:
+    lo, hi = float(spec.low), float(spec.high)
+    return lambda rng, n: rng.uniform(lo, hi, n)
+
+
+def _normal(spec: Normal[float]) -> DrawFn:
+    return _truncated_normal(float(spec.mean), float(spec.sd))
+
+
+def _lognormal(spec: Lognormal[float, float]) -> DrawFn:
+    m, sd = float(spec.mean), float(spec.sd)
+    s2 = math.log1p((sd / m) ** 2)
+    mu, s = math.log(m) - s2 / 2, math.sqrt(s2)
+    return lambda rng, n: rng.lognormal(mu, s, n)
+
+
+def _gamma(spec: Gamma[float]) -> DrawFn:
+    m, sd = float(spec.mean), float(spec.sd)
+    shape, scale = (m / sd) ** 2, sd * sd / m
+    return lambda rng, n: rng.gamma(shape, scale, n)
+
+
+def _poisson(spec: Poisson[float]) -> DrawFn:
+    m = float(spec.mean)
+    return lambda rng, n: rng.poisson(m, n).astype(float)
+
+
+def _empirical(spec: Empirical[float]) -> DrawFn:
+    values = np.asarray(spec.values, dtype=float)
+    probs = spec.probabilities()
+    return lambda rng, n: rng.choice(values, size=n, p=probs)
+
+
+D = TypeVar("D", bound=Distribution)
+
+
+@dataclass(frozen=True)
+class SamplerKind(Generic[D]):
+    """How to draw one kind of distribution: ``draws`` turns its spec into a draw
+    function (mypy checks that it takes that kind)."""
+
+    spec: type[D]
+    draws: Callable[[D], DrawFn]
+
+    def __call__(self, spec: Distribution) -> Sampler:
+        """A :class:`Sampler` of ``spec`` (which must be of this kind)."""
+        if not isinstance(spec, self.spec):
+            raise TypeError(f"{self.spec.__name__} expected, got {type(spec).__name__}")
+        return Sampler(self.spec.__name__.lower(), spec.exact_mean, self.draws(spec))
+
+
+class SamplerFactory(Protocol):
+    """Builds the :class:`Sampler` of a distribution spec."""
+
+    def __call__(self, spec: Distribution) -> Sampler:
+        """The sampler."""
+        ...
+
+
+SAMPLERS: dict[type[Distribution], SamplerFactory] = {
+    Constant: SamplerKind(Constant, _constant),
+    Exponential: SamplerKind(Exponential, _exponential),
+    Uniform: SamplerKind(Uniform, _uniform),
+    Normal: SamplerKind(Normal, _normal),
+    Lognormal: SamplerKind(Lognormal, _lognormal),
+    Gamma: SamplerKind(Gamma, _gamma),
+    Poisson: SamplerKind(Poisson, _poisson),
+    Empirical: SamplerKind(Empirical, _empirical),
+}
+"""The samplers by distribution kind; a family's spec (``DurationGamma``,
+``NumberGamma``) is drawn by the sampler of the kind it specialises (``Gamma``)."""
+
+
+def sampler(spec: Distribution) -> Sampler:
     """Build a :class:`Sampler` from a distribution spec model."""
-    kind = getattr(spec, "dist", None)
-    p = spec.__dict__
-    if kind == "constant":
-        v = float(p["value"])
-        return Sampler(kind, v, lambda rng, n: np.full(n, v))
-    if kind == "exponential":
-        m = float(p["mean"])
-        return Sampler(kind, m, lambda rng, n: rng.exponential(m, n))
-    if kind == "uniform":
-        lo, hi = float(p["low"]), float(p["high"])
-        return Sampler(kind, (lo + hi) / 2, lambda rng, n: rng.uniform(lo, hi, n))
-    if kind == "normal":
-        mu, sd = float(p["mean"]), float(p["sd"])
-        return Sampler(kind, _truncated_normal_mean(mu, sd), _truncated_normal(mu, sd))
-    if kind == "lognormal":
-        m, sd = float(p["mean"]), float(p["sd"])
-        s2 = math.log1p((sd / m) ** 2)
-        mu, s = math.log(m) - s2 / 2, math.sqrt(s2)
-        return Sampler(kind, m, lambda rng, n: rng.lognormal(mu, s, n))
-    if kind == "gamma":
-        m, sd = float(p["mean"]), float(p["sd"])
-        shape, scale = (m / sd) ** 2, sd * sd / m
-        return Sampler(kind, m, lambda rng, n: rng.gamma(shape, scale, n))
-    if kind == "poisson":
-        m = float(p["mean"])
-        return Sampler(kind, m, lambda rng, n: rng.poisson(m, n).astype(float))
-    if kind == "empirical":
-        values = np.asarray(p["values"], dtype=float)
-        w = np.asarray(p["weights"] if p["weights"] is not None else [1.0] * len(values))
-        probs = w / w.sum()
-        return Sampler(kind, float(values @ probs),
-                       lambda rng, n: rng.choice(values, size=n, p=probs))
+    for cls in type(spec).__mro__:
+        make = SAMPLERS.get(cls)
+        if make is not None:
+            return make(spec)
     raise TypeError(f"not a distribution spec: {spec!r}")
 
 

@@ -9,9 +9,9 @@ numbers), whatever it does with them.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any
 
 import numpy as np
+import simpy
 
 from sim.calendar.events import DemandFactors
 from sim.city.network import RoadNetwork
@@ -40,9 +40,11 @@ class OnlineDemand:
             pts = uniform_points(rng, n, city.width, city.height)
         else:
             # around the stores; a city of robot warehouses only: around the warehouses
-            nodes = scenario.stores or scenario.warehouses
-            centres = np.array([s.location for s in nodes], dtype=float)
-            weights = np.array([getattr(s, "demand_weight", 1.0) for s in nodes], dtype=float)
+            # (warehouses carry no demand weight: they weigh the same)
+            stores = scenario.stores
+            centres = np.array([s.location for s in stores or scenario.warehouses], dtype=float)
+            weights = (np.array([s.demand_weight for s in stores], dtype=float) if stores
+                       else np.ones(len(centres)))
             if weights.sum() <= 0:
                 weights = np.ones(len(centres))
             pts = clustered_points(rng, n, centres, weights, spec.customers.spread,
@@ -54,7 +56,7 @@ class OnlineDemand:
     def __len__(self) -> int:
         return len(self.times)
 
-    def process(self, submit: Callable[[Order], None]) -> Generator[Any, Any, None]:
+    def process(self, submit: Callable[[Order], None]) -> Generator[simpy.Event, object, None]:
         """SimPy process: create each order at its time and ``submit`` it."""
         env = self.env
         for i, t in enumerate(self.times.tolist()):

@@ -52,7 +52,7 @@ class Order:
     parts: list[Order] | None = None
     """The shipments of a split order, in part order."""
     open_parts: int = 0
-    pred: tuple[object, ...] | None = None
+    pred: tuple[str, int, int, float] | None = None
     """Queue state at acceptance, for the promise model to learn from (or None)."""
 
     def row(self) -> tuple[object, ...]:

@@ -27,7 +27,6 @@ from sim.calendar.roster import Roster
 from sim.calendar.staff import StaffRecord, follow_roster
 from sim.city.network import Place, RoadNetwork
 from sim.core.env import LevelMonitor, SimEnv
-from sim.core.hooks import ORDER_DELIVERED, ORDER_DISPATCHED, TRIP_FINISHED
 from sim.core.records import FINISHED, FLEET_COLUMNS, TRIP_COLUMNS, UNDER_WAY
 from sim.demand.order import DELIVERED, Order
 from sim.fleet.vehicles import Mover, mover_for
@@ -287,7 +286,7 @@ class Fleet:
             order.dispatched = now
             order.courier = courier.name
             order.trip = trip
-            self.env.hooks.emit(ORDER_DISPATCHED, order)
+            self.env.hooks.order_dispatched.emit(order)
         courier.free_at = legs[-1][0] + kind.swap_time
         ride = _Trip(self, courier, trip, list(stops), legs)
         self._riding[trip] = ride
@@ -307,7 +306,7 @@ class Fleet:
         del self._riding[trip.trip]
         self._trips.append(_trip_row(trip.trip, self.node, courier, trip.start, back,
                                      stops, trip.legs, FINISHED))
-        self.env.hooks.emit(TRIP_FINISHED, courier, trip.trip)
+        self.env.hooks.trip_finished.emit(courier, trip.trip)
         if courier.on_duty:
             if not courier.away:
                 self.on_idle(courier)
@@ -426,7 +425,7 @@ class _Trip:
         order.delivered = env.now
         order.status = DELIVERED
         self.courier.place = order.place
-        env.hooks.emit(ORDER_DELIVERED, order)
+        env.hooks.order_delivered.emit(order)
         self.stop += 1
         if self.stop < len(self.stops):
             self.ride()

@@ -14,9 +14,13 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from sim.city.network import Place, RoadNetwork
 from sim.scenario.fleet import VehicleSpec
+
+Matrix = npt.NDArray[np.float64]
+"""A square matrix between places (seconds or metres)."""
 
 
 class Mover(Protocol):
@@ -26,7 +30,7 @@ class Mover(Protocol):
         """(seconds, metres) from ``a`` to ``b``."""
         ...
 
-    def matrices(self, places: Sequence[Place]) -> tuple[np.ndarray, np.ndarray]:
+    def matrices(self, places: Sequence[Place]) -> tuple[Matrix, Matrix]:
         """(seconds, metres) between every two of ``places``."""
         ...
 
@@ -40,7 +44,7 @@ class RoadMover:
     def travel(self, a: Place, b: Place) -> tuple[float, float]:
         return self.network.travel(a, b, self.speed)
 
-    def matrices(self, places: Sequence[Place]) -> tuple[np.ndarray, np.ndarray]:
+    def matrices(self, places: Sequence[Place]) -> tuple[Matrix, Matrix]:
         return self.network.matrices(list(places), self.speed)
 
 
@@ -54,7 +58,7 @@ class FlightMover:
         metres = math.hypot(a.x - b.x, a.y - b.y)
         return metres / self.speed, metres
 
-    def matrices(self, places: Sequence[Place]) -> tuple[np.ndarray, np.ndarray]:
+    def matrices(self, places: Sequence[Place]) -> tuple[Matrix, Matrix]:
         n = len(places)
         metres = np.empty((n, n))
         for i, a in enumerate(places):

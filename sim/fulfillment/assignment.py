@@ -8,7 +8,7 @@ when no eligible node can serve it (the order is then rejected as out of stock).
 - ``inventory_aware``: among able nodes at most ``max_detour`` farther by road than the
   nearest able one, the one with the most days of cover left of the basket's scarcest
   line (``(units available - units ordered) / expected daily demand``); nodes that do
-  not expose a shelf stock count as having ample cover.
+  with unlimited stock count as having ample cover.
 - ``load_aware``: the able node with the earliest predicted delivery (the promise model:
   ride plus the learned picker and courier delays at the node's queue state).
 - ``split``: the nearest able node; if no node has the whole basket, greedily the nearest
@@ -22,19 +22,40 @@ are left out of the normal choice and used, nearest by road within the fallback 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
+from sim.core.registry import narrow
 from sim.demand.catalog import Basket
 from sim.demand.order import Order
 from sim.fulfillment.context import PolicyContext
 from sim.fulfillment.node import FulfilmentNode
+from sim.scenario.schema import (
+    AssignmentSpec,
+    FallbackSpec,
+    InventoryAwareAssignmentSpec,
+    LoadAwareAssignmentSpec,
+    NearestAssignmentSpec,
+    SplitAssignmentSpec,
+)
 
 Plan = list[tuple[FulfilmentNode, Basket]]
 
 
 class AssignmentPolicy(Protocol):
     """Chooses the node(s) that serve an order."""
+
+    @property
+    def splits(self) -> bool:
+        """True for policies that may serve one order from several nodes (the flow then
+        follows each shipment to finish its order)."""
+        ...
+
+    @property
+    def fallback(self) -> FallbackSpec | None:
+        """The kind of node used when no eligible node can serve an order (None: off);
+        with one, an order no node is eligible for still goes to :meth:`plan`."""
+        ...
 
     def plan(self, order: Order, eligible: Sequence[FulfilmentNode]) -> Plan:
         """The nodes to serve ``order`` and the lines of each (empty: none can)."""
@@ -53,9 +74,11 @@ class SingleNodeAssignment:
     splits = False
     """True for policies that may serve one order from several nodes."""
 
-    def __init__(self, ctx: PolicyContext, spec: Any) -> None:
+    def __init__(self, ctx: PolicyContext, spec: NearestAssignmentSpec
+                 | InventoryAwareAssignmentSpec | LoadAwareAssignmentSpec
+                 | SplitAssignmentSpec) -> None:
         self.ctx = ctx
-        self.fallback = getattr(spec, "fallback", None)
+        self.fallback: FallbackSpec | None = spec.fallback
 
     def choose(self, order: Order, ranked: list[FulfilmentNode]) -> FulfilmentNode | None:
         """The node among ``ranked`` (primary eligible nodes, nearest by road first) that
@@ -108,15 +131,15 @@ class NearestAssignment(SingleNodeAssignment):
 class InventoryAwareAssignment(SingleNodeAssignment):
     """Prefer the node with the most cover of the basket, within a detour of the nearest."""
 
-    def __init__(self, ctx: PolicyContext, spec: Any) -> None:
+    def __init__(self, ctx: PolicyContext, spec: InventoryAwareAssignmentSpec) -> None:
         super().__init__(ctx, spec)
         self.max_detour: float = spec.max_detour
 
     @staticmethod
     def cover(node: FulfilmentNode, basket: Basket) -> float:
         """Days of cover left of the basket's scarcest line if ``node`` serves it."""
-        stock = getattr(node, "stock", None)
-        if stock is None or stock.unlimited:
+        stock = node.stock
+        if stock.unlimited:
             return math.inf
         daily = stock.daily
         return min((stock.available(sku) - qty) / max(daily[sku], 1e-9) for sku, qty in basket)
@@ -135,7 +158,7 @@ class InventoryAwareAssignment(SingleNodeAssignment):
 class LoadAwareAssignment(SingleNodeAssignment):
     """The able node with the earliest predicted delivery."""
 
-    def __init__(self, ctx: PolicyContext, spec: Any) -> None:
+    def __init__(self, ctx: PolicyContext, spec: LoadAwareAssignmentSpec) -> None:
         super().__init__(ctx, spec)
         self.predictor = ctx.predictor()
 
@@ -152,7 +175,7 @@ class SplitAssignment(SingleNodeAssignment):
 
     splits = True
 
-    def __init__(self, ctx: PolicyContext, spec: Any) -> None:
+    def __init__(self, ctx: PolicyContext, spec: SplitAssignmentSpec) -> None:
         super().__init__(ctx, spec)
         self.max_parts: int = spec.max_parts
 
@@ -185,9 +208,19 @@ class SplitAssignment(SingleNodeAssignment):
         return parts if not left else []
 
 
-ASSIGNMENT_POLICIES: dict[str, type] = {
-    "nearest": NearestAssignment,
-    "inventory_aware": InventoryAwareAssignment,
-    "load_aware": LoadAwareAssignment,
-    "split": SplitAssignment,
+AssignmentFactory = Callable[[PolicyContext, AssignmentSpec], AssignmentPolicy]
+
+ASSIGNMENT_POLICIES: dict[str, AssignmentFactory] = {
+    "nearest": lambda ctx, spec: NearestAssignment(ctx, narrow(NearestAssignmentSpec, spec)),
+    "inventory_aware": lambda ctx, spec: InventoryAwareAssignment(
+        ctx, narrow(InventoryAwareAssignmentSpec, spec)),
+    "load_aware": lambda ctx, spec: LoadAwareAssignment(
+        ctx, narrow(LoadAwareAssignmentSpec, spec)),
+    "split": lambda ctx, spec: SplitAssignment(ctx, narrow(SplitAssignmentSpec, spec)),
 }
+"""Assignment policies by the ``policy`` tag of their scenario entry."""
+
+
+def make_assignment(ctx: PolicyContext, spec: AssignmentSpec) -> AssignmentPolicy:
+    """The assignment policy ``spec`` describes."""
+    return ASSIGNMENT_POLICIES[spec.policy](ctx, spec)

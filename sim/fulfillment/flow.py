@@ -22,18 +22,7 @@ choice; an order that only a closed node could have served is rejected ``node_cl
 
 from __future__ import annotations
 
-from typing import Any
-
 from sim.core.env import SimEnv
-from sim.core.hooks import (
-    ORDER_ACCEPTED,
-    ORDER_AT_NODE,
-    ORDER_CANCELLED,
-    ORDER_CREATED,
-    ORDER_DELIVERED,
-    ORDER_LEFT_NODE,
-    ORDER_REJECTED,
-)
 from sim.core.records import ORDER_COLUMNS, PART_COLUMNS
 from sim.demand.order import CANCELLED, DELIVERED, REJECTED, Order
 from sim.fulfillment.assignment import AssignmentPolicy
@@ -51,16 +40,16 @@ class OrderFlow:
     """Routes each new order to a node or rejects it with a reason."""
 
     def __init__(self, ctx: PolicyContext, promise: PromisePolicy,
-                 assignment: AssignmentPolicy, stockout: Any) -> None:
+                 assignment: AssignmentPolicy, stockouts: StockoutHandling) -> None:
         self.ctx, self.env = ctx, ctx.env
         self.nodes = ctx.nodes
         self.promise, self.assignment = promise, assignment
-        self.fallback = getattr(assignment, "fallback", None) is not None
-        self.stockouts = StockoutHandling(ctx.env, stockout, self)
+        self.fallback = assignment.fallback is not None
+        self.stockouts = stockouts
         self.orders: list[Order] = []
         env: SimEnv = ctx.env
-        if getattr(assignment, "splits", False):
-            env.hooks.on(ORDER_DELIVERED, self._delivered)
+        if assignment.splits:
+            env.hooks.order_delivered.on(self._delivered)
         env.recorder.on_finish(self._write)
 
     def _write(self) -> None:
@@ -74,7 +63,7 @@ class OrderFlow:
         """Decide a new order now: accept it at a node (or nodes) or reject it."""
         env = self.env
         self.orders.append(order)
-        env.hooks.emit(ORDER_CREATED, order)
+        env.hooks.order_created.emit(order)
         eligible = self.promise.eligible(order, self.nodes)
         shut = False  # a node that could have taken the order is closed (calendar event)
         if self.ctx.closed and eligible:
@@ -96,14 +85,14 @@ class OrderFlow:
         if len(plan) == 1:
             node = plan[0][0]
             order.node = node.name
-            env.hooks.emit(ORDER_ACCEPTED, order)
+            env.hooks.order_accepted.emit(order)
             self._hand(node, order)
             return
         order.node = "+".join(node.name for node, _ in plan)
         order.parts = [order.shipment(k, node.name, lines)
                        for k, (node, lines) in enumerate(plan)]
         order.open_parts = len(plan)
-        env.hooks.emit(ORDER_ACCEPTED, order)
+        env.hooks.order_accepted.emit(order)
         for (node, _), part in zip(plan, order.parts, strict=True):
             self.stockouts.event(part, node.name, "split", -1, part.units)
             self._hand(node, part)
@@ -116,14 +105,14 @@ class OrderFlow:
     def _hand(self, node: FulfilmentNode, order: Order) -> None:
         if self.ctx.has_predictor:  # the promise model is in use
             self.ctx.predictor().note(order, node, self.promise.radius_of(node))
-        self.env.hooks.emit(ORDER_AT_NODE, order, node.name)
+        self.env.hooks.order_at_node.emit(order, node.name)
         node.accept(order)
 
     def reject(self, order: Order, reason: str) -> None:
         """Turn ``order`` away with ``reason``."""
         order.status = REJECTED
         order.reason = reason
-        self.env.hooks.emit(ORDER_REJECTED, order)
+        self.env.hooks.order_rejected.emit(order)
 
     # ------------------------------------------------------------------ after stock-outs
 
@@ -136,20 +125,20 @@ class OrderFlow:
         """Move ``order`` from ``old`` (which let it go) to ``new``."""
         self.stockouts.event(order, old.name, "rerouted", -1, order.units, new.name)
         hooks = self.env.hooks
-        hooks.emit(ORDER_LEFT_NODE, order, old.name)
+        hooks.order_left_node.emit(order, old.name)
         if self.ctx.has_predictor:
             self.ctx.predictor().forget(order)
         order.node = new.name
-        hooks.emit(ORDER_AT_NODE, order, new.name)
+        hooks.order_at_node.emit(order, new.name)
         new.accept(order)
 
     def cancel(self, order: Order, node: FulfilmentNode, reason: str) -> None:
         """Cancel ``order`` (or one shipment of a split order) at ``node``."""
         self.stockouts.event(order, node.name, "cancelled", -1, order.units, reason)
-        self.env.hooks.emit(ORDER_LEFT_NODE, order, node.name)
+        self.env.hooks.order_left_node.emit(order, node.name)
         order.status = CANCELLED
         order.reason = reason
-        self.env.hooks.emit(ORDER_CANCELLED, order)
+        self.env.hooks.order_cancelled.emit(order)
         if order.parent is not None:
             self._part_done(order)
 

@@ -10,11 +10,10 @@ works the same for stores and robot warehouses.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from sim.core.env import SimEnv
-from sim.core.hooks import ORDER_AT_NODE, ORDER_DISPATCHED, ORDER_LEFT_NODE, ORDER_READY
 from sim.demand.order import Order
+from sim.fulfillment.node import FulfilmentNode
 
 
 class NodeLoad:
@@ -23,10 +22,10 @@ class NodeLoad:
     def __init__(self, env: SimEnv) -> None:
         self.backlog: defaultdict[str, int] = defaultdict(int)
         self.waiting: defaultdict[str, int] = defaultdict(int)
-        env.hooks.on(ORDER_AT_NODE, self._enter)
-        env.hooks.on(ORDER_LEFT_NODE, self._leave)
-        env.hooks.on(ORDER_READY, self._ready)
-        env.hooks.on(ORDER_DISPATCHED, self._dispatched)
+        env.hooks.order_at_node.on(self._enter)
+        env.hooks.order_left_node.on(self._leave)
+        env.hooks.order_ready.on(self._ready)
+        env.hooks.order_dispatched.on(self._dispatched)
 
     def _enter(self, order: Order, node: str) -> None:
         """An order (or shipment) was handed to ``node``."""
@@ -44,12 +43,12 @@ class NodeLoad:
         self.waiting[order.node] -= 1
 
     @staticmethod
-    def idle_couriers(node: Any) -> int:
+    def idle_couriers(node: FulfilmentNode) -> int:
         """Couriers of ``node`` free now."""
         level = node.fleet.level
         return int(level.capacity - level.busy)
 
-    def pressure(self, node: Any) -> int:
+    def pressure(self, node: FulfilmentNode) -> int:
         """Orders that will need one of ``node``'s couriers before a new one, minus the
         couriers free now (negative: couriers to spare)."""
         name = node.name

@@ -5,13 +5,15 @@ node stamps the order's pick and ready times, emits the ``order_ready`` hook and
 it to its dispatch policy when ready. Nothing in the flow depends on what kind of node it
 is: policies tell nodes apart by ``kind`` (``store``, ``warehouse``) and read only the
 protocol's attributes (the promise model reads ``fleet.level``, ``fleet.vehicle.speed``
-and ``fleet.spec``; inventory-aware assignment reads a ``stock`` with ``available(sku)``,
-``daily`` and ``unlimited`` when the node has one). A node that also supplies stores
-implements :class:`sim.stores.supply.Supplier` and is found by name.
+and ``fleet.spec``; inventory-aware assignment reads the node's :class:`NodeStock`:
+``available(sku)``, ``daily`` and ``unlimited``). A node that also supplies stores
+implements :class:`sim.stores.supply.Supplier`; the model knows which nodes those are
+when it builds them, so nothing probes a node for the capability.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from sim.city.network import Place
@@ -22,6 +24,24 @@ if TYPE_CHECKING:
     from sim.fleet.couriers import Fleet
 
 
+class NodeStock(Protocol):
+    """What policies may read of a node's stock: a store's shelves, a warehouse's pods."""
+
+    @property
+    def unlimited(self) -> bool:
+        """True when the node never runs out (no ledger is kept)."""
+        ...
+
+    @property
+    def daily(self) -> Sequence[float]:
+        """Expected units sold per day of each SKU."""
+        ...
+
+    def available(self, sku: int) -> float:
+        """Units of ``sku`` an online order may still take now."""
+        ...
+
+
 class FulfilmentNode(Protocol):
     """A place that picks online orders and hands them to its couriers."""
 
@@ -29,6 +49,11 @@ class FulfilmentNode(Protocol):
     kind: str
     place: Place
     fleet: Fleet
+
+    @property
+    def stock(self) -> NodeStock:
+        """The node's stock, as policies may read it."""
+        ...
 
     def can_serve(self, basket: Basket) -> bool:
         """True when the node could pick the whole basket now."""

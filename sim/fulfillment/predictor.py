@@ -28,14 +28,13 @@ state it saw, so its error can be measured against the actual delivery.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sim.city.network import RoadNetwork
 from sim.core.env import SimEnv
-from sim.core.hooks import ORDER_DELIVERED, ORDER_DISPATCHED
 from sim.core.records import PREDICTION_COLUMNS
 from sim.demand.order import Order
 from sim.fulfillment.load import NodeLoad
+from sim.fulfillment.node import FulfilmentNode
+from sim.scenario.schema import PredictorSpec
 
 SCALE_SMOOTHING = 0.02
 OVERHEAD_SMOOTHING = 0.05
@@ -79,20 +78,21 @@ class QuantileLine:
 class PromisePredictor:
     """Predicts click-to-door at a node from its queue state; learns from finished orders."""
 
-    def __init__(self, env: SimEnv, spec: Any, network: RoadNetwork, load: NodeLoad) -> None:
+    def __init__(self, env: SimEnv, spec: PredictorSpec, network: RoadNetwork,
+                 load: NodeLoad) -> None:
         self.env, self.network, self.load = env, network, load
         self.p, self.step, self.min_samples = spec.quantile, spec.step, spec.min_samples
         self._wait: dict[str, QuantileLine] = {}
         self._overhead: dict[str, float] = {}
         self._table = env.recorder.table("predictions", PREDICTION_COLUMNS)
-        env.hooks.on(ORDER_DISPATCHED, self._dispatched)
-        env.hooks.on(ORDER_DELIVERED, self._delivered)
+        env.hooks.order_dispatched.on(self._dispatched)
+        env.hooks.order_delivered.on(self._delivered)
 
-    def travel(self, node: Any, order: Order) -> float:
+    def travel(self, node: FulfilmentNode, order: Order) -> float:
         """Seconds riding from ``node`` to the customer of ``order``."""
         return self.network.travel(node.place, order.place, node.fleet.vehicle.speed)[0]
 
-    def state(self, node: Any) -> tuple[int, int]:
+    def state(self, node: FulfilmentNode) -> tuple[int, int]:
         """``(backlog, pressure)`` of ``node`` now."""
         return self.load.backlog[node.name], self.load.pressure(node)
 
@@ -102,7 +102,7 @@ class PromisePredictor:
             m = self._wait[name] = QuantileLine()
         return m
 
-    def overhead(self, node: Any) -> float:
+    def overhead(self, node: FulfilmentNode) -> float:
         """Mean seconds a trip adds to the ride for one order (hand-over, drop-off)."""
         h = self._overhead.get(node.name)
         if h is None:
@@ -110,18 +110,18 @@ class PromisePredictor:
             h = self._overhead[node.name] = float(spec.pickup_time + spec.dropoff_time)
         return h
 
-    def excess(self, node: Any) -> tuple[float, int]:
+    def excess(self, node: FulfilmentNode) -> tuple[float, int]:
         """Predicted click-to-door beyond the ride at ``node`` now, and the number of
         dispatches the wait estimate rests on."""
         backlog, pressure = self.state(node)
         m = self._model(node.name)
         return m.predict(pressure, backlog) + self.overhead(node), m.n
 
-    def predict(self, node: Any, order: Order) -> float:
+    def predict(self, node: FulfilmentNode, order: Order) -> float:
         """Predicted click-to-door seconds of ``order`` served from ``node`` now."""
         return self.travel(node, order) + self.excess(node)[0]
 
-    def note(self, order: Order, node: Any, radius: float) -> None:
+    def note(self, order: Order, node: FulfilmentNode, radius: float) -> None:
         """Record the prediction for ``order`` accepted at ``node`` and remember its queue
         state, to learn from it when it leaves and when it is delivered."""
         travel = self.travel(node, order)
@@ -141,14 +141,14 @@ class PromisePredictor:
         if pred is None:
             return
         name, pressure, backlog, _ = pred
-        self._model(name).update(pressure, backlog,  # type: ignore[arg-type]
-                                 order.dispatched - order.created, self.p, self.step)
+        self._model(name).update(pressure, backlog, order.dispatched - order.created, self.p,
+                                 self.step)
 
     def _delivered(self, order: Order) -> None:
         pred = order.pred
         if pred is None:
             return
-        name = str(pred[0])
-        extra = order.delivered - order.dispatched - float(pred[3])  # type: ignore[arg-type]
+        name = pred[0]
+        extra = order.delivered - order.dispatched - pred[3]
         h = self._overhead.get(name, extra)
         self._overhead[name] = h + OVERHEAD_SMOOTHING * (extra - h)

@@ -21,12 +21,19 @@ accepted and by when it is due.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
+from sim.core.registry import narrow
 from sim.demand.order import Order
 from sim.fulfillment.context import PolicyContext
 from sim.fulfillment.node import FulfilmentNode
+from sim.scenario.schema import (
+    CapacityAwarePromiseSpec,
+    DynamicRadiusPromiseSpec,
+    FixedPromiseSpec,
+    PromiseSpec,
+)
 
 CAPACITY = "capacity"
 SLOT_DECLINED = "slot_declined"
@@ -54,7 +61,9 @@ class PromisePolicy(Protocol):
 class FixedPromise:
     """Accept every order that a node within ``radius`` can serve; promise ``window``."""
 
-    def __init__(self, ctx: PolicyContext, spec: Any) -> None:
+    def __init__(self, ctx: PolicyContext,
+                 spec: FixedPromiseSpec | CapacityAwarePromiseSpec | DynamicRadiusPromiseSpec
+                 ) -> None:
         self.window: float = spec.window
         self.radius: float = spec.radius
 
@@ -73,7 +82,7 @@ class FixedPromise:
 class CapacityAwarePromise(FixedPromise):
     """Accept only when the predicted click-to-door meets the window (or a later slot)."""
 
-    def __init__(self, ctx: PolicyContext, spec: Any) -> None:
+    def __init__(self, ctx: PolicyContext, spec: CapacityAwarePromiseSpec) -> None:
         super().__init__(ctx, spec)
         self.spec = spec
         self.predictor = ctx.predictor()
@@ -99,7 +108,7 @@ class CapacityAwarePromise(FixedPromise):
 class DynamicRadiusPromise(FixedPromise):
     """Shrink each node's radius while its predicted preparation time is long."""
 
-    def __init__(self, ctx: PolicyContext, spec: Any) -> None:
+    def __init__(self, ctx: PolicyContext, spec: DynamicRadiusPromiseSpec) -> None:
         super().__init__(ctx, spec)
         self.min_radius: float = spec.min_radius
         self.detour: float = spec.detour
@@ -119,8 +128,18 @@ class DynamicRadiusPromise(FixedPromise):
         return out
 
 
-PROMISE_POLICIES: dict[str, type] = {
-    "fixed": FixedPromise,
-    "capacity_aware": CapacityAwarePromise,
-    "dynamic_radius": DynamicRadiusPromise,
+PromiseFactory = Callable[[PolicyContext, PromiseSpec], PromisePolicy]
+
+PROMISE_POLICIES: dict[str, PromiseFactory] = {
+    "fixed": lambda ctx, spec: FixedPromise(ctx, narrow(FixedPromiseSpec, spec)),
+    "capacity_aware": lambda ctx, spec: CapacityAwarePromise(
+        ctx, narrow(CapacityAwarePromiseSpec, spec)),
+    "dynamic_radius": lambda ctx, spec: DynamicRadiusPromise(
+        ctx, narrow(DynamicRadiusPromiseSpec, spec)),
 }
+"""Promise policies by the ``policy`` tag of their scenario entry."""
+
+
+def make_promise(ctx: PolicyContext, spec: PromiseSpec) -> PromisePolicy:
+    """The promise policy ``spec`` describes."""
+    return PROMISE_POLICIES[spec.policy](ctx, spec)

@@ -6,7 +6,8 @@ bring in, what labour, riding, replenishment, stock and broken promises cost.
 - Revenue: ``unit_price`` per unit sold to walk-ins (visits in the window) and delivered
   to online customers (orders created in the window, substitutes included, dropped lines
   not), ``delivery_fee`` per delivered order.
-- Costs: ``unit_cost`` per unit sold; wages: ``picker_hour`` per picker-hour and
+- Costs: ``unit_cost`` per unit sold; wages: ``picker_hour`` per picker-hour (a robot
+  warehouse's station pickers count when they have a roster) and
   ``courier_hour`` per courier-hour on duty in the window (staffed hours: every picker
   and courier for the window's length, or, under a roster, the time-weighted staff on
   duty; a vehicle type's own ``hour_cost`` replaces ``courier_hour`` for its fleets);
@@ -78,6 +79,10 @@ def staffed_labour(records: dict[str, pd.DataFrame], ctx: MetricContext
     pickers = 0.0
     for _, g in states[states["resource"] == "pickers"].groupby("node", sort=True):
         pickers += staffed_seconds(g, ctx.start, ctx.end) / 3600
+    if not staffing.empty:  # a warehouse's station pickers, when they have a roster
+        stations = staffing[staffing["resource"] == "station_pickers"]
+        for node, _ in stations.groupby("node", sort=True):
+            pickers += staffed_hours(staffing, fleets, "station_pickers", str(node), "", ctx)
     courier_time = fixed = 0.0
     for node, name, size in zip(fleets["node"].astype(str).tolist(),
                                 fleets["vehicle"].astype(str).tolist(),

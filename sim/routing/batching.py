@@ -18,13 +18,14 @@ differ in *when* they decide:
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+
+import simpy
 
 from sim.core.env import SimEnv
-from sim.core.hooks import ORDER_AT_NODE, ORDER_LEFT_NODE
 from sim.demand.order import Order
 from sim.fleet.couriers import Courier, Fleet
 from sim.routing.planning import DispatchPlanner
+from sim.scenario.schema import BatchDispatchSpec, RollingHorizonDispatchSpec
 
 Key = tuple[int, int]  # (order id, shipment part): the shipments of a split order share the id
 
@@ -48,8 +49,8 @@ class _Planned:
         self.upcoming: dict[Key, Order] = {}
         fleet.on_idle = self.courier_idle
         if track_upcoming:
-            env.hooks.on(ORDER_AT_NODE, self._at_node)
-            env.hooks.on(ORDER_LEFT_NODE, self._left_node)
+            env.hooks.order_at_node.on(self._at_node)
+            env.hooks.order_left_node.on(self._left_node)
 
     def _at_node(self, order: Order, node: str) -> None:
         if node == self.fleet.node:
@@ -87,7 +88,7 @@ class _Planned:
 class BatchDispatch(_Planned):
     """Every ``window``, plan the node's orders and couriers and start what can start."""
 
-    def __init__(self, env: SimEnv, fleet: Fleet, spec: Any) -> None:
+    def __init__(self, env: SimEnv, fleet: Fleet, spec: BatchDispatchSpec) -> None:
         lookahead = spec.window if spec.lookahead is None else spec.lookahead
         planner = DispatchPlanner(env, fleet, spec, "batch", lookahead, spec.soon_ready,
                                   spec.window)
@@ -95,7 +96,7 @@ class BatchDispatch(_Planned):
         self.window = spec.window
         env.process(self._ticks())
 
-    def _ticks(self) -> Generator[Any, Any, None]:
+    def _ticks(self) -> Generator[simpy.Event, object, None]:
         while True:
             yield self.env.timeout(self.window)
             self.decide()
@@ -104,7 +105,7 @@ class BatchDispatch(_Planned):
 class RollingHorizonDispatch(_Planned):
     """Re-plan on every change (once per instant) and every ``recheck`` while orders wait."""
 
-    def __init__(self, env: SimEnv, fleet: Fleet, spec: Any) -> None:
+    def __init__(self, env: SimEnv, fleet: Fleet, spec: RollingHorizonDispatchSpec) -> None:
         planner = DispatchPlanner(env, fleet, spec, "rolling_horizon", spec.lookahead,
                                   spec.soon_ready, spec.recheck)
         super().__init__(env, fleet, planner, spec.soon_ready > 0)
@@ -117,7 +118,7 @@ class RollingHorizonDispatch(_Planned):
             self._due = True
             self.env.process(self._soon())
 
-    def _soon(self) -> Generator[Any, Any, None]:
+    def _soon(self) -> Generator[simpy.Event, object, None]:
         yield self.env.timeout(0)  # after everything else that happens at this instant
         self._due = False
         self.decide()
@@ -125,7 +126,7 @@ class RollingHorizonDispatch(_Planned):
             self._recheck_at = self.env.now + self.recheck
             self.env.process(self._again(self._recheck_at))
 
-    def _again(self, at: float) -> Generator[Any, Any, None]:
+    def _again(self, at: float) -> Generator[simpy.Event, object, None]:
         yield self.env.timeout(at - self.env.now)
         if self._recheck_at == at:
             self.changed()

@@ -3,21 +3,32 @@
 A policy is created per node with its fleet. The node tells it when an order is ready
 (:meth:`DispatchPolicy.order_ready`) and the fleet tells it when a courier is back
 (:meth:`DispatchPolicy.courier_idle`); the policy starts trips with
-:meth:`Fleet.start_trip`. A new policy is one class and one line in
-:data:`DISPATCH_POLICIES`: ``immediate`` is here; ``batch`` and ``rolling_horizon``
-(which solve a routing problem) are in :mod:`sim.routing.batching`, and
-``cheapest_insertion`` in :mod:`sim.routing.insertion_dispatch`.
+:meth:`Fleet.start_trip`. Each policy takes its own scenario spec type. A new policy is
+one spec class in the schema's ``DispatchSpec`` union, one class here and one line in
+:data:`DISPATCH_POLICIES` (a test checks that the two agree): ``immediate`` is here;
+``batch`` and ``rolling_horizon`` (which solve a routing problem) are in
+:mod:`sim.routing.batching`, and ``cheapest_insertion`` in
+:mod:`sim.routing.insertion_dispatch`.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
-from typing import Any, Protocol
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 from sim.core.env import SimEnv
 from sim.demand.order import Order
 from sim.fleet.couriers import Courier, Fleet
+from sim.scenario.schema import (
+    BatchDispatchSpec,
+    CheapestInsertionDispatchSpec,
+    DispatchSpec,
+    ImmediateDispatchSpec,
+    RollingHorizonDispatchSpec,
+)
 
 
 class DispatchPolicy(Protocol):
@@ -42,7 +53,7 @@ class ImmediateDispatch:
     takes the oldest waiting order it can carry.
     """
 
-    def __init__(self, env: SimEnv, fleet: Fleet, spec: Any) -> None:
+    def __init__(self, env: SimEnv, fleet: Fleet, spec: ImmediateDispatchSpec) -> None:
         self.env, self.fleet = env, fleet
         self.waiting: deque[Order] = deque()
         self.mixed = len(fleet.types) > 1 or any(
@@ -99,9 +110,42 @@ class ImmediateDispatch:
 from sim.routing.batching import BatchDispatch, RollingHorizonDispatch  # noqa: E402
 from sim.routing.insertion_dispatch import CheapestInsertionDispatch  # noqa: E402
 
-DISPATCH_POLICIES: dict[str, type] = {
-    "immediate": ImmediateDispatch,
-    "batch": BatchDispatch,
-    "rolling_horizon": RollingHorizonDispatch,
-    "cheapest_insertion": CheapestInsertionDispatch,
+S = TypeVar("S", ImmediateDispatchSpec, BatchDispatchSpec, RollingHorizonDispatchSpec,
+            CheapestInsertionDispatchSpec)
+
+
+@dataclass(frozen=True)
+class DispatchKind(Generic[S]):
+    """One dispatch policy: its spec type and how to build it from that spec.
+
+    Calling it with any :data:`~sim.scenario.schema.DispatchSpec` builds the policy for
+    one node's fleet; mypy checks that ``build`` takes ``spec`` type, the registry test
+    that the registry and the schema's union name the same policies.
+    """
+
+    spec: type[S]
+    build: Callable[[SimEnv, Fleet, S], DispatchPolicy]
+
+    def __call__(self, env: SimEnv, fleet: Fleet, spec: DispatchSpec) -> DispatchPolicy:
+        """The policy for ``fleet``, configured by ``spec`` (which must be its type)."""
+        if not isinstance(spec, self.spec):
+            raise TypeError(f"{self.spec.__name__} expected, got {type(spec).__name__}")
+        return self.build(env, fleet, spec)
+
+
+class DispatchFactory(Protocol):
+    """Builds a dispatch policy for one node's fleet from the scenario's dispatch spec."""
+
+    def __call__(self, env: SimEnv, fleet: Fleet, spec: DispatchSpec) -> DispatchPolicy:
+        """The policy."""
+        ...
+
+
+DISPATCH_POLICIES: dict[str, DispatchFactory] = {
+    "immediate": DispatchKind(ImmediateDispatchSpec, ImmediateDispatch),
+    "batch": DispatchKind(BatchDispatchSpec, BatchDispatch),
+    "rolling_horizon": DispatchKind(RollingHorizonDispatchSpec, RollingHorizonDispatch),
+    "cheapest_insertion": DispatchKind(CheapestInsertionDispatchSpec,
+                                       CheapestInsertionDispatch),
 }
+"""The dispatch policies by the ``policy`` tag of their spec, in the schema's order."""

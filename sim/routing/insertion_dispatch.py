@@ -16,7 +16,8 @@ import math
 import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import Any
+
+import simpy
 
 from sim.core.env import SimEnv
 from sim.core.records import DISPATCH_COLUMNS, SOLVE_TIME_COLUMNS
@@ -25,6 +26,7 @@ from sim.fleet.couriers import Courier, Fleet
 from sim.routing.insertion import best_insertion
 from sim.routing.planning import MIN, fleet_problem
 from sim.routing.problem import Job, RoutingProblem
+from sim.scenario.schema import CheapestInsertionDispatchSpec
 
 
 @dataclass(eq=False)
@@ -40,7 +42,8 @@ class OpenTrip:
 class CheapestInsertionDispatch:
     """Greedy insertion into open trips, which leave when full, held long enough, or due."""
 
-    def __init__(self, env: SimEnv, fleet: Fleet, spec: Any) -> None:
+    def __init__(self, env: SimEnv, fleet: Fleet, spec: CheapestInsertionDispatchSpec
+                 ) -> None:
         self.env, self.fleet, self.spec = env, fleet, spec
         self.open: dict[int, OpenTrip] = {}  # by courier index
         self.waiting: list[Order] = []
@@ -139,7 +142,7 @@ class CheapestInsertionDispatch:
         at = max(self.env.now, self._deadline(trip))
         self.env.process(self._timer(trip, trip.token, at))
 
-    def _timer(self, trip: OpenTrip, token: int, at: float) -> Generator[Any, Any, None]:
+    def _timer(self, trip: OpenTrip, token: int, at: float) -> Generator[simpy.Event, object, None]:
         yield self.env.timeout(at - self.env.now)
         if trip.token == token and self.open.get(trip.courier.index) is trip:
             self._leave(trip)

@@ -31,7 +31,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from sim.core.env import SimEnv
 from sim.core.records import DISPATCH_COLUMNS, SOLVE_TIME_COLUMNS
@@ -41,9 +40,11 @@ from sim.routing import scaling
 from sim.routing.exact import MAX_JOBS, ExactSolver
 from sim.routing.insertion import InsertionSolver
 from sim.routing.problem import Job, Profile, RoutePlan, RoutingProblem, Vehicle
-from sim.routing.solvers import DISPATCH_OPTIONS, Solver, make_solver
+from sim.routing.solvers import DISPATCH_OPTIONS, Solver, SolverName, make_solver
+from sim.scenario.schema import PlannedDispatch
 
-DEFAULT_EFFORT = {"ortools": 100, "pyvrp": 200, "insertion": 0}
+DEFAULT_EFFORT: dict[SolverName, int] = {"ortools": 100, "pyvrp": 200, "insertion": 0}
+"""Search effort per solve when the scenario gives none (insertion: unused)."""
 NEAR_UPCOMING = 2  # soon-ready orders planned per ready order (the nearest ones)
 MIN = 60.0
 
@@ -118,14 +119,14 @@ class ReadyEstimate:
 class DispatchPlanner:
     """Plans one node's ready and upcoming orders over its couriers (see module doc)."""
 
-    def __init__(self, env: SimEnv, fleet: Fleet, spec: Any, policy: str,
+    def __init__(self, env: SimEnv, fleet: Fleet, spec: PlannedDispatch, policy: str,
                  lookahead: float, soon_ready: float, postpone_delay: float) -> None:
         self.env, self.fleet, self.spec, self.policy = env, fleet, spec, policy
         self.lookahead, self.soon_ready = lookahead, soon_ready
         self.postpone_delay = postpone_delay
         effort = spec.effort if spec.effort is not None else DEFAULT_EFFORT[spec.solver]
         self.solver: Solver = make_solver(spec.solver, effort or None, spec.time_cap,
-                                          **DISPATCH_OPTIONS.get(spec.solver, {}))
+                                          **DISPATCH_OPTIONS[spec.solver])
         self.exact_single = InsertionSolver()
         # small problems: enumerate (optimal, and many times cheaper than building and
         # searching an OR-Tools model); OR-Tools beyond MAX_JOBS

@@ -10,7 +10,8 @@ scenarios that never solve a VRP do not pay for importing them.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import Literal, Protocol, TypedDict, Unpack, get_args
 
 from sim.routing.problem import RoutePlan, RoutingProblem
 
@@ -26,7 +27,45 @@ class Solver(Protocol):
         ...
 
 
-SOLVER_NAMES = ("ortools", "pyvrp", "insertion")
+SolverName = Literal["ortools", "pyvrp", "insertion"]
+"""The solvers a scenario can name (its dispatch ``solver`` field)."""
+
+SOLVER_NAMES: tuple[SolverName, ...] = get_args(SolverName)
+
+
+class OrToolsOptions(TypedDict, total=False):
+    """Options of :class:`~sim.routing.ortools_solver.OrToolsSolver` (search strategies)."""
+
+    first_solution: str
+    metaheuristic: str
+    gls_lambda: float | None
+    params: Sequence[str]
+    warm_start: bool
+
+
+class PyVRPOptions(TypedDict, total=False):
+    """Options of :class:`~sim.routing.pyvrp_solver.PyVRPSolver`."""
+
+    seed: int
+
+
+class SolverOptions(OrToolsOptions, PyVRPOptions, total=False):
+    """Options of any solver; each takes only its own (others are refused)."""
+
+
+ORTOOLS_OPTIONS = frozenset(OrToolsOptions.__optional_keys__)
+PYVRP_OPTIONS = frozenset(PyVRPOptions.__optional_keys__)
+
+
+class SolverFactory(Protocol):
+    """Makes one solver: ``effort`` its deterministic stopping criterion, ``time_cap`` its
+    wall-clock cap, ``options`` its constructor options."""
+
+    def __call__(self, effort: int | None, time_cap: float | None,
+                 options: SolverOptions) -> Solver:
+        """The solver."""
+        ...
+
 
 LEAN_OPERATORS = (
     "local_search_operators { use_global_cheapest_insertion_path_lns: BOOL_FALSE "
@@ -39,7 +78,7 @@ LEAN_OPERATORS = (
     "use_relocate_expensive_chain: BOOL_FALSE use_exchange_subtrip: BOOL_FALSE "
     "use_relocate_subtrip: BOOL_FALSE }")
 
-DISPATCH_OPTIONS: dict[str, dict[str, Any]] = {
+DISPATCH_OPTIONS: dict[SolverName, SolverOptions] = {
     # Dispatch problems are small (a store's orders of a minute or two) and solved
     # thousands of times a day: start from the cheapest-insertion plan, descend to a local
     # optimum with the classic operators and stop there. (Guided local search only stops at
@@ -49,22 +88,56 @@ DISPATCH_OPTIONS: dict[str, dict[str, Any]] = {
     # solutions, 3-5 times faster.
     "ortools": {"metaheuristic": "GREEDY_DESCENT", "warm_start": True,
                 "params": (LEAN_OPERATORS,)},
+    "pyvrp": {},
+    "insertion": {},
 }
+"""The options each solver gets when a dispatch policy makes it (one entry per solver
+of the scenario's ``solver`` field)."""
+
+
+def _only(name: str, options: SolverOptions, accepted: frozenset[str]) -> None:
+    """Refuse options the solver ``name`` does not take (a TypedDict may carry more keys
+    than its type names)."""
+    extra = sorted(options.keys() - accepted)
+    if extra:
+        raise ValueError(f"solver {name!r} takes no option {', '.join(extra)}")
+
+
+def _ortools(effort: int | None, time_cap: float | None, options: SolverOptions) -> Solver:
+    from sim.routing.ortools_solver import OrToolsSolver
+
+    _only("ortools", options, ORTOOLS_OPTIONS)
+    ortools: OrToolsOptions = options
+    return OrToolsSolver(effort, time_cap, **ortools)
+
+
+def _pyvrp(effort: int | None, time_cap: float | None, options: SolverOptions) -> Solver:
+    from sim.routing.pyvrp_solver import PyVRPSolver
+
+    _only("pyvrp", options, PYVRP_OPTIONS)
+    pyvrp: PyVRPOptions = options
+    return PyVRPSolver(effort, time_cap, **pyvrp)
+
+
+def _insertion(effort: int | None, time_cap: float | None, options: SolverOptions) -> Solver:
+    from sim.routing.insertion import InsertionSolver
+
+    _only("insertion", options, frozenset())
+    return InsertionSolver()
+
+
+SOLVERS: dict[SolverName, SolverFactory] = {
+    "ortools": _ortools,
+    "pyvrp": _pyvrp,
+    "insertion": _insertion,
+}
+"""How to make each solver the scenario's ``solver`` field names."""
 
 
 def make_solver(name: str, effort: int | None = None, time_cap: float | None = None,
-                **options: Any) -> Solver:
+                **options: Unpack[SolverOptions]) -> Solver:
     """A solver by name; ``options`` go to its constructor (e.g. OR-Tools strategies)."""
-    if name == "ortools":
-        from sim.routing.ortools_solver import OrToolsSolver
-
-        return OrToolsSolver(solution_limit=effort, time_limit=time_cap, **options)
-    if name == "pyvrp":
-        from sim.routing.pyvrp_solver import PyVRPSolver
-
-        return PyVRPSolver(max_iterations=effort, time_limit=time_cap, **options)
-    if name == "insertion":
-        from sim.routing.insertion import InsertionSolver
-
-        return InsertionSolver()
+    for known, factory in SOLVERS.items():
+        if known == name:
+            return factory(effort, time_cap, options)
     raise ValueError(f"unknown solver {name!r}; expected one of {', '.join(SOLVER_NAMES)}")

@@ -100,6 +100,11 @@ def _count_at_least(low: int) -> Any:
     finite whole number) so its error names the field itself, not the union's branch."""
 
     def check(value: Any) -> Any:
+        if isinstance(value, str):  # not a count, shifts nor hourly counts
+            try:
+                value = int(value)
+            except ValueError:
+                raise ValueError(f"must be a whole number (got {show(value)})") from None
         if isinstance(value, bool | int | float):
             value = whole_number(value)
             if isinstance(value, float):
@@ -168,8 +173,9 @@ class RosterOverrideSpec(Spec):
     """A roster that replaces a node resource's own roster on the days of a day type."""
 
     node: Name = Field(description="Name of a store or warehouse.")
-    resource: Literal["pickers", "couriers"] = Field(
-        description="pickers (a store's) or couriers (a node's fleet).")
+    resource: Literal["pickers", "couriers", "station_pickers"] = Field(
+        description="pickers (a store's), couriers (a node's fleet) or station_pickers "
+        "(a robot warehouse's).")
     vehicle: Name | None = Field(
         None, description="couriers: the vehicle of the fleet meant; none: the node's "
         "only (or first) fleet.")
@@ -303,9 +309,12 @@ def _check_overrides(scenario: Scenario, tname: str,
                                 (*where, "node"))
         is_store = node in scenario.stores
         if o.resource == "pickers" and not is_store:
-            raise ScenarioError(f"'{o.node}' is a warehouse: its station pickers have no "
-                                "roster; only its couriers do", (*where, "resource"))
-        if o.resource == "pickers" and o.vehicle is not None:
+            raise ScenarioError(f"'{o.node}' is a warehouse: its pickers are "
+                                "station_pickers", (*where, "resource"))
+        if o.resource == "station_pickers" and is_store:
+            raise ScenarioError(f"'{o.node}' is a store: its pickers are pickers",
+                                (*where, "resource"))
+        if o.resource != "couriers" and o.vehicle is not None:
             raise ScenarioError("only a courier roster names a vehicle", (*where, "vehicle"))
         vehicle = ""
         if o.resource == "couriers":

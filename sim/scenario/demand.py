@@ -14,7 +14,7 @@ from sim.scenario.base import (
     Profile,
     Spec,
 )
-from sim.scenario.distributions import NumberDist
+from sim.scenario.distributions import NumberDist, number_default
 from sim.scenario.errors import ScenarioError
 from sim.scenario.units import (
     PosDistance,
@@ -52,7 +52,8 @@ class BasketSpec(Spec):
     """A basket: a number of distinct SKUs (lines), each with a quantity."""
 
     lines: NumberDist = Field(description="Distinct SKUs per basket (rounded, at least 1).")
-    units_per_line: NumberDist = Field(1.0, description="Units per line (rounded, at least 1).")
+    units_per_line: NumberDist = Field(number_default(1.0),
+                                      description="Units per line (rounded, at least 1).")
 
 
 class OnlineDemandSpec(Spec):

@@ -6,14 +6,20 @@ Parameters are the mean and standard deviation of the quantity itself wherever t
 family allows, so that a planner can read and change them without algebra.
 
 The same families exist for durations (parameters in human time units) and for plain
-numbers such as basket sizes; :func:`distribution_family` builds both from one template.
-Sampling lives in :mod:`sim.core.sampling`: these are data only.
+numbers such as basket sizes: each family is a generic model (:class:`Constant`,
+:class:`Lognormal` ...) whose parameter types are filled in by a named subclass per
+family (``DurationLognormal``, ``NumberLognormal``), so mypy sees every field. Each
+knows its exact mean (:attr:`Distribution.exact_mean`), which size estimates use;
+drawing lives in :mod:`sim.core.sampling`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import math
+from typing import Annotated, Generic, Literal, TypeVar, cast
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from sim.scenario.json_schema import BareConstant, shorthand
@@ -23,12 +29,25 @@ DIST_NAMES = ("constant", "exponential", "uniform", "normal", "lognormal", "gamm
               "poisson", "empirical")
 
 
-class _Dist(BaseModel):
+class Distribution(BaseModel):
+    """A random quantity's distribution: a family tag ``dist`` and its parameters."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @property
+    def exact_mean(self) -> float:
+        """The exact mean of the quantity drawn (after any truncation)."""
+        raise NotImplementedError(type(self).__name__)
+
+
+NN = TypeVar("NN", bound=float)
+"""The family's type of a parameter that may be 0 (e.g. :data:`NonNegDuration`)."""
+P = TypeVar("P", bound=float)
+"""The family's type of a parameter that must be positive (e.g. :data:`PosDuration`)."""
 
 
 @shorthand(BareConstant("dist", "constant", "value"))
-def _constant_shorthand(value: Any) -> Any:
+def _constant_shorthand(value: object) -> object:
     """Let ``45s`` or ``3`` stand for ``{dist: constant, value: ...}``."""
     if isinstance(value, dict | BaseModel):
         return value
@@ -54,107 +73,237 @@ def _check_spread(mean: float, sd: float) -> None:
                          f"variation {sd / mean:.3g})")
 
 
-def distribution_family(nonneg: Any, pos: Any, prefix: str) -> Any:
-    """Build the tagged union of distribution models whose parameters have types
-    ``nonneg`` (>= 0) and ``pos`` (> 0).
+class Constant(Distribution, Generic[NN]):
+    """Always the same value."""
 
-    They are annotated float types (for example :data:`NonNegDuration`), so that a
-    duration distribution accepts ``"20s"`` and a count distribution accepts plain numbers.
-    """
+    dist: Literal["constant"]
+    value: NN
 
-    class Constant(_Dist):
-        """Always the same value."""
-
-        dist: Literal["constant"]
-        value: nonneg
-
-    class Exponential(_Dist):
-        """Exponential with the given mean (memoryless: Poisson arrivals, M/M/c service)."""
-
-        dist: Literal["exponential"]
-        mean: pos
-
-    class Uniform(_Dist):
-        """Uniform on [low, high]."""
-
-        dist: Literal["uniform"]
-        low: nonneg
-        high: nonneg
-
-        @model_validator(mode="after")
-        def _ordered(self) -> Uniform:
-            if self.high < self.low:
-                raise ValueError("high must be >= low")
-            return self
-
-    class Normal(_Dist):
-        """Normal with the given mean and sd, truncated at 0 (negative draws are redrawn)."""
-
-        dist: Literal["normal"]
-        mean: nonneg
-        sd: nonneg
-
-    class Lognormal(_Dist):
-        """Lognormal with the given mean and sd of the quantity itself (not of its log)."""
-
-        dist: Literal["lognormal"]
-        mean: pos
-        sd: nonneg
-
-        @model_validator(mode="after")
-        def _plausible(self) -> Lognormal:
-            _check_spread(self.mean, self.sd)
-            return self
-
-    class Gamma(_Dist):
-        """Gamma with the given mean and sd (shape = (mean/sd)^2)."""
-
-        dist: Literal["gamma"]
-        mean: pos
-        sd: pos
-
-        @model_validator(mode="after")
-        def _plausible(self) -> Gamma:
-            _check_spread(self.mean, self.sd)
-            if self.sd * MAX_GAMMA_SHAPE_ROOT < self.mean:  # shape (mean/sd)^2 overflows
-                raise ValueError(f"sd must be at least mean / {MAX_GAMMA_SHAPE_ROOT:g} (a "
-                                 "narrower gamma is a constant: write the mean alone)")
-            return self
-
-    class Poisson(_Dist):
-        """Poisson count with the given mean (durations: whole seconds)."""
-
-        dist: Literal["poisson"]
-        mean: nonneg
-
-    class Empirical(_Dist):
-        """One of the listed values, uniformly or with the given weights."""
-
-        dist: Literal["empirical"]
-        values: Annotated[list[nonneg], Field(min_length=1)]
-        weights: list[NonNegNumber] | None = None
-
-        @model_validator(mode="after")
-        def _weights_match(self) -> Empirical:
-            if self.weights is not None:
-                if len(self.weights) != len(self.values):
-                    raise ValueError("weights must have one entry per value")
-                if sum(self.weights) <= 0:
-                    raise ValueError("weights must not all be 0")
-            return self
-
-    members = (Constant, Exponential, Uniform, Normal, Lognormal, Gamma, Poisson, Empirical)
-    for cls in members:
-        cls.__name__ = cls.__qualname__ = f"{prefix}{cls.__name__}"
-        # Importable by name, so scenarios pickle (to worker processes and Dask workers).
-        cls.__module__ = __name__
-        globals()[cls.__name__] = cls
-    union = Constant | Exponential | Uniform | Normal | Lognormal | Gamma | Poisson | Empirical
-    return Annotated[union, Field(discriminator="dist"), BeforeValidator(_constant_shorthand)]
+    @property
+    def exact_mean(self) -> float:
+        return float(self.value)
 
 
-DurationDist = distribution_family(NonNegDuration, PosDuration, "Duration")
+class Exponential(Distribution, Generic[P]):
+    """Exponential with the given mean (memoryless: Poisson arrivals, M/M/c service)."""
+
+    dist: Literal["exponential"]
+    mean: P
+
+    @property
+    def exact_mean(self) -> float:
+        return float(self.mean)
+
+
+class Uniform(Distribution, Generic[NN]):
+    """Uniform on [low, high]."""
+
+    dist: Literal["uniform"]
+    low: NN
+    high: NN
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform[NN]:
+        if self.high < self.low:
+            raise ValueError("high must be >= low")
+        return self
+
+    @property
+    def exact_mean(self) -> float:
+        return (float(self.low) + float(self.high)) / 2
+
+
+class Normal(Distribution, Generic[NN]):
+    """Normal with the given mean and sd, truncated at 0 (negative draws are redrawn)."""
+
+    dist: Literal["normal"]
+    mean: NN
+    sd: NN
+
+    @property
+    def exact_mean(self) -> float:
+        """The mean of the normal truncated at 0 (its ``mean`` field is the untruncated
+        normal's): ``mean + sd * pdf(a) / (1 - cdf(a))`` with ``a = -mean / sd``."""
+        mu, sd = float(self.mean), float(self.sd)
+        if sd == 0:
+            return mu
+        a = -mu / sd
+        pdf = math.exp(-a * a / 2) / math.sqrt(2 * math.pi)
+        tail = 0.5 * math.erfc(a / math.sqrt(2))
+        return mu + sd * pdf / tail
+
+
+class Lognormal(Distribution, Generic[NN, P]):
+    """Lognormal with the given mean and sd of the quantity itself (not of its log)."""
+
+    dist: Literal["lognormal"]
+    mean: P
+    sd: NN
+
+    @model_validator(mode="after")
+    def _plausible(self) -> Lognormal[NN, P]:
+        _check_spread(self.mean, self.sd)
+        return self
+
+    @property
+    def exact_mean(self) -> float:
+        return float(self.mean)
+
+
+class Gamma(Distribution, Generic[P]):
+    """Gamma with the given mean and sd (shape = (mean/sd)^2)."""
+
+    dist: Literal["gamma"]
+    mean: P
+    sd: P
+
+    @model_validator(mode="after")
+    def _plausible(self) -> Gamma[P]:
+        _check_spread(self.mean, self.sd)
+        if self.sd * MAX_GAMMA_SHAPE_ROOT < self.mean:  # shape (mean/sd)^2 overflows
+            raise ValueError(f"sd must be at least mean / {MAX_GAMMA_SHAPE_ROOT:g} (a "
+                             "narrower gamma is a constant: write the mean alone)")
+        return self
+
+    @property
+    def exact_mean(self) -> float:
+        return float(self.mean)
+
+
+class Poisson(Distribution, Generic[NN]):
+    """Poisson count with the given mean (durations: whole seconds)."""
+
+    dist: Literal["poisson"]
+    mean: NN
+
+    @property
+    def exact_mean(self) -> float:
+        return float(self.mean)
+
+
+class Empirical(Distribution, Generic[NN]):
+    """One of the listed values, uniformly or with the given weights."""
+
+    dist: Literal["empirical"]
+    values: Annotated[list[NN], Field(min_length=1)]
+    weights: list[NonNegNumber] | None = None
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> Empirical[NN]:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError("weights must have one entry per value")
+            if sum(self.weights) <= 0:
+                raise ValueError("weights must not all be 0")
+        return self
+
+    def probabilities(self) -> npt.NDArray[np.float64]:
+        """The probability of each value (its weight over the weights' sum)."""
+        w = np.asarray(self.weights if self.weights is not None else [1.0] * len(self.values))
+        return w / w.sum()
+
+    @property
+    def exact_mean(self) -> float:
+        return float(np.asarray(self.values, dtype=float) @ self.probabilities())
+
+
+# The families: one named subclass per kind, with the parameter types filled in. The
+# subclasses repeat their kind's docstring, which the JSON Schema shows as description.
+
+class DurationConstant(Constant[NonNegDuration]):
+    __doc__ = Constant.__doc__
+
+
+class DurationExponential(Exponential[PosDuration]):
+    __doc__ = Exponential.__doc__
+
+
+class DurationUniform(Uniform[NonNegDuration]):
+    __doc__ = Uniform.__doc__
+
+
+class DurationNormal(Normal[NonNegDuration]):
+    __doc__ = Normal.__doc__
+
+
+class DurationLognormal(Lognormal[NonNegDuration, PosDuration]):
+    __doc__ = Lognormal.__doc__
+
+
+class DurationGamma(Gamma[PosDuration]):
+    __doc__ = Gamma.__doc__
+
+
+class DurationPoisson(Poisson[NonNegDuration]):
+    __doc__ = Poisson.__doc__
+
+
+class DurationEmpirical(Empirical[NonNegDuration]):
+    __doc__ = Empirical.__doc__
+
+
+class NumberConstant(Constant[NonNegNumber]):
+    __doc__ = Constant.__doc__
+
+
+class NumberExponential(Exponential[PosNumber]):
+    __doc__ = Exponential.__doc__
+
+
+class NumberUniform(Uniform[NonNegNumber]):
+    __doc__ = Uniform.__doc__
+
+
+class NumberNormal(Normal[NonNegNumber]):
+    __doc__ = Normal.__doc__
+
+
+class NumberLognormal(Lognormal[NonNegNumber, PosNumber]):
+    __doc__ = Lognormal.__doc__
+
+
+class NumberGamma(Gamma[PosNumber]):
+    __doc__ = Gamma.__doc__
+
+
+class NumberPoisson(Poisson[NonNegNumber]):
+    __doc__ = Poisson.__doc__
+
+
+class NumberEmpirical(Empirical[NonNegNumber]):
+    __doc__ = Empirical.__doc__
+
+
+DurationDistribution = (
+    DurationConstant | DurationExponential | DurationUniform | DurationNormal
+    | DurationLognormal | DurationGamma | DurationPoisson | DurationEmpirical)
+"""A validated random duration (one of the duration family's kinds)."""
+
+NumberDistribution = (
+    NumberConstant | NumberExponential | NumberUniform | NumberNormal | NumberLognormal
+    | NumberGamma | NumberPoisson | NumberEmpirical)
+"""A validated random number (one of the number family's kinds)."""
+
+DurationDist = Annotated[DurationDistribution, Field(discriminator="dist"),
+                         BeforeValidator(_constant_shorthand)]
 """A random duration; parameters in seconds or human time units."""
 
-NumberDist = distribution_family(NonNegNumber, PosNumber, "Number")
+NumberDist = Annotated[NumberDistribution, Field(discriminator="dist"),
+                       BeforeValidator(_constant_shorthand)]
 """A random non-negative number, e.g. a basket size."""
+
+
+def duration_default(written: str | float) -> DurationDistribution:
+    """A field default written as a scenario would write it (``"10s"``, ``0.0``).
+
+    It stays as written, so the JSON Schema and the field reference show it so; the
+    spec models validate their defaults (``validate_default``), which turns it into a
+    distribution before any code reads it. Typed as the validated value for mypy.
+    """
+    return cast("DurationDistribution", written)
+
+
+def number_default(written: float | dict[str, object]) -> NumberDistribution:
+    """A number distribution's field default, written as a scenario would write it (see
+    :func:`duration_default`)."""
+    return cast("NumberDistribution", written)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 CITY = "city"
 PICKERS = "pickers"
+STATION_PICKERS = "station_pickers"
 
 
 def _day(value: object) -> object:
@@ -142,7 +143,8 @@ class NoShowEventSpec(_Event):
 
     kind: Literal["no_show"]
     target: str = Field(description="A fleet as `store/vehicle` (or `warehouse/vehicle`), "
-                        "or a store's pickers as `store/pickers`.")
+                        "a store's pickers as `store/pickers`, or a warehouse's rostered "
+                        "station pickers as `warehouse/station_pickers`.")
     share: Probability = Field(description="Chance that each rostered person of a shift "
                                "starting in the window stays away for the shift.")
 
@@ -244,7 +246,7 @@ def _node(name: str, stores: list[str], warehouses: list[str], where: Loc,
 
 
 def _staff(scenario: Scenario, target: str, where: Loc) -> None:
-    """``target`` names a fleet (``node/vehicle``) or a store's pickers (``store/pickers``)."""
+    """``target`` names a fleet (``node/vehicle``) or a picker group."""
     fleets = staff_targets(scenario)
     if target not in fleets:
         raise ScenarioError(f"unknown target '{target}'" + did_you_mean(target, fleets)
@@ -252,10 +254,14 @@ def _staff(scenario: Scenario, target: str, where: Loc) -> None:
 
 
 def staff_targets(scenario: Scenario) -> list[str]:
-    """Names a no-show may target: every ``node/vehicle`` fleet and ``store/pickers``."""
+    """Names a no-show may target: every ``node/vehicle`` fleet, ``store/pickers`` and
+    ``warehouse/station_pickers`` (when they have a roster)."""
     out: list[str] = []
     for s in scenario.stores:
         out.extend(f"{s.name}/{f.vehicle}" for f in s.fleets)
         out.append(f"{s.name}/{PICKERS}")
-    out.extend(f"{w.name}/{w.couriers.vehicle}" for w in scenario.warehouses)
+    for w in scenario.warehouses:
+        out.append(f"{w.name}/{w.couriers.vehicle}")
+        if w.stations.pickers is not None:  # station pickers on a roster
+            out.append(f"{w.name}/{STATION_PICKERS}")
     return out

@@ -385,41 +385,13 @@ def store_defaults_required(schema: JsonDict) -> None:
     schema.setdefault("allOf", []).extend(rules)
 
 
-def _renamed(node: Any, names: dict[str, str]) -> Any:
-    """``node`` with every reference to a renamed definition rewritten."""
-    if isinstance(node, list):
-        return [_renamed(v, names) for v in node]
-    if isinstance(node, str) and node.startswith("#/$defs/"):
-        key = node.removeprefix("#/$defs/")
-        return f"#/$defs/{names.get(key, key)}"
-    if isinstance(node, dict):
-        return {k: _renamed(v, names) for k, v in node.items()}
-    return node
-
-
-def _readable_names(schema: JsonDict) -> JsonDict:
-    """Name each definition by its title where pydantic wrote a module path (the
-    distribution models are made by a factory), so editors and readers see
-    ``DurationGamma``."""
-    defs = schema.get("$defs", {})
-    titles = [d.get("title") for d in defs.values()]
-    names = {k: d["title"] for k, d in defs.items()
-             if d.get("title") and d["title"] != k and titles.count(d["title"]) == 1
-             and d["title"] not in defs}
-    if not names:
-        return schema
-    out = {k: _renamed(v, names) for k, v in schema.items() if k != "$defs"}
-    out["$defs"] = {names.get(k, k): _renamed(v, names) for k, v in defs.items()}
-    return out
-
-
 def finish(schema: JsonDict, title: str, description: str) -> JsonDict:
-    """Resolve the short forms and unit defaults, name the definitions readably; put the
-    draft, title and description first."""
+    """Resolve the short forms and unit defaults; put the draft, title and description
+    first and the definitions last, after the properties that refer to them."""
     schema = _resolve(schema, schema.get("$defs", {}))
-    schema = _readable_names(schema)
     head = {"$schema": DRAFT, "title": title, "description": description}
-    return head | {k: v for k, v in schema.items() if k not in head}
+    tail = {"$defs": schema["$defs"]} if "$defs" in schema else {}
+    return head | {k: v for k, v in schema.items() if k not in head and k not in tail} | tail
 
 
 def schema_text(schema: JsonDict) -> str:

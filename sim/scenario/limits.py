@@ -23,6 +23,7 @@ from pydantic import BeforeValidator, Field
 
 from sim.scenario.base import Spec
 from sim.scenario.calendar import roster_peak
+from sim.scenario.demand import BasketSpec
 from sim.scenario.errors import Loc, ScenarioError
 from sim.scenario.units import whole_number
 
@@ -68,11 +69,9 @@ def _refuse(what: str, estimate: float, limit: int, name: str, where: Loc,
             f"{advice}, or raise limits.{name}", where)
 
 
-def _mean_lines(basket: object) -> float:
-    from sim.core.sampling import sampler
-
-    lines = getattr(basket, "lines", None)
-    return max(1.0, sampler(lines).mean) if lines is not None else 1.0
+def _mean_lines(basket: BasketSpec) -> float:
+    """Expected lines of a basket (at least one)."""
+    return max(1.0, basket.lines.exact_mean)
 
 
 def check_limits(sc: Scenario) -> None:
@@ -82,9 +81,8 @@ def check_limits(sc: Scenario) -> None:
     _refuse("simulated days", days, lim.days, "days", ("run", "duration"),
             "shorten the run")
     net = sc.city.network
-    block = getattr(net, "block", None)
-    if block is not None:
-        nodes = (sc.city.width // block + 1) * (sc.city.height // block + 1)
+    if net.kind == "grid":
+        nodes = (sc.city.width // net.block + 1) * (sc.city.height // net.block + 1)
         _refuse("road grid nodes", nodes, lim.network_nodes, "network_nodes",
                 ("city", "network", "block"), "use a longer block")
     skus = sc.catalog.skus

@@ -40,7 +40,7 @@ from sim.scenario.demand import (
     CatalogSpec,
     DemandSpec,
 )
-from sim.scenario.distributions import DurationDist
+from sim.scenario.distributions import DurationDist, duration_default
 from sim.scenario.errors import ScenarioError, did_you_mean
 from sim.scenario.events import EventSpec, check_events
 from sim.scenario.files import resolve_file
@@ -326,7 +326,8 @@ class StoreSpec(Spec):
         "finishes the order in hand.")
     pick_time_per_order: DurationDist = Field(description="Fixed time per order (walk, scan).")
     pick_time_per_item: DurationDist = Field(description="Time per unit picked.")
-    pack_time: DurationDist = Field(0.0, description="Packing time per order.")
+    pack_time: DurationDist = Field(duration_default(0.0),
+                                    description="Packing time per order.")
     couriers: Fleets = Field(description="The store's couriers: one fleet, or a list of "
                              "fleets with different vehicles (e.g. e-bikes and drones).")
     stock: StockSpec = Field(default_factory=StockSpec)
@@ -713,8 +714,7 @@ class Scenario(Spec):
     def supplier_names(self) -> list[str]:
         """Names a replenishment policy may order from: the suppliers, and nodes that
         supply stores (robot warehouses, when the scenario has them)."""
-        nodes = getattr(self, "warehouses", None) or []
-        return [*self.suppliers, *(getattr(n, "name", "") for n in nodes)]
+        return [*self.suppliers, *(w.name for w in self.warehouses)]
 
     def _check_stock_policies(self, i: int, store: StoreSpec) -> None:
         for name in store.stock.protection:
@@ -724,9 +724,9 @@ class Scenario(Spec):
                     + f"; classes: {', '.join(self.catalog.classes)}",
                     ("stores", i, "stock", "protection", name))
         repl = store.replenishment
-        supplier = getattr(repl, "supplier", None)
-        if supplier is None:
+        if isinstance(repl, NoReplenishmentSpec):
             return
+        supplier = repl.supplier
         if store.stock.unlimited:
             raise ScenarioError("a store with unlimited stock cannot be replenished",
                                 ("stores", i, "replenishment"))

@@ -13,7 +13,7 @@ other concept modules; this one builds on :mod:`sim.scenario.base`, :mod:`.fleet
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BeforeValidator,
@@ -25,8 +25,14 @@ from pydantic import (
 )
 
 from sim.scenario.base import Name, NonNegFloat, NonNegInt, PosFloat, PosInt, Profile, Spec
+from sim.scenario.calendar import RosterSpec
 from sim.scenario.demand import BasketSpec
-from sim.scenario.distributions import DurationDist, NumberDist
+from sim.scenario.distributions import (
+    DurationDist,
+    NumberDist,
+    duration_default,
+    number_default,
+)
 from sim.scenario.errors import FieldError, ScenarioError
 from sim.scenario.files import resolve_file
 from sim.scenario.fleet import FleetSpec
@@ -176,7 +182,7 @@ class BatterySpec(Spec):
         0.3, description="A robot that finishes a task below this share of capacity charges.")
     charge_to: Fraction = Field(0.95, description="Share of capacity a robot charges up to.")
     initial: NumberDist = Field(
-        {"dist": "uniform", "low": 0.6, "high": 1.0},
+        number_default({"dist": "uniform", "low": 0.6, "high": 1.0}),
         description="Share of capacity at the start, a number distribution (spreads the "
         "first charges).")
 
@@ -215,14 +221,24 @@ class RobotSpec(Spec):
 class WhStationSpec(Spec):
     """Every picking station of a warehouse: one picker each."""
 
-    pick_time_per_item: DurationDist = Field("10s", description="Picker's time per unit.")
+    pick_time_per_item: DurationDist = Field(duration_default("10s"),
+                                            description="Picker's time per unit.")
     order_slots: PosInt = Field(8, description="Orders open at a station at once (order "
                                 "bins of its put wall).")
     robots: PosInt | None = Field(
         None, description="Robots assigned to a station at once (on the way, waiting for "
         "room in its lane, in the lane); default: twice the lane length.")
-    pack_time: DurationDist = Field(0.0, description="Packing after an order's last pick "
-                                    "(off the station, unlimited packers).")
+    pack_time: DurationDist = Field(
+        duration_default(0.0), description="Packing after an order's last pick (off the "
+        "station, unlimited packers).")
+    pickers: RosterSpec | None = Field(
+        None, description="Station pickers on duty, each staffing one station (the lowest "
+        "numbered first; more pickers than stations staff every station): a count, shifts "
+        "or {hourly: [...]}. A station whose picker goes off shift takes no new order and "
+        "closes once its open orders are picked; its closed time counts as idle in the "
+        "station time shares. none: every station staffed all day.")
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"pickers"})
 
 
 class PodSpec(Spec):
@@ -400,8 +416,9 @@ class ParcelDemandSpec(Spec):
 class SupplySpec(Spec):
     """Store replenishment from this warehouse (it is a `Supplier`)."""
 
-    lead_time: DurationDist = Field("2h", description="Transport to the store after the "
-                                    "replenishment order is picked and packed.")
+    lead_time: DurationDist = Field(
+        duration_default("2h"), description="Transport to the store after the replenishment "
+        "order is picked and packed.")
     due: PosDuration = Field(seconds("2h"), description="Due time after the request (for "
                              "earliest_due sequencing).")
 

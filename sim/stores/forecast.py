@@ -21,7 +21,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import ndtr
+
+Floats = npt.NDArray[np.float64]
 
 HOUR = 3600.0
 MIN_INDEX = 0.25
@@ -31,7 +34,7 @@ K_RANGE = (-4.0, 6.0)
 class DemandForecast:
     """Per-SKU smoothed demand rates with a shared hour-of-day index."""
 
-    def __init__(self, rate: np.ndarray, season: np.ndarray, alpha: float, gamma: float,
+    def __init__(self, rate: Floats, season: Floats, alpha: float, gamma: float,
                  beta: float) -> None:
         self.level = np.asarray(rate, dtype=float).copy()
         self.var = self.level.copy()  # Poisson prior: variance equal to the mean
@@ -39,7 +42,7 @@ class DemandForecast:
         self.season = s * 24 / s.sum() if s.sum() > 0 else np.ones(24)
         self.alpha, self.gamma, self.beta = alpha, gamma, beta
 
-    def observe(self, hour: int, sales: np.ndarray) -> None:
+    def observe(self, hour: int, sales: Floats) -> None:
         """Learn from the units of each SKU sold in clock hour ``hour`` (0-23)."""
         s = float(self.season[hour])
         total_level = float(self.level.sum())
@@ -61,18 +64,18 @@ class DemandForecast:
             t += seg
         return total
 
-    def expected(self, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
+    def expected(self, start: float, end: float) -> tuple[Floats, Floats]:
         """Mean and variance of each SKU's demand in ``[start, end)``."""
         w = self.weight(start, end)
         return self.level * w, np.maximum(self.var, self.level) * w
 
 
-def normal_loss(k: np.ndarray) -> np.ndarray:
+def normal_loss(k: Floats) -> Floats:
     """Standard normal loss function ``G(k) = E[(Z - k)^+]``."""
     return np.exp(-0.5 * k * k) / math.sqrt(2 * math.pi) - k * (1.0 - ndtr(k))
 
 
-def fill_rate_factor(ratio: np.ndarray) -> np.ndarray:
+def fill_rate_factor(ratio: Floats) -> Floats:
     """The safety factor ``k`` with ``G(k) = ratio`` (clipped to [-4, 6]), by bisection."""
     r = np.asarray(ratio, dtype=float)
     lo = np.full(r.shape, K_RANGE[0])

@@ -29,6 +29,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from sim.core.env import SimEnv
 from sim.core.records import LEDGER_COLUMNS, STOCK_LEVEL_COLUMNS, STOCKOUT_COLUMNS
@@ -38,7 +39,7 @@ Lines = Sequence[tuple[int, int]]
 """``(sku, units)`` pairs."""
 
 
-def sku_classes(n: int, shares: Mapping[str, float]) -> tuple[list[str], np.ndarray]:
+def sku_classes(n: int, shares: Mapping[str, float]) -> tuple[list[str], npt.NDArray[np.int_]]:
     """Class names and the class index of each of ``n`` SKUs ranked by popularity.
 
     Classes take consecutive popularity ranks in the order given, each its share of the
@@ -361,7 +362,7 @@ class ShelfStock:
         self._env.recorder.table("stock_ledger", LEDGER_COLUMNS).rows.extend(self.ledger_rows())
 
 
-def initial_levels(daily_units: float, popularity: np.ndarray, cover_days: float,
+def initial_levels(daily_units: float, popularity: npt.NDArray[np.float64], cover_days: float,
                    min_units: int) -> list[int]:
     """Units per SKU for ``cover_days`` of the expected demand, at least ``min_units``."""
     want = np.ceil(cover_days * daily_units * popularity - 1e-9)

@@ -18,7 +18,7 @@ shift finishes the order in hand, and orders wait while nobody is on duty.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import simpy
 
@@ -26,7 +26,6 @@ from sim.calendar.roster import Roster
 from sim.calendar.staff import PickerPool
 from sim.city.network import Place
 from sim.core.env import LevelMonitor, SimEnv
-from sim.core.hooks import ORDER_READY
 from sim.demand.catalog import Basket
 from sim.demand.order import Order
 from sim.scenario.calendar import roster_peak
@@ -73,15 +72,16 @@ class Store:
     kind = "store"
 
     def __init__(self, env: SimEnv, spec: StoreSpec, place: Place, stock: ShelfStock,
-                 fleet: Fleet, roster: Roster | None = None, stop: float = 0.0) -> None:
+                 fleet: Fleet, dispatch: DispatchPolicy, stockouts: StockoutHandler,
+                 roster: Roster | None = None, stop: float = 0.0) -> None:
         """``roster``: the pickers' roster over the run (None or a constant one: a fixed
         number of pickers); ``stop``: when the run stops (the roster is followed until
         then)."""
         self.env, self.spec, self.name, self.place = env, spec, spec.name, place
         self.stock = stock
         self.fleet = fleet
-        self.dispatch: DispatchPolicy | None = None
-        self.stockouts: StockoutHandler | None = None
+        self.dispatch = dispatch
+        self.stockouts = stockouts
         self.pickers: simpy.Resource | PickerPool
         if roster is None or roster.constant is not None:
             n = roster.constant if roster is not None and roster.constant is not None \
@@ -121,7 +121,7 @@ class Store:
         self.stock.write_off(missed)
         return [line for line, m in zip(held, miss.tolist(), strict=True) if not m], missed
 
-    def _fulfil(self, order: Order) -> Generator[Any, Any, None]:
+    def _fulfil(self, order: Order) -> Generator[simpy.Event, object, None]:
         env, stock = self.env, self.stock
         resolution: Resolution | None = None
         with self.pickers.request() as req:
@@ -138,7 +138,7 @@ class Store:
                 short += missed
             units = order.units if not short else sum(q for _, q in held)
             yield env.timeout(self._per_order() + self._per_item.sum(units))
-            if short and self.stockouts is not None:
+            if short:
                 resolution = self.stockouts.resolve(self, order, held, short)
                 held = resolution.held
                 if resolution.extra_units:
@@ -157,6 +157,5 @@ class Store:
         if resolution is not None and resolution.leave():
             resolution.after()
             return
-        env.hooks.emit(ORDER_READY, order)
-        if self.dispatch is not None:
-            self.dispatch.order_ready(order)
+        env.hooks.order_ready.emit(order)
+        self.dispatch.order_ready(order)

@@ -15,14 +15,16 @@ Supplier` protocol as fulfilment nodes; replenishment finds both by name.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
 
+import numpy as np
 import simpy
 
 from sim.core.env import SimEnv
+from sim.core.registry import narrow
 from sim.core.sampling import Draws
-from sim.scenario.schema import DistributionCentreSpec
-from sim.stores.supply import Lines
+from sim.scenario.schema import DistributionCentreSpec, SupplierSpec
+from sim.stores.supply import Lines, Supplier
 
 DAY = 86400.0
 
@@ -80,7 +82,8 @@ class DistributionCentre:
     def _deliver(self, store: str, batch: list[tuple[simpy.Event, list[tuple[int, int]]]]
                  ) -> None:
         rate = self.spec.line_fill_rate
-        rng: Any = self.env.streams(f"supply/{self.name}/{store}/fill") if rate < 1 else None
+        rng: np.random.Generator | None = (
+            self.env.streams(f"supply/{self.name}/{store}/fill") if rate < 1 else None)
         for event, order in batch:
             if rng is None:
                 event.succeed(order)
@@ -90,7 +93,15 @@ class DistributionCentre:
                                if ok])
 
 
-SUPPLIER_KINDS: dict[str, type] = {
-    "dc": DistributionCentre,
+SupplierFactory = Callable[[SimEnv, str, SupplierSpec], Supplier]
+
+SUPPLIER_KINDS: dict[str, SupplierFactory] = {
+    "dc": lambda env, name, spec: DistributionCentre(env, name,
+                                                     narrow(DistributionCentreSpec, spec)),
 }
-"""Supplier classes by the ``kind`` of their scenario entry."""
+"""Suppliers by the ``kind`` of their scenario entry."""
+
+
+def make_supplier(env: SimEnv, name: str, spec: SupplierSpec) -> Supplier:
+    """The supplier ``spec`` describes, called ``name``."""
+    return SUPPLIER_KINDS[spec.kind](env, name, spec)

@@ -12,7 +12,10 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
-from typing import Any
+
+import simpy
+
+from sim.demand.order import Order
 
 NAN = math.nan
 
@@ -40,7 +43,7 @@ class WhOrder:
     channel: str
     created: float
     due: float
-    ref: Any = None  # the city Order, or the store name of a replenishment
+    ref: Order | str | None = None  # the city Order, or the store name of a replenishment
     lines: list[Line] = field(default_factory=list)
     station: int = -1
     assigned: float = NAN
@@ -51,11 +54,11 @@ class WhOrder:
     lines_left: int = 0
     units: int = 0
     units_picked: int = 0
-    event: Any = None  # replenishment: succeeds with the delivered lines
+    event: simpy.Event | None = None  # replenishment: succeeds with the delivered lines
 
     def row(self, warehouse: str) -> tuple[object, ...]:
         """The order as a row of ``wh_orders``."""
-        ref = getattr(self.ref, "id", self.ref)
+        ref = self.ref.id if isinstance(self.ref, Order) else self.ref
         return (warehouse, self.id, self.channel, "" if ref is None else str(ref),
                 self.created, self.due, self.assigned, self.station, self.pick_start,
                 self.pick_end, self.ready, len(self.lines), self.units, self.units_picked,

@@ -1,6 +1,8 @@
 """Decision rules of a robot warehouse, each a small class chosen by name.
 
-Five decisions, five registries (a new rule is one class and one registry line):
+Five decisions, five registries keyed by the ``policy`` tag of the rule's scenario entry
+(a new rule is one spec class, one class here and one registry line; a test checks that
+each registry covers exactly its schema union):
 
 - ``sequence``: the order in which backlog orders take free station slots;
 - ``order_station``: which station (with a free slot) an order goes to;
@@ -14,12 +16,34 @@ ties by ids so runs are reproducible.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol
+from array import array
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from sim.core.env import SimEnv
+from sim.core.registry import narrow
+from sim.scenario.warehouse import (
+    ClassReturnSpec,
+    EarliestDueSequence,
+    FifoSequence,
+    LeastLoadedStation,
+    LongestIdleRobot,
+    MostLinesPod,
+    NearestIdleRobot,
+    NearestPodSpec,
+    NearestReturnSpec,
+    OrderStationSpec,
+    OriginalReturnSpec,
+    PodMatchStation,
+    PodReturnSpec,
+    PodSelectionSpec,
+    RandomStationSpec,
+    SequenceSpec,
+    TaskAllocationSpec,
+)
 from sim.warehouse.orders import WhOrder
 from sim.warehouse.pods import NearestFree, Pod, Storage
 from sim.warehouse.robots import IdleRobots, Robot
@@ -32,16 +56,23 @@ class WarehouseView(Protocol):
     name: str
     storage: Storage
     stations: list[Station]
-    to_station: list[Any]  # per station: moves from each spot into its lane (int array)
-    from_station: list[Any]  # per station: moves from its pick cell to each spot
-    return_order: list[np.ndarray]  # spots by distance from each station, nearest first
-    return_order_by_zone: list[list[np.ndarray]]
+    to_station: list[array[int]]  # per station: moves from each spot into its lane
+    from_station: list[array[int]]  # per station: moves from its pick cell to each spot
+    return_order: list[npt.NDArray[np.int32]]  # spots by distance from each station, nearest first
+    return_order_by_zone: list[list[npt.NDArray[np.int32]]]
     idle: IdleRobots
 
     def pod_available(self, pod: Pod) -> bool:
         """True when ``pod`` stands in storage, is not committed, and is not blocked by a
         robot that cannot take it."""
         ...
+
+
+S = TypeVar("S")
+P = TypeVar("P")
+
+Rule = Callable[[SimEnv, S, WarehouseView], P]
+"""A registry entry: builds the rule for its own spec class of the union ``S``."""
 
 
 # --------------------------------------------------------------------------- sequence
@@ -58,7 +89,7 @@ class SequencePolicy(Protocol):
 class EarliestDue:
     """Orders due first go first: online 30-minute orders overtake parcels."""
 
-    def __init__(self, env: SimEnv, spec: Any, wh: WarehouseView) -> None:
+    def __init__(self, env: SimEnv, spec: EarliestDueSequence, wh: WarehouseView) -> None:
         pass
 
     def key(self, order: WhOrder) -> float:
@@ -68,14 +99,17 @@ class EarliestDue:
 class Fifo:
     """First come, first served."""
 
-    def __init__(self, env: SimEnv, spec: Any, wh: WarehouseView) -> None:
+    def __init__(self, env: SimEnv, spec: FifoSequence, wh: WarehouseView) -> None:
         pass
 
     def key(self, order: WhOrder) -> float:
         return order.created
 
 
-SEQUENCE_POLICIES: dict[str, type] = {"earliest_due": EarliestDue, "fifo": Fifo}
+SEQUENCE_POLICIES: dict[str, Rule[SequenceSpec, SequencePolicy]] = {
+    "earliest_due": lambda env, spec, wh: EarliestDue(env, narrow(EarliestDueSequence, spec), wh),
+    "fifo": lambda env, spec, wh: Fifo(env, narrow(FifoSequence, spec), wh),
+}
 
 
 # --------------------------------------------------------------------------- order to station
@@ -92,7 +126,7 @@ class OrderStationPolicy(Protocol):
 class LeastLoaded:
     """The station with the fewest units still to pick (then the lowest index)."""
 
-    def __init__(self, env: SimEnv, spec: Any, wh: WarehouseView) -> None:
+    def __init__(self, env: SimEnv, spec: LeastLoadedStation, wh: WarehouseView) -> None:
         pass
 
     def choose(self, order: WhOrder, stations: Sequence[Station]) -> Station:
@@ -102,7 +136,7 @@ class LeastLoaded:
 class RandomStation:
     """A station drawn uniformly from its own random stream."""
 
-    def __init__(self, env: SimEnv, spec: Any, wh: WarehouseView) -> None:
+    def __init__(self, env: SimEnv, spec: RandomStationSpec, wh: WarehouseView) -> None:
         self.rng = env.streams(f"warehouse/{wh.name}/order_station")
 
     def choose(self, order: WhOrder, stations: Sequence[Station]) -> Station:
@@ -113,7 +147,7 @@ class PodMatch:
     """The station whose incoming pods hold most of the order's SKUs with units to spare
     (more pile-on), then the least loaded."""
 
-    def __init__(self, env: SimEnv, spec: Any, wh: WarehouseView) -> None:
+    def __init__(self, env: SimEnv, spec: PodMatchStation, wh: WarehouseView) -> None:
         pass
 
     def choose(self, order: WhOrder, stations: Sequence[Station]) -> Station:
@@ -130,8 +164,10 @@ class PodMatch:
         return min(stations, key=lambda s: (-matches(s), s.open_units, s.index))
 
 
-ORDER_STATION_POLICIES: dict[str, type] = {
-    "least_loaded": LeastLoaded, "random": RandomStation, "pod_match": PodMatch,
+ORDER_STATION_POLICIES: dict[str, Rule[OrderStationSpec, OrderStationPolicy]] = {
+    "least_loaded": lambda env, spec, wh: LeastLoaded(env, narrow(LeastLoadedStation, spec), wh),
+    "random": lambda env, spec, wh: RandomStation(env, narrow(RandomStationSpec, spec), wh),
+    "pod_match": lambda env, spec, wh: PodMatch(env, narrow(PodMatchStation, spec), wh),
 }
 
 
@@ -179,7 +215,7 @@ class MostLines:
     lines are served), scored on every waiting line.
     """
 
-    def __init__(self, env: SimEnv, spec: Any, wh: WarehouseView) -> None:
+    def __init__(self, env: SimEnv, spec: MostLinesPod, wh: WarehouseView) -> None:
         self.wh = wh
         self.candidates = _Candidates(wh, spec.candidates)
         self.oldest = spec.oldest
@@ -209,7 +245,7 @@ class MostLines:
 class NearestPod:
     """For the station's oldest waiting line, the nearest pod holding its SKU."""
 
-    def __init__(self, env: SimEnv, spec: Any, wh: WarehouseView) -> None:
+    def __init__(self, env: SimEnv, spec: NearestPodSpec, wh: WarehouseView) -> None:
         self.wh = wh
         self.candidates = _Candidates(wh, spec.candidates)
 
@@ -222,7 +258,10 @@ class NearestPod:
         return None
 
 
-POD_SELECTION_POLICIES: dict[str, type] = {"most_lines": MostLines, "nearest": NearestPod}
+POD_SELECTION_POLICIES: dict[str, Rule[PodSelectionSpec, PodSelectionPolicy]] = {
+    "most_lines": lambda env, spec, wh: MostLines(env, narrow(MostLinesPod, spec), wh),
+    "nearest": lambda env, spec, wh: NearestPod(env, narrow(NearestPodSpec, spec), wh),
+}
 
 
 # --------------------------------------------------------------------------- task allocation
@@ -239,7 +278,7 @@ class TaskAllocationPolicy(Protocol):
 class NearestIdle:
     """The idle robot nearest the pod (Manhattan), then the one idle longest."""
 
-    def __init__(self, env: SimEnv, spec: Any, wh: WarehouseView) -> None:
+    def __init__(self, env: SimEnv, spec: NearestIdleRobot, wh: WarehouseView) -> None:
         self.wh = wh
 
     def choose(self, pod: Pod) -> Robot | None:
@@ -249,15 +288,16 @@ class NearestIdle:
 class LongestIdle:
     """The robot idle the longest."""
 
-    def __init__(self, env: SimEnv, spec: Any, wh: WarehouseView) -> None:
+    def __init__(self, env: SimEnv, spec: LongestIdleRobot, wh: WarehouseView) -> None:
         self.wh = wh
 
     def choose(self, pod: Pod) -> Robot | None:
         return self.wh.idle.first()
 
 
-TASK_ALLOCATION_POLICIES: dict[str, type] = {
-    "nearest_idle": NearestIdle, "longest_idle": LongestIdle,
+TASK_ALLOCATION_POLICIES: dict[str, Rule[TaskAllocationSpec, TaskAllocationPolicy]] = {
+    "nearest_idle": lambda env, spec, wh: NearestIdle(env, narrow(NearestIdleRobot, spec), wh),
+    "longest_idle": lambda env, spec, wh: LongestIdle(env, narrow(LongestIdleRobot, spec), wh),
 }
 
 
@@ -279,7 +319,7 @@ class NearestReturn:
 
     keeps_home = False
 
-    def __init__(self, env: SimEnv, spec: Any, wh: WarehouseView) -> None:
+    def __init__(self, env: SimEnv, spec: NearestReturnSpec, wh: WarehouseView) -> None:
         self.wh = wh
         self.index = NearestFree(wh.storage, wh.return_order)
 
@@ -295,7 +335,7 @@ class OriginalReturn:
 
     keeps_home = True
 
-    def __init__(self, env: SimEnv, spec: Any, wh: WarehouseView) -> None:
+    def __init__(self, env: SimEnv, spec: OriginalReturnSpec, wh: WarehouseView) -> None:
         pass
 
     def choose(self, pod: Pod, station: Station) -> int:
@@ -307,7 +347,7 @@ class ClassReturn:
 
     keeps_home = False
 
-    def __init__(self, env: SimEnv, spec: Any, wh: WarehouseView) -> None:
+    def __init__(self, env: SimEnv, spec: ClassReturnSpec, wh: WarehouseView) -> None:
         self.wh = wh
         self.zones = len(wh.return_order_by_zone[0])
         self.nearest = NearestFree(wh.storage, wh.return_order)
@@ -324,6 +364,8 @@ class ClassReturn:
         return spot
 
 
-POD_RETURN_POLICIES: dict[str, type] = {
-    "nearest": NearestReturn, "original": OriginalReturn, "class": ClassReturn,
+POD_RETURN_POLICIES: dict[str, Rule[PodReturnSpec, PodReturnPolicy]] = {
+    "nearest": lambda env, spec, wh: NearestReturn(env, narrow(NearestReturnSpec, spec), wh),
+    "original": lambda env, spec, wh: OriginalReturn(env, narrow(OriginalReturnSpec, spec), wh),
+    "class": lambda env, spec, wh: ClassReturn(env, narrow(ClassReturnSpec, spec), wh),
 }

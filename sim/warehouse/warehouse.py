@@ -21,11 +21,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import simpy
 
+from sim.calendar.roster import Roster
+from sim.calendar.staff import StaffRecord, follow_roster
 from sim.city.network import Place
 from sim.core.env import SimEnv
-from sim.core.hooks import ORDER_READY
 from sim.core.records import (
     WH_CELL_COLUMNS,
     WH_CHARGE_COLUMNS,
@@ -114,10 +116,10 @@ class RobotWarehouse:
     kind = "warehouse"
 
     def __init__(self, env: SimEnv, scenario: Scenario, spec: WarehouseSpec, index: int,
-                 place: Place, fleet: Fleet, catalog: Catalog,
-                 layout: Layout | None = None) -> None:
+                 place: Place, fleet: Fleet, dispatch: DispatchPolicy, catalog: Catalog,
+                 layout: Layout | None = None, pickers: Roster | None = None) -> None:
         self.env, self.spec, self.name, self.place, self.fleet = env, spec, spec.name, place, fleet
-        self.dispatch: DispatchPolicy | None = None
+        self.dispatch = dispatch
         self.where = ("warehouses", index)
         rspec = spec.robots
         layout_rng = env.streams(f"warehouse/{self.name}/layout")
@@ -212,6 +214,14 @@ class RobotWarehouse:
             robot.available = True
             self.idle.add(robot)
         self._slots_open = sum(st.order_slots for st in self.stations)
+        self._station_pickers: StaffRecord | None = None
+        # the station pickers' roster (None, or as many all day as stations: all staffed)
+        if pickers is not None and (pickers.constant is None
+                                    or pickers.constant < len(self.stations)):
+            self._station_pickers = StaffRecord(env, self.name, "station_pickers", "", None)
+            self._rostered = len(self.stations)
+            now = follow_roster(env, pickers, scenario.run.stop, self.set_station_pickers)
+            self.set_station_pickers(now)
         self._needy: set[int] = set()  # stations that may want a pod
         self._blocked: set[int] = set()  # stations that found none, until pods move
         self._in_dispatch = self._redo = False
@@ -246,8 +256,8 @@ class RobotWarehouse:
         """Spots by distance from each station (nearest first), overall and per zone."""
         zones = np.asarray(self.storage.zone)
         n_zones = len(spec.pods.classes)
-        self.return_order: list[np.ndarray] = []
-        self.return_order_by_zone: list[list[np.ndarray]] = []
+        self.return_order: list[npt.NDArray[np.int32]] = []
+        self.return_order_by_zone: list[list[npt.NDArray[np.int32]]] = []
         for s in range(len(self.stations)):
             order = np.argsort(np.asarray(self.from_station[s]), kind="stable").astype(np.int32)
             self.return_order.append(order)
@@ -344,7 +354,7 @@ class RobotWarehouse:
         """Give free station slots to backlog orders, then dispatch robots."""
         env = self.env
         while len(self.backlog) and self._slots_open > 0:
-            free = [s for s in self.stations if s.open_orders < s.order_slots and not s.out]
+            free = [s for s in self.stations if s.taking_orders and s.open_orders < s.order_slots]
             wo = self.backlog.pop()
             st = self.order_station.choose(wo, free)
             wo.station, wo.assigned, wo.status = st.index, env.now, OPEN
@@ -357,6 +367,32 @@ class RobotWarehouse:
             if st.state == STATION_IDLE:
                 self.station_state(st, WAITING_FOR_POD)
         self._dispatch()
+
+    def set_station_pickers(self, n: int) -> None:
+        """The roster now has ``n`` station pickers: stations ``0 .. n-1`` are staffed.
+        A station losing its picker takes no new order; she leaves once its open orders
+        are picked. A station gaining one takes orders at once."""
+        self._rostered = n
+        opened = False
+        for st in self.stations:
+            staff = st.index < n
+            if staff == st.staffed:
+                continue
+            st.staffed = staff
+            if not st.out:  # a station out of service (an outage) has no open slots
+                free = st.order_slots - st.open_orders
+                self._slots_open += free if staff else -free
+            opened = opened or staff
+        self._write_station_pickers()
+        if opened:
+            self.assign_orders()
+
+    def _write_station_pickers(self) -> None:
+        """A ``staffing`` row: pickers rostered, and on duty (staffed stations and those
+        still picking their open orders)."""
+        assert self._station_pickers is not None
+        on_duty = sum(1 for st in self.stations if st.staffed or st.open_orders > 0)
+        self._station_pickers.write(min(self._rostered, len(self.stations)), on_duty)
 
     def station_state(self, st: Station, state: int) -> None:
         """Close the station's current state interval and start ``state``."""
@@ -444,8 +480,10 @@ class RobotWarehouse:
         order.pick_end = env.now
         order.status = PICKED
         st.open_orders -= 1
-        if not st.out:
+        if st.taking_orders:
             self._slots_open += 1
+        elif not st.staffed and st.open_orders == 0 and self._station_pickers is not None:
+            self._write_station_pickers()  # the last open order picked: the picker leaves
         pack = self._pack()
         if pack > 0:
             env.timeout(pack).callbacks.append(lambda _: self._ready(order))
@@ -459,14 +497,20 @@ class RobotWarehouse:
         self._level(-1)
         if order.channel == ONLINE:
             city = order.ref
+            assert isinstance(city, Order)  # an online order refers to its city order
             city.pick_start, city.pick_end, city.ready = order.pick_start, order.pick_end, env.now
-            env.hooks.emit(ORDER_READY, city)
-            if self.dispatch is not None:
-                self.dispatch.order_ready(city)
+            env.hooks.order_ready.emit(city)
+            self.dispatch.order_ready(city)
         elif order.channel == REPLENISHMENT:
             delivered = [(line.sku, line.picked) for line in order.lines]
-            env.timeout(self._lead()).callbacks.append(
-                lambda _: order.event.succeed(delivered))
+            event = order.event
+            assert event is not None  # a replenishment carries the store's event
+            env.timeout(self._lead()).callbacks.append(lambda _: self._deliver(event, delivered))
+
+    @staticmethod
+    def _deliver(event: simpy.Event, delivered: list[tuple[int, int]]) -> None:
+        """A replenishment's goods reach the store."""
+        event.succeed(delivered)
 
     # ------------------------------------------------------------ robots: where they stand
 
@@ -532,11 +576,13 @@ class RobotWarehouse:
         if stations > 0:
             for st in [s for s in reversed(self.stations) if not s.out][:stations]:
                 st.out = True
-                self._slots_open -= st.order_slots - st.open_orders
+                if st.staffed:  # an unstaffed station had no open slots already
+                    self._slots_open -= st.order_slots - st.open_orders
         elif stations < 0:
             for st in [s for s in self.stations if s.out][:-stations]:
                 st.out = False
-                self._slots_open += st.order_slots - st.open_orders
+                if st.staffed:
+                    self._slots_open += st.order_slots - st.open_orders
         self.assign_orders()
 
     def _take_out(self, robot: Robot) -> None:

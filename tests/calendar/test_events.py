@@ -330,3 +330,15 @@ def test_outage_parks_robots_and_closes_stations_for_its_window() -> None:
     plain = _records(parse_scenario(WH, "wh.yaml", ("warehouses[0].robots.breakdowns=null",)))
     t = plain["wh_time"]
     assert t[(t["kind"] == "robots") & (t["state"] == "broken")]["seconds"].sum() == 0
+
+
+def test_no_show_of_station_pickers_empties_their_shift() -> None:
+    """With share 1 every rostered station picker of the day stays away: the staffing
+    row says none rostered and no order is picked; the draw is recorded."""
+    text = _with_events('{kind: no_show, target: wh/station_pickers, share: 1}', WH)
+    rec = _records(parse_scenario(text, "wh.yaml", ("warehouses[0].stations.pickers=2",)))
+    staffing = rec["staffing"]
+    rows = staffing[staffing["resource"] == "station_pickers"]
+    assert len(rows) > 0 and (rows["rostered"] == 0).all()
+    assert rec["wh_orders"]["pick_start"].isna().all()
+    assert rec["events"].loc[0, "drawn"] == 2

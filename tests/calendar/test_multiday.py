@@ -99,3 +99,13 @@ def test_same_seed_same_bytes(three_days: tuple[Scenario, RunResult], tmp_path: 
     write_run(run(sc, 11), tmp_path / "b", plots=False)
     a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
     assert "staffing.csv" in a and a == b
+
+
+def test_resolved_scenario_reads_back(three_days: tuple[Scenario, RunResult]) -> None:
+    """The resolved scenario of a calendar run (dates, day numbers, shifts, rosters by
+    day type) reads back to the same scenario, so re-running it reproduces the run."""
+    from sim.runner import scenario_yaml
+
+    sc, _ = three_days
+    again = parse_scenario(scenario_yaml(sc), "resolved.yaml")
+    assert again.model_copy(update={"store_defaults": sc.store_defaults}) == sc

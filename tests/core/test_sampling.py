@@ -1,13 +1,15 @@
 """Samplers draw from the named distributions with the documented parameters."""
 
 import math
+import pickle
+from typing import get_args
 
 import numpy as np
 import pytest
 from pydantic import TypeAdapter
 
-from sim.core.sampling import Draws, sampler
-from sim.scenario.distributions import DurationDist, NumberDist
+from sim.core.sampling import SAMPLERS, Draws, sampler
+from sim.scenario.distributions import DIST_NAMES, Distribution, DurationDist, NumberDist
 
 DUR = TypeAdapter(DurationDist)
 NUM = TypeAdapter(NumberDist)
@@ -59,3 +61,43 @@ def test_shorthand_and_errors():
         DUR.validate_python({"dist": "exponential", "mean": "-1s"})
     with pytest.raises(ValueError):
         NUM.validate_python({"dist": "empirical", "values": [1, 2], "weights": [1]})
+
+
+def _members(annotated: object) -> tuple[type, ...]:
+    """The model classes of a distribution union (``Annotated[A | B | ..., ...]``)."""
+    return get_args(get_args(annotated)[0])
+
+
+def test_every_distribution_has_exactly_one_sampler() -> None:
+    """Each kind of both families (durations and numbers) is drawn by exactly one entry
+    of the sampler registry, and every entry serves a kind the schema offers."""
+    used = set()
+    for member in (*_members(DurationDist), *_members(NumberDist)):
+        kinds = [k for k in SAMPLERS if issubclass(member, k)]
+        assert len(kinds) == 1, member
+        used.update(kinds)
+    assert used == set(SAMPLERS)
+    tags = {get_args(m.model_fields["dist"].annotation)[0] for m in _members(NumberDist)}
+    assert tags == set(DIST_NAMES) == {k.__name__.lower() for k in SAMPLERS}
+
+
+@pytest.mark.parametrize("spec", [
+    {"dist": "constant", "value": 3}, {"dist": "exponential", "mean": 2},
+    {"dist": "uniform", "low": 1, "high": 4}, {"dist": "normal", "mean": 0.5, "sd": 2},
+    {"dist": "lognormal", "mean": 3, "sd": 1}, {"dist": "gamma", "mean": 3, "sd": 1},
+    {"dist": "poisson", "mean": 4}, {"dist": "empirical", "values": [1, 2], "weights": [3, 1]},
+])
+def test_spec_mean_is_the_samplers(spec: dict[str, object]) -> None:
+    """A spec's exact mean is the mean its sampler reports (a normal's is truncated at 0,
+    above its ``mean`` parameter), and the spec survives pickling by class name."""
+    model = NUM.validate_python(spec)
+    assert model.exact_mean == sampler(model).mean
+    assert pickle.loads(pickle.dumps(model)) == model
+    if spec["dist"] == "normal":
+        assert model.exact_mean > 0.5
+
+
+def test_sampler_refuses_what_is_not_a_distribution() -> None:
+    """Only distribution specs can be sampled."""
+    with pytest.raises(TypeError, match="not a distribution spec"):
+        sampler(Distribution())

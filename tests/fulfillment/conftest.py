@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
 import pytest
 
-from sim.core.hooks import ORDER_READY
 from sim.demand.order import Order
 from sim.fleet.couriers import Fleet
 from sim.model import Model
 from sim.routing.dispatch import ImmediateDispatch
 from sim.scenario.fleet import FleetSpec, VehicleSpec
+from sim.scenario.schema import ImmediateDispatchSpec
+
+
+class Everything:
+    """Unlimited stock, as policies read a node's stock (no cover limit)."""
+
+    unlimited = True
+    daily: tuple[float, ...] = ()
+
+    def available(self, sku: int) -> float:
+        """Any number of units."""
+        return math.inf
 
 
 class FakeWarehouse:
@@ -29,7 +41,9 @@ class FakeWarehouse:
         self.place = model.network.place(x, y)
         self.fleet = Fleet(env, name, self.place, [FleetSpec(count=couriers, vehicle="van")],
                            {"van": VehicleSpec(speed="8m/s", capacity=1)}, model.network)
-        self.dispatch = ImmediateDispatch(env, self.fleet, None)
+        self.dispatch = ImmediateDispatch(env, self.fleet,
+                                          ImmediateDispatchSpec(policy="immediate"))
+        self.stock = Everything()
         self.pack_seconds = pack_seconds
         self.accepted: list[Order] = []
 
@@ -46,7 +60,7 @@ class FakeWarehouse:
         order.pick_start = self.env.now
         yield self.env.timeout(self.pack_seconds)
         order.pick_end = order.ready = self.env.now
-        self.env.hooks.emit(ORDER_READY, order)
+        self.env.hooks.order_ready.emit(order)
         self.dispatch.order_ready(order)
 
 
@@ -54,7 +68,7 @@ def add_warehouse(model: Model, name: str = "wh", x: float = 0.0, y: float = 0.0
                   **kwargs: Any) -> FakeWarehouse:
     """Plug a fake warehouse into a built model (the flow and policies see it)."""
     node = FakeWarehouse(model, name, x, y, **kwargs)
-    model.nodes.append(node)  # type: ignore[arg-type]
+    model.nodes.append(node)
     return node
 
 

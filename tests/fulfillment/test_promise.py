@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from sim.core.records import REJECTED
 from sim.demand.order import Order
+from sim.fulfillment.context import PolicyContext
+from sim.fulfillment.promise import CapacityAwarePromise, FixedPromise
 from sim.model import Model
 from sim.runner import run
+from sim.scenario.schema import CapacityAwarePromiseSpec, FixedPromiseSpec
 
 OVERLOADED = ("store_defaults.couriers.count=3", "run.duration=3h")
 """Three couriers a store for ~50 orders an hour each: queues build all run long."""
@@ -93,3 +97,61 @@ def test_dynamic_radius_turns_away_far_customers_under_load(make_scenario):
             for r in pred.itertuples()]
     assert (np.asarray(dist) <= pred["radius_m"].to_numpy() + 1e-6).all()
     assert pred["radius_m"].between(800.0, 3000.0).all() and pred["radius_m"].min() < 3000
+
+
+# ---------------------------------------------------------------- the policies on their own
+
+
+class Predicted:
+    """A promise model that predicts the same click-to-door for every node."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def predict(self, node: object, order: Order) -> float:
+        """The fixed prediction."""
+        return self.seconds
+
+
+class Context(PolicyContext):
+    """A policy context on the tiny scenario's network, with no nodes, whose promise
+    model predicts ``seconds`` everywhere."""
+
+    def __init__(self, tiny, seconds: float = 0.0) -> None:
+        model = Model(tiny)
+        super().__init__(model.env, tiny, model.network, [])
+        self.seconds = seconds
+
+    def predictor(self):
+        """The stand-in promise model."""
+        return Predicted(self.seconds)
+
+
+def test_fixed_promise_on_its_own(tiny):
+    """Nodes within the radius are eligible; an accepted order is due one window on."""
+    ctx = Context(tiny)
+    policy = FixedPromise(ctx, FixedPromiseSpec(policy="fixed", window="20min", radius="2km"))
+    customer = ctx.network.place(3000, 3000)
+    near = SimpleNamespace(place=ctx.network.place(3000, 4500))
+    far = SimpleNamespace(place=ctx.network.place(3000, 5500))
+    order = Order(id=1, created=600.0, place=customer, basket=((0, 1),), units=1)
+    assert policy.eligible(order, [near, far]) == [near]
+    assert policy.promise(order, [near]) is None and order.due == 600.0 + 1200.0
+
+
+@pytest.mark.parametrize(("predicted", "due", "reason"), [
+    (25 * 60, 30 * 60, None),              # within the window
+    (50 * 60, 60 * 60, None),              # 20 min late: two 15-min slots later
+    (61 * 60, math.nan, "capacity"),       # three slots needed, two offered
+])
+def test_later_slots_on_their_own(tiny, predicted, due, reason):
+    """A late prediction is offered the first whole slot after the window that meets it,
+    up to max_slots; beyond that the order is rejected for capacity."""
+    ctx = Context(tiny, predicted)
+    spec = CapacityAwarePromiseSpec(policy="capacity_aware", window="30min",
+                                    when_late="later_slot", slot="15min", max_slots=2,
+                                    slot_acceptance=1.0)
+    policy = CapacityAwarePromise(ctx, spec)
+    order = Order(id=1, created=0.0, place=ctx.network.place(0, 0), basket=((0, 1),))
+    assert policy.promise(order, [SimpleNamespace()]) == reason
+    assert order.due == due or (math.isnan(due) and math.isnan(order.due))

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from types import SimpleNamespace
 
-from sim.core.records import CANCELLED, DELIVERED
+import pandas as pd
+import pytest
+
+from sim.city.network import RoadNetwork
+from sim.core.env import SimEnv
+from sim.core.records import CANCELLED, DELIVERED, FULFIL_EVENT_COLUMNS
+from sim.demand.order import Order
+from sim.fulfillment.stockout import DeskLink, StockoutHandling
 from sim.model import Model
 from sim.runner import run
+from sim.scenario.schema import StockoutSpec
+from sim.stores.inventory import ShelfStock
 
 SCARCE = ("store_defaults.stock.reserve=pick", "store_defaults.stock.cover_days=0.05",
           "store_defaults.stock.min_units=1", "store_defaults.pickers=1")
@@ -108,3 +117,83 @@ def test_pick_misses_are_written_off_as_removed(make_scenario):
     short = events_of(result, "short")
     assert ledger["removed"].sum() == short["units"].sum() > 0
     assert result.metrics["inventory"]["ledger"]["unbalanced"] == 0
+
+
+# ---------------------------------------------------------------- the handler on its own
+
+
+class Desk:
+    """An order desk that records what the handler asks of it."""
+
+    def __init__(self, target: object = None) -> None:
+        self.target = target
+        self.calls: list[tuple[object, ...]] = []
+
+    def reroute_target(self, order: Order, node: object) -> object:
+        """The node set up front (None: no node can take the order)."""
+        return self.target
+
+    def reroute(self, order: Order, old: object, new: object) -> None:
+        """Remember the reroute."""
+        self.calls.append(("reroute", order.id, new))
+
+    def cancel(self, order: Order, node: object, reason: str) -> None:
+        """Remember the cancellation."""
+        self.calls.append(("cancel", order.id, reason))
+
+
+def handler(tiny, actions: list[str], desk: Desk) -> tuple[StockoutHandling, SimpleNamespace,
+                                                            Order]:
+    """A handler with ``actions``, a store with two SKUs on the shelf, and an order."""
+    env = SimEnv(tiny, 0)
+    store = SimpleNamespace(name="s", stock=ShelfStock(env, "s", [5, 5]))
+    place = RoadNetwork.grid(1000, 1000, 100).place(0, 0)
+    order = Order(id=7, created=0.0, place=place, basket=((0, 2), (1, 1)), units=3)
+    return StockoutHandling(env, StockoutSpec(actions=actions), desk), store, order
+
+
+def fulfil_events(h: StockoutHandling) -> list[str]:
+    """The kinds of ``fulfil_events`` rows the handler wrote."""
+    return [row[4] for row in h.env.recorder.table("fulfil_events", FULFIL_EVENT_COLUMNS).rows]
+
+
+def test_reroute_without_a_target_falls_through_to_the_next_action(tiny):
+    """No node can take the order: reroute does nothing and cancel, next, takes it away;
+    the desk is called only when the store lets the order go."""
+    desk = Desk(target=None)
+    h, store, order = handler(tiny, ["reroute", "cancel"], desk)
+    decision = h.resolve(store, order, [(0, 2)], [(1, 1)])
+    assert decision.leave() and desk.calls == []
+    decision.after()
+    assert desk.calls == [("cancel", 7, "stockout")]
+    assert fulfil_events(h) == ["short"]
+
+
+def test_reroute_with_a_target_moves_the_order(tiny):
+    """A node that can take the order whole gets it; later actions are not tried."""
+    desk = Desk(target="other")
+    h, store, order = handler(tiny, ["reroute", "cancel"], desk)
+    decision = h.resolve(store, order, [(0, 2)], [(1, 1)])
+    decision.after()
+    assert desk.calls == [("reroute", 7, "other")]
+
+
+def test_partial_drops_short_lines_or_cancels_an_empty_order(tiny):
+    """Partial keeps what the picker holds and drops the rest; with nothing held the
+    order is cancelled."""
+    h, store, order = handler(tiny, ["partial"], Desk())
+    kept = h.resolve(store, order, [(0, 2)], [(1, 1)])
+    assert not kept.leave() and kept.held == [(0, 2)]
+    assert fulfil_events(h) == ["short", "dropped"]
+    empty = h.resolve(store, order, [], [(0, 2), (1, 1)])
+    assert empty.leave()
+
+
+def test_the_desk_link_is_bound_exactly_once():
+    """Using the link before the flow is bound, or binding it twice, is an error."""
+    link = DeskLink()
+    with pytest.raises(RuntimeError, match="not bound"):
+        _ = link.desk
+    link.bind(Desk())
+    with pytest.raises(RuntimeError, match="already bound"):
+        link.bind(Desk())

@@ -11,6 +11,7 @@ from sim.core.env import SimEnv
 from sim.runner import run
 from sim.scenario.schema import (
     ForecastReplenishment,
+    NoReplenishmentSpec,
     RQReplenishment,
     RSReplenishment,
     SSReplenishment,
@@ -23,6 +24,7 @@ from sim.stores.replenishment import (
     RSPolicy,
     SSPolicy,
     StockPlan,
+    make_replenishment,
 )
 
 
@@ -189,7 +191,7 @@ def test_forecast_policy_orders_from_the_plan_before_it_has_learned(tiny):
 
 
 def test_suppliers_are_found_by_name_among_centres_and_supplying_nodes(make_scenario):
-    """A replenishment policy's supplier may be a distribution centre or any node that
+    """A replenishment policy's supplier may be a distribution centre or a node that
     ships (a robot warehouse); an unknown name is an input error."""
     from sim.model import Model
     from sim.scenario import ScenarioError
@@ -204,7 +206,28 @@ def test_suppliers_are_found_by_name_among_centres_and_supplying_nodes(make_scen
             return model.env.event()
 
     node = ShippingNode()
-    model.nodes.append(node)  # type: ignore[arg-type]
+    model.supplying_nodes["wh"] = node
     assert model.supplier("wh") is node
     with pytest.raises(ScenarioError, match="unknown supplier 'nope'; suppliers: dc, wh"):
         model.supplier("nope")
+
+
+def test_the_registry_finds_the_supplier_only_for_policies_that_order(tiny):
+    """``none`` never asks for a supplier; an ordering policy asks for the one its spec
+    names and orders from it."""
+    env = SimEnv(tiny, 0)
+    asked: list[str] = []
+    supplier = FakeSupplier(env)
+
+    def find(name: str) -> FakeSupplier:
+        asked.append(name)
+        return supplier
+
+    make_replenishment(env, NoReplenishmentSpec(policy="none"), "n",
+                       ShelfStock(env, "n", [1]), find, plan([1])).start()
+    assert asked == []
+    stock = ShelfStock(env, "n", [2])
+    spec = SSReplenishment(policy="sS", supplier="dc", s=1, S=4, levels_in="units")
+    make_replenishment(env, spec, "n", stock, find, plan([1])).start()
+    stock.take_available(((0, 1),), "walkin")
+    assert asked == ["dc"] and supplier.orders == [(env.now, "n", [(0, 3)])]
