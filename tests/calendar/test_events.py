@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import simpy
 
 from sim.calendar.events import Piecewise, no_show_draw
 from sim.core.recorder import Records
@@ -342,3 +343,61 @@ def test_no_show_of_station_pickers_empties_their_shift() -> None:
     assert len(rows) > 0 and (rows["rostered"] == 0).all()
     assert rec["wh_orders"]["pick_start"].isna().all()
     assert rec["events"].loc[0, "drawn"] == 2
+
+
+CLOSURE_LOG = """
+name: closure_log
+seed: 1
+run: {start: "10:00", duration: 30min, warmup: 0s, drain: 1h}
+city: {width: 4km, height: 4km, network: {kind: grid, block: 250m}}
+catalog: {skus: 10}
+demand:
+  online: {orders_per_day: 0, profile: flat, basket: {lines: 1}}
+promise: {policy: fixed, window: 30min, radius: 1500m}
+vehicles:
+  ebike: {speed: 18km/h, capacity: 1}
+store_defaults:
+  pickers: 1
+  pick_time_per_order: 60s
+  pick_time_per_item: 0s
+  couriers: {count: 5, vehicle: ebike, pickup_time: 1min, dropoff_time: 1min}
+  stock: {unlimited: true}
+stores:
+  - {name: west, location: [1km, 2km]}
+  - {name: east, location: [3km, 2km]}
+events:
+  - {kind: closure, target: west, start: "10:01:30", end: "10:10"}
+"""
+
+
+def test_closure_exact_log_with_orders_in_hand() -> None:
+    """Hand-placed orders around a closure of west (10:01:30-10:10, one picker, 60 s a
+    pick): the two accepted before it and still queued are picked at 10:01 and 10:02
+    and delivered from west; one only west could serve is rejected node_closed; one
+    both could serve goes east; one after the closure goes to west again."""
+    model = Model(parse_scenario(CLOSURE_LOG, "closure.yaml"))
+    env, net = model.env, model.network
+    near_west, between = net.place(1200.0, 2000.0), net.place(2000.0, 2000.0)
+    plan = [(0, near_west), (10, near_west), (20, near_west), (120, near_west),
+            (150, between), (660, near_west)]
+
+    def customers() -> Generator[simpy.Event, None, None]:
+        for i, (at, place) in enumerate(plan):
+            yield env.timeout(10 * H + at - env.now)
+            model.flow.submit(Order(i, env.now, place, ((0, 1),), 1))
+
+    model.start()
+    env.process(customers())
+    env.run(until=model.scenario.run.stop)
+    orders = env.recorder.frames()["orders"]
+    log = [(int(r.order_id), r.status, r.reason, r.node,
+            None if math.isnan(r.pick_start) else round(r.pick_start - 10 * H, 3))
+           for r in orders.itertuples()]
+    assert log == [
+        (0, "delivered", "", "west", 0.0),
+        (1, "delivered", "", "west", 60.0),
+        (2, "delivered", "", "west", 120.0),
+        (3, "rejected", "node_closed", "", None),
+        (4, "delivered", "", "east", 150.0),
+        (5, "delivered", "", "west", 660.0),
+    ]
