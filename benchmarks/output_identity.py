@@ -70,6 +70,7 @@ SCENARIOS = (
                  ("run.start=08:00", "run.duration=1h", "run.warmup=15min",
                   "run.drain=30min")),
     ScenarioCase("singles_day", "scenarios/singles_day.yaml", SINGLES_DAY),
+    ScenarioCase("helsinki", "scenarios/helsinki.yaml", SHORT),
 )
 EXPERIMENTS = "scenarios/experiments"
 EXPERIMENT_WINDOW = ("run.start=10:00", "run.duration=30min", "run.warmup=10min",
@@ -103,7 +104,8 @@ def record(tree: Path, out: Path, plots: bool, only_default_day: bool = False) -
     cases = SCENARIOS[:1] if only_default_day else SCENARIOS
     for case in cases:
         if not Path(case.file).is_file():  # a scenario newer than this tree
-            print(f"  {tree}: {case.name} not in this tree, skipped", file=sys.stderr)
+            print(f"  {tree}: {case.name} skipped ({case.file} not in this tree)",
+                  file=sys.stderr)
             continue
         scenario = read_scenario(case.file, case.overrides)
         write_run(run(scenario), out / "scenarios" / case.name, plots=plots)
@@ -147,25 +149,27 @@ def files_of(folder: Path) -> dict[str, Path]:
             if p.is_file() and p.name not in IGNORED}
 
 
+def _case(key: str) -> str:
+    """The run a compared file belongs to: ``scenarios/NAME`` or ``experiments/NAME``."""
+    return "/".join(key.split("/")[:2])
+
+
 def compare(base: Path, head: Path) -> list[str]:
     """One line per file that differs, or exists on one side only. A scenario or
-    experiment that the base does not have at all (added since) is not compared."""
+    experiment that only one tree has (added or removed by the change) cannot be
+    compared: it is named on stderr, not counted as a difference."""
     a, b = files_of(base), files_of(head)
-    cases = {_case(k) for k in a}
-    new = sorted({_case(k) for k in b} - cases)
-    for case in new:
-        print(f"new in head, not compared: {case}")
-    b = {k: v for k, v in b.items() if _case(k) in cases}
+    cases_a, cases_b = {_case(k) for k in a}, {_case(k) for k in b}
+    for case in sorted(cases_a ^ cases_b):
+        side = "base" if case in cases_a else "head"
+        print(f"not compared: {case} (only the {side} tree has it)", file=sys.stderr)
+    a = {k: v for k, v in a.items() if _case(k) in cases_b}
+    b = {k: v for k, v in b.items() if _case(k) in cases_a}
     problems = [f"only in base: {k}" for k in sorted(a.keys() - b.keys())]
     problems += [f"only in head: {k}" for k in sorted(b.keys() - a.keys())]
     problems += [f"differs: {k}" for k in sorted(a.keys() & b.keys())
                  if a[k].read_bytes() != b[k].read_bytes()]
     return problems
-
-
-def _case(key: str) -> str:
-    """The case a compared file belongs to: ``scenarios/<name>`` or ``experiments/<name>``."""
-    return "/".join(key.split("/")[:2])
 
 
 def golden_lines(folder: Path) -> list[str]:

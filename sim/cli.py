@@ -199,7 +199,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return validate_experiment_file(args.file, args.set or ())
     sc = read_scenario(args.file, args.set or ())
     try:
-        load_referenced(sc)  # what run would read: GraphML network, warehouse maps
+        refs = load_referenced(sc)  # what run would read: road network file, warehouse maps
     except ScenarioError as exc:
         raise locate_in_file(exc, args.file, args.set or ()) from None
     warn_undeliverable(sc, args.file)
@@ -210,6 +210,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"{args.file}: ok: scenario '{sc.name}', {len(sc.stores)} stores{whs}, "
           f"{sc.demand.online.orders_per_day:g} online orders/day, {fleet} couriers, "
           f"{sc.run.duration / 3600:g} h from {sc.run.start / 3600:g} h")
+    if refs.network_note is not None:
+        print(f"  road network {refs.network_note}")
     return EXIT_OK
 
 

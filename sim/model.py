@@ -12,7 +12,7 @@ and returns the record tables; nothing here computes metrics.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 
 import numpy as np
 import simpy
@@ -24,6 +24,7 @@ from sim.core.env import SimEnv
 from sim.core.progress import ProgressBar
 from sim.core.recorder import Records
 from sim.demand.catalog import Catalog, mean_units
+from sim.demand.choice import CustomerChoice
 from sim.demand.online import OnlineDemand
 from sim.demand.walkins import WalkinDemand
 from sim.fleet.couriers import Fleet
@@ -67,27 +68,33 @@ def online_share(scenario: Scenario, store: StoreSpec) -> float:
     return 1 / n
 
 
-def expected_daily_units(scenario: Scenario, store: StoreSpec) -> float:
-    """Units a store expects to sell per day over both channels (sizes initial stock)."""
+def expected_daily_units(scenario: Scenario, store: StoreSpec,
+                         share: float | None = None) -> float:
+    """Units a store expects to sell per day over both channels (sizes initial stock).
+    ``share`` is the store's share of online customers when known (a density's
+    catchment), else :func:`online_share`."""
     online = scenario.demand.online
     skus = scenario.catalog.skus
-    units = online.orders_per_day * online_share(scenario, store) * mean_units(online.basket,
-                                                                              skus)
+    if share is None:
+        share = online_share(scenario, store)
+    units = online.orders_per_day * share * mean_units(online.basket, skus)
     walkin = scenario.demand.walkin
     if walkin is not None:
         units += store.walkins_per_day * mean_units(walkin.basket, skus)
     return units
 
 
-def hourly_units(scenario: Scenario, store: StoreSpec) -> list[float]:
+def hourly_units(scenario: Scenario, store: StoreSpec,
+                 share: float | None = None) -> list[float]:
     """Units a store expects to sell in each clock hour of the day, over both channels
     (the shape of its day; the sum is :func:`expected_daily_units`)."""
     online = scenario.demand.online
     w = online.profile
     total = sum(w)
     skus = scenario.catalog.skus
-    per_online = (online.orders_per_day * online_share(scenario, store)
-                  * mean_units(online.basket, skus))
+    if share is None:
+        share = online_share(scenario, store)
+    per_online = online.orders_per_day * share * mean_units(online.basket, skus)
     out = [per_online * x / total if total > 0 else 0.0 for x in w]
     walkin = scenario.demand.walkin
     if walkin is not None and sum(walkin.profile) > 0:
@@ -101,11 +108,13 @@ class Model:
     """A scenario's components wired together in one :class:`SimEnv`."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None,
-                 referenced: Referenced | None = None) -> None:
+                 referenced: Referenced | None = None,
+                 roster_adjusters: Sequence[RosterAdjuster] = ()) -> None:
+        """``roster_adjusters`` change rosters before the stores, warehouses and fleets
+        are built (the calendar's ``no_show`` event), in order."""
         self.scenario = scenario
         self.env = env = SimEnv(scenario, seed)
-        # changes to the rosters before the stores and fleets are built (no-shows)
-        self.roster_adjusters: list[RosterAdjuster] = []
+        self.roster_adjusters: list[RosterAdjuster] = list(roster_adjusters)
         # the files the scenario points to, read and checked once (as validate does)
         self.referenced = referenced if referenced is not None else load_referenced(scenario)
         self.network = build_network(scenario, self.referenced)
@@ -118,7 +127,12 @@ class Model:
         if self.no_shows is not None:
             self.roster_adjusters.append(self.no_shows.absent)
         self.online = OnlineDemand(env, scenario, self.catalog, self.network,
-                                   self.demand_factors)
+                                   self.referenced.density, self.demand_factors)
+        geography = self.online.geography
+        self.shares: dict[str, float] = {} if geography is None else dict(zip(
+            (s.name for s in scenario.stores),
+            geography.shares(np.array([s.location for s in scenario.stores],
+                                      dtype=float).reshape(-1, 2)).tolist(), strict=True))
         self.walkins: list[WalkinDemand] = []
         self.class_names, self.sku_class = sku_classes(self.catalog.size,
                                                        scenario.catalog.classes)
@@ -131,7 +145,10 @@ class Model:
         self.ctx = PolicyContext(env, scenario, self.network, self.nodes)
         self.promise = make_promise(self.ctx, scenario.promise)
         self.assignment = make_assignment(self.ctx, scenario.assignment)
-        self.flow = OrderFlow(self.ctx, self.promise, self.assignment, self.stockouts)
+        choice = scenario.demand.online.choice
+        self.flow = OrderFlow(self.ctx, self.promise, self.assignment, self.stockouts,
+                              None if choice is None else
+                              CustomerChoice(env, choice, len(self.online)))
         self.desk.bind(self.flow)
         self.suppliers: dict[str, Supplier] = {
             name: make_supplier(env, name, spec) for name, spec in scenario.suppliers.items()}
@@ -151,7 +168,7 @@ class Model:
     def _store(self, spec: StoreSpec) -> Store:
         env, sc = self.env, self.scenario
         place = self.network.place(*spec.location)
-        units = expected_daily_units(sc, spec)
+        units = expected_daily_units(sc, spec, self.shares.get(spec.name))
         levels = None if spec.stock.unlimited else initial_levels(
             units, self.catalog.popularity, spec.stock.cover_days, spec.stock.min_units)
         daily = units * self.catalog.popularity
@@ -190,7 +207,8 @@ class Model:
 
     def _replenishment(self, store: Store) -> ReplenishmentPolicy:
         plan = StockPlan(daily=np.asarray(store.stock.daily),  # as the store sized it
-                         hourly=np.asarray(hourly_units(self.scenario, store.spec)))
+                         hourly=np.asarray(hourly_units(self.scenario, store.spec,
+                                                        self.shares.get(store.name))))
         return make_replenishment(self.env, store.spec.replenishment, store.name, store.stock,
                                   self.supplier, plan)
 

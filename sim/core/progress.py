@@ -54,7 +54,7 @@ class ProgressBar:
         self.total = max(total, 1e-12)
         self.label, self.unit, self.delay, self.width = label, unit, delay, width
         self.stream = stream if stream is not None else sys.stderr
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.tty = self.stream.isatty()
         self.interval = log_interval() if interval is None else interval
         self.enabled = self.tty or self.interval > 0
         self._t0 = time.monotonic()

@@ -3,7 +3,9 @@
 Arrival times, customer places and baskets of the whole run are drawn before the
 simulation starts, from one stream that nothing else touches. Every policy variant of a
 scenario therefore sees exactly the same orders for the same seed (common random
-numbers), whatever it does with them.
+numbers), whatever it does with them. With ``placement: density`` the places come from
+a stream of their own (:mod:`sim.demand.geography`), so changing the stores changes
+neither the places nor the baskets.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 
 import numpy as np
+import numpy.typing as npt
 import simpy
 
 from sim.calendar.events import DemandFactors
@@ -20,6 +23,7 @@ from sim.core.sampling import sampler
 from sim.demand.arrivals import clustered_points, uniform_points
 from sim.demand.catalog import Catalog
 from sim.demand.days import calendar_arrivals
+from sim.demand.geography import Geography
 from sim.demand.order import Order
 from sim.scenario.schema import Scenario
 
@@ -28,7 +32,9 @@ class OnlineDemand:
     """The run's online orders, released into the model at their creation times."""
 
     def __init__(self, env: SimEnv, scenario: Scenario, catalog: Catalog,
-                 network: RoadNetwork, factors: DemandFactors | None = None) -> None:
+                 network: RoadNetwork,
+                 density_data: npt.NDArray[np.float64] | None = None,
+                 factors: DemandFactors | None = None) -> None:
         spec, city = scenario.demand.online, scenario.city
         rng = env.streams("demand/online")
         self.env = env
@@ -36,7 +42,14 @@ class OnlineDemand:
                                        spec.profile, scenario.run.start, scenario.run.end,
                                        None if factors is None else factors.online)
         n = len(self.times)
-        if spec.customers.placement == "uniform":
+        density = spec.customers.density
+        self.geography: Geography | None = None
+        if density is not None:
+            # positions from streams of their own: the same customers whatever the stores
+            self.geography = Geography(density, city.width, city.height,
+                                       env.streams("demand/geography"), density_data)
+            pts = self.geography.draw(env.streams("demand/customers"), n)
+        elif spec.customers.placement == "uniform":
             pts = uniform_points(rng, n, city.width, city.height)
         else:
             # around the stores; a city of robot warehouses only: around the warehouses

@@ -101,13 +101,10 @@ def scenario_summary(sc: Scenario) -> dict[str, Any]:
         "drain (h)": run.drain / 3600,
         "promise (min)": sc.promise.window / 60,
     }
-    for part in ("promise", "assignment", "dispatch"):
-        policy = getattr(getattr(sc, part, None), "policy", None)
-        if policy is not None:
-            out[f"{part} policy"] = policy
-    warehouses = getattr(sc, "warehouses", None)
-    if isinstance(warehouses, list | tuple):
-        out["warehouses"] = len(warehouses)
+    out["promise policy"] = sc.promise.policy
+    out["assignment policy"] = sc.assignment.policy
+    out["dispatch policy"] = sc.dispatch.policy
+    out["warehouses"] = len(sc.warehouses)
     return out
 
 

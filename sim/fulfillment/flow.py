@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from sim.core.env import SimEnv
 from sim.core.records import ORDER_COLUMNS, PART_COLUMNS
+from sim.demand.choice import DECLINED, CustomerChoice
 from sim.demand.order import CANCELLED, DELIVERED, REJECTED, Order
 from sim.fulfillment.assignment import AssignmentPolicy
 from sim.fulfillment.context import PolicyContext
@@ -40,8 +41,10 @@ class OrderFlow:
     """Routes each new order to a node or rejects it with a reason."""
 
     def __init__(self, ctx: PolicyContext, promise: PromisePolicy,
-                 assignment: AssignmentPolicy, stockouts: StockoutHandling) -> None:
+                 assignment: AssignmentPolicy, stockouts: StockoutHandling,
+                 choice: CustomerChoice | None = None) -> None:
         self.ctx, self.env = ctx, ctx.env
+        self.choice = choice
         self.nodes = ctx.nodes
         self.promise, self.assignment = promise, assignment
         self.fallback = assignment.fallback is not None
@@ -78,6 +81,9 @@ class OrderFlow:
                         NODE_CLOSED if shut else OUT_OF_RADIUS)
             return
         reason = self.promise.promise(order, [node for node, _ in plan])
+        if reason is None and self.choice is not None \
+                and not self.choice.orders(order.id, order.due - env.now):
+            reason = DECLINED  # the customer saw the quote and did not order
         if reason is not None:
             self.reject(order, reason)
             return

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.core.records import (
@@ -102,7 +103,7 @@ def clean(value: Any, digits: int = 6) -> Any:
         return {str(k): clean(v, digits) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [clean(v, digits) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str):
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
         value = value.item()
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else round(value, digits)

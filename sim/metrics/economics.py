@@ -17,8 +17,9 @@ bring in, what labour, riding, replenishment, stock and broken promises cost.
   in the window;
   ``holding_unit_day`` times the time-weighted units on hand times the window's days;
   ``removed_unit`` per unit written off in the window; ``late_order`` per accepted order
-  not delivered by its due time; ``cancelled_order``; ``rejected_order``; ``split_part``
-  per shipment beyond the first of a split order.
+  not delivered by its due time; ``late_minute`` per minute a delivered order was late;
+  ``cancelled_order``; ``rejected_order``; ``split_part`` per shipment beyond the first
+  of a split order.
 - ``profit = revenue - costs`` over the window, and per hour of the window (compare
   runs with the same window; a window of trading hours is not a calendar day).
 """
@@ -118,6 +119,7 @@ def economics(records: dict[str, pd.DataFrame], ctx: MetricContext) -> dict[str,
     delivered = int((orders["status"] == DELIVERED).sum())
     accepted = orders[orders["status"] != REJECTED]
     late = int((~(accepted["delivered"] <= accepted["due"] + 1e-9)).sum())
+    late_min = float((accepted["delivered"] - accepted["due"]).clip(lower=0).sum()) / 60
     trips = records["trips"]
     km = float(measured_trips(trips, ctx)["distance_m"].sum()) / 1000
     repl = records["replenishments"]
@@ -142,6 +144,7 @@ def economics(records: dict[str, pd.DataFrame], ctx: MetricContext) -> dict[str,
         "holding": on_hand * days * e.holding_unit_day,
         "write_offs": removed * e.removed_unit,
         "late_orders": late * e.late_order,
+        "late_minutes": late_min * e.late_minute,
         "cancelled_orders": int((orders["status"] == CANCELLED).sum()) * e.cancelled_order,
         "rejected_orders": int((orders["status"] == REJECTED).sum()) * e.rejected_order,
         "split_shipments": extra_parts * e.split_part,
@@ -154,4 +157,5 @@ def economics(records: dict[str, pd.DataFrame], ctx: MetricContext) -> dict[str,
         "profit_per_hour": (rev - cost) / hours if hours > 0 else None,
         "units_sold": sold,
         "late_orders": late,
+        "late_minutes": late_min,
     }

@@ -86,10 +86,10 @@ METRIC_PATHS: tuple[str, ...] = (
     *(f"economics.revenue.{k}" for k in ("goods", "delivery_fees", "total")),
     *(f"economics.costs.{k}" for k in (
         "goods", "pickers", "courier_time", "courier_distance", "replenishment_orders",
-        "holding", "write_offs", "late_orders", "cancelled_orders", "rejected_orders",
-        "split_shipments", "vehicle_fixed", "total")),
+        "holding", "write_offs", "late_orders", "late_minutes", "cancelled_orders",
+        "rejected_orders", "split_shipments", "vehicle_fixed", "total")),
     "economics.profit", "economics.profit_per_hour", "economics.units_sold",
-    "economics.late_orders",
+    "economics.late_orders", "economics.late_minutes",
     # routing (sim.metrics.routing)
     *_trips("routing."), *_trips("routing.by_vehicle.<vehicle>."),
     "routing.by_vehicle.<vehicle>.time_on_trips",

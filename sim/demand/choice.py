@@ -1,0 +1,44 @@
+"""Customers who weigh the promise they are quoted: a long quote loses the order instead
+of making a late one.
+
+The chance that a customer orders given the quote (seconds from click to promised
+delivery) is a logistic curve or a table. Each online order's decision uses one uniform
+drawn up front for its index from the ``demand/choice`` stream, so the same customer
+decides the same way in every policy variant given the same quote (common random
+numbers), and the stream is used the same whatever the quotes are.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.core.env import SimEnv
+from sim.scenario.demand import ChoiceSpec, LogitChoiceSpec, TableChoiceSpec
+
+DECLINED = "declined"
+"""Rejection reason of an order the customer did not place after seeing the quote."""
+
+
+def order_chance(spec: ChoiceSpec, quote: float) -> float:
+    """The chance a customer orders when quoted ``quote`` seconds."""
+    if isinstance(spec, LogitChoiceSpec):
+        z = (quote - spec.half_at) / spec.scale
+        return 0.0 if z > 700 else 1.0 / (1.0 + math.exp(z))
+    assert isinstance(spec, TableChoiceSpec)
+    quotes = [q for q, _ in spec.points]
+    chances = [p for _, p in spec.points]
+    return float(np.interp(quote, quotes, chances))
+
+
+class CustomerChoice:
+    """Decides, for each online order by index, whether its customer takes the quote."""
+
+    def __init__(self, env: SimEnv, spec: ChoiceSpec, orders: int) -> None:
+        self.spec = spec
+        self._u = env.streams("demand/choice").random(orders).tolist()
+
+    def orders(self, index: int, quote: float) -> bool:
+        """True when customer ``index`` places the order at this quote (seconds)."""
+        return self._u[index] < order_chance(self.spec, quote)
