@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sim.core.format import count as _n
 from sim.core.format import number as _fmt_min
 from sim.core.format import percent as _fmt_pct
+from sim.scenario.calendar import roster_peak
 from sim.scenario.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, ScenarioError
 
 if TYPE_CHECKING:
@@ -63,8 +64,25 @@ def summary_lines(metrics: dict[str, Any], name: str, seed: int,
         f"  stock-outs {_n(inv.get('stockout_events', 0))}, "
         f"lost walk-in units {_n(inv.get('lost_walkin_units', 0))}",
         *_policy_lines(metrics),
+        *_staffing_lines(metrics),
         *wh_lines,
     ]
+
+
+def _staffing_lines(metrics: dict[str, Any]) -> list[str]:
+    """Under rosters: utilisation over staffed time, and every node and resource that had
+    nobody on duty for some hours of the window (valid: its orders waited)."""
+    staffing = metrics.get("staffing")
+    if not staffing:
+        return []
+    parts = [f"{k} {_fmt_pct(v['utilisation'])} of {_n(v['staffed_hours'])} staffed h"
+             for k, v in staffing.items()]
+    gaps = [f"{node} {k} {v['unstaffed_hours']:g} h" for k, r in staffing.items()
+            for node, v in r["by_node"].items() if v["unstaffed_hours"]]
+    out = ["  rosters: busy over staffed time: " + ", ".join(parts)]
+    if gaps:
+        out.append("  nobody on duty (orders waited): " + ", ".join(gaps))
+    return out
 
 
 def _policy_lines(metrics: dict[str, Any]) -> list[str]:
@@ -185,8 +203,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         raise locate_in_file(exc, args.file, args.set or ()) from None
     warn_undeliverable(sc, args.file)
-    fleet = sum(f.count for s in sc.stores for f in s.fleets) + sum(
-        w.couriers.count for w in sc.warehouses)
+    fleet = sum(roster_peak(f.count) for s in sc.stores for f in s.fleets) + sum(
+        roster_peak(w.couriers.count) for w in sc.warehouses)
     robots = sum(w.robots.count for w in sc.warehouses)
     whs = f", {len(sc.warehouses)} warehouses ({robots} robots)" if sc.warehouses else ""
     print(f"{args.file}: ok: scenario '{sc.name}', {len(sc.stores)} stores{whs}, "

@@ -12,11 +12,12 @@ and returns the record tables; nothing here computes metrics.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 
 import numpy as np
 import simpy
 
+from sim.calendar.roster import Roster, RosterAdjuster, roster_for
 from sim.city.network import RoadNetwork
 from sim.core.env import SimEnv
 from sim.core.progress import ProgressBar
@@ -34,6 +35,7 @@ from sim.fulfillment.promise import make_promise
 from sim.fulfillment.stockout import DeskLink, StockoutHandling
 from sim.referenced import Referenced, load_network, load_referenced
 from sim.routing.dispatch import DISPATCH_POLICIES, DispatchPolicy
+from sim.scenario.calendar import RosterSpec
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario, StoreSpec, WarehouseSpec
 from sim.stores.inventory import ShelfStock, initial_levels, sku_classes
@@ -105,9 +107,13 @@ class Model:
     """A scenario's components wired together in one :class:`SimEnv`."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None,
-                 referenced: Referenced | None = None) -> None:
+                 referenced: Referenced | None = None,
+                 roster_adjusters: Sequence[RosterAdjuster] = ()) -> None:
+        """``roster_adjusters`` change rosters before the stores, warehouses and fleets
+        are built (the calendar's ``no_show`` event), in order."""
         self.scenario = scenario
         self.env = env = SimEnv(scenario, seed)
+        self.roster_adjusters: list[RosterAdjuster] = list(roster_adjusters)
         # the files the scenario points to, read and checked once (as validate does)
         self.referenced = referenced if referenced is not None else load_referenced(scenario)
         self.network = build_network(scenario, self.referenced)
@@ -159,9 +165,22 @@ class Model:
         stock = ShelfStock(env, spec.name, levels, daily=daily.tolist(),
                            protection=[per_class[c] for c in self.sku_class.tolist()],
                            sku_class=self.sku_class.tolist(), class_names=self.class_names)
-        fleet = Fleet(env, spec.name, place, spec.fleets, sc.vehicles, self.network)
+        stop = sc.run.stop
+        fleet = Fleet(env, spec.name, place, spec.fleets, sc.vehicles, self.network,
+                      [self.roster(spec.name, "couriers", f.count, f.vehicle)
+                       for f in spec.fleets], stop)
         self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog))
-        return Store(env, spec, place, stock, fleet, self._dispatch(fleet), self.stockouts)
+        return Store(env, spec, place, stock, fleet, self._dispatch(fleet), self.stockouts,
+                     self.roster(spec.name, "pickers", spec.pickers), stop)
+
+    def roster(self, node: str, resource: str, spec: RosterSpec,
+               vehicle: str | None = None) -> Roster:
+        """The roster of ``resource`` at ``node`` (``vehicle``: which fleet) over the run:
+        as written, with the calendar's day types, then :attr:`roster_adjusters`."""
+        roster = roster_for(self.scenario, node, resource, spec, vehicle)
+        for adjust in self.roster_adjusters:
+            roster = adjust(node, resource, vehicle, roster)
+        return roster
 
     def supplier(self, name: str) -> Supplier:
         """The supplier called ``name``: a distribution centre or a supplying node."""
@@ -184,9 +203,14 @@ class Model:
     def _warehouse(self, index: int, spec: WarehouseSpec) -> RobotWarehouse:
         sc = self.scenario
         place = self.network.place(*spec.location)
-        fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network)
+        fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network,
+                      [self.roster(spec.name, "couriers", spec.couriers.count,
+                                   spec.couriers.vehicle)], sc.run.stop)
+        pickers = spec.stations.pickers
         return RobotWarehouse(self.env, sc, spec, index, place, fleet, self._dispatch(fleet),
-                              self.catalog, self.referenced.layouts.get(index))
+                              self.catalog, self.referenced.layouts.get(index),
+                              None if pickers is None else
+                              self.roster(spec.name, "station_pickers", pickers))
 
     def start(self) -> None:
         """Start the day's processes: replenishment reviews, online and walk-in demand

@@ -38,6 +38,7 @@ from sim.metrics.routing import wallclock_of
 from sim.model import Model, build_network
 from sim.outputs import atomic_folder, inside
 from sim.runfolder import ERROR, METRICS, OVERRIDE_COMMENT, RESOLVED, WALLCLOCK
+from sim.scenario.base import without_quiet_defaults
 from sim.scenario.schema import Scenario
 
 
@@ -92,7 +93,8 @@ def scenario_yaml(scenario: Scenario, overrides: Sequence[str] = ()) -> str:
     if overrides:
         head += ("# Overrides given on the command line (already applied below):\n"
                  + "".join(f"{OVERRIDE_COMMENT}{' '.join(o.split())}\n" for o in overrides))
-    body = yaml.safe_dump(scenario.model_dump(mode="json", exclude={"store_defaults"}),
+    dump = scenario.model_dump(mode="json", exclude={"store_defaults"})
+    body = yaml.safe_dump(without_quiet_defaults(scenario, dump),
                           sort_keys=False, allow_unicode=True, width=100)
     return head + body
 

@@ -21,6 +21,7 @@ from tests.conftest import ROOT
 FLOORS: tuple[tuple[str, ...], ...] = (
     ("scenario",),
     ("core",),
+    ("calendar",),
     ("city",),
     ("demand",),
     ("fleet",),

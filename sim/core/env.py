@@ -60,3 +60,8 @@ class LevelMonitor:
         """Add ``delta`` to the busy count and record it."""
         self.busy += delta
         self._table.append((self._env.now, self.resource, self.node, self.busy, self.capacity))
+
+    def set_capacity(self, capacity: int) -> None:
+        """Record a new capacity (staff on duty under a roster) from now on."""
+        self.capacity = capacity
+        self._table.append((self._env.now, self.resource, self.node, self.busy, self.capacity))

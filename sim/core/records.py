@@ -30,6 +30,13 @@ is the planned distance of the whole trip (a trip's route is fixed when it start
 STATE_COLUMNS = ("time", "resource", "node", "busy", "capacity")
 """``states``: a resource's busy count at every change (pickers, couriers, ...)."""
 
+STAFFING_COLUMNS = ("time", "node", "resource", "vehicle", "rostered", "on_duty")
+"""``staffing`` (written only when a roster changes a resource's size): the staff of a
+resource on duty from ``time`` on. ``resource`` is ``pickers`` or ``couriers`` (then
+``vehicle`` names the fleet, else it is empty); ``rostered`` is what the roster asks
+for, ``on_duty`` who is there: staff going off shift stay on duty until they have
+finished the order or trip in hand, so ``on_duty`` may lag behind a drop."""
+
 STOCKOUT_COLUMNS = ("time", "node", "sku", "channel")
 """``stockouts``: a SKU's shelf became empty; ``channel`` is who took the last unit."""
 

@@ -19,8 +19,9 @@ import simpy
 from sim.city.network import RoadNetwork
 from sim.core.env import SimEnv
 from sim.core.sampling import sampler
-from sim.demand.arrivals import arrival_times, clustered_points, uniform_points
+from sim.demand.arrivals import clustered_points, uniform_points
 from sim.demand.catalog import Catalog
+from sim.demand.days import calendar_arrivals
 from sim.demand.geography import Geography
 from sim.demand.order import Order
 from sim.scenario.schema import Scenario
@@ -35,8 +36,8 @@ class OnlineDemand:
         spec, city = scenario.demand.online, scenario.city
         rng = env.streams("demand/online")
         self.env = env
-        self.times = arrival_times(rng, spec.orders_per_day, spec.profile,
-                                   scenario.run.start, scenario.run.end)
+        self.times = calendar_arrivals(rng, scenario, "online", spec.orders_per_day,
+                                       spec.profile, scenario.run.start, scenario.run.end)
         n = len(self.times)
         density = spec.customers.density
         self.geography: Geography | None = None

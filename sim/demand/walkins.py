@@ -13,8 +13,8 @@ from typing import Any, Protocol
 from sim.core.env import SimEnv
 from sim.core.records import WALKIN_COLUMNS
 from sim.core.sampling import sampler
-from sim.demand.arrivals import arrival_times
 from sim.demand.catalog import Basket, Catalog
+from sim.demand.days import calendar_arrivals
 from sim.scenario.schema import Scenario, StoreSpec
 
 
@@ -38,8 +38,9 @@ class WalkinDemand:
             self.times: list[float] = []
             self.baskets: list[Basket] = []
         else:
-            self.times = arrival_times(rng, store.walkins_per_day, spec.profile,
-                                       scenario.run.start, scenario.run.end).tolist()
+            self.times = calendar_arrivals(rng, scenario, "walkins", store.walkins_per_day,
+                                           spec.profile, scenario.run.start,
+                                           scenario.run.end).tolist()
             self.baskets = catalog.baskets(rng, len(self.times), sampler(spec.basket.lines),
                                            sampler(spec.basket.units_per_line))
         self._table = env.recorder.table("walkins", WALKIN_COLUMNS)

@@ -29,6 +29,8 @@ from typing import Any
 from sim import __version__
 from sim.experiments.spec import DEFAULT_KPIS, ExperimentSpec, KpiSpec
 from sim.metrics.window import MetricContext
+from sim.scenario.base import without_quiet_defaults
+from sim.scenario.calendar import roster_peak
 from sim.scenario.errors import ScenarioError, format_path
 from sim.scenario.loading import (
     _line_of,
@@ -61,6 +63,14 @@ def value_text(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
+def quiet_json(scenario: Scenario) -> str:
+    """The scenario as compact JSON (as ``model_dump_json``) without the fields left at
+    their quiet defaults, so adding a calendar field changes no digest of a scenario
+    that does not use it."""
+    dump = without_quiet_defaults(scenario, scenario.model_dump(mode="json"))
+    return json.dumps(dump, separators=(",", ":"), ensure_ascii=False)
+
+
 def _digest(text: str, n: int = 16) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:n]
 
@@ -80,9 +90,9 @@ def scenario_summary(sc: Scenario) -> dict[str, Any]:
         "scenario": sc.name,
         "description": sc.description.strip(),
         "stores": len(sc.stores),
-        "pickers": sum(s.pickers for s in sc.stores),
-        "couriers": sum(f.count for s in sc.stores for f in s.fleets)
-        + sum(w.couriers.count for w in sc.warehouses),
+        "pickers": sum(roster_peak(s.pickers) for s in sc.stores),
+        "couriers": sum(roster_peak(f.count) for s in sc.stores for f in s.fleets)
+        + sum(roster_peak(w.couriers.count) for w in sc.warehouses),
         "online orders per day": sc.demand.online.orders_per_day,
         "walk-ins per day": sum(s.walkins_per_day for s in sc.stores),
         "start (h)": run.start / 3600,
@@ -112,7 +122,9 @@ class CellInfo:
 
     def context(self) -> MetricContext:
         """The measured window of this cell's runs."""
-        return MetricContext(**self.window)
+        w = self.window
+        return MetricContext(start=w["start"], end=w["end"], stop=w["stop"],
+                             promise=w["promise"])
 
 
 @dataclass(frozen=True)
@@ -238,7 +250,7 @@ def make_cell(scenario: Scenario, variant: str, factors: dict[str, Any],
     """The record of a validated cell scenario."""
     ctx = MetricContext.of(scenario)
     return CellInfo(variant=variant, factors=factors, folder=folder,
-                    digest=_digest(scenario.model_dump_json()),
+                    digest=_digest(quiet_json(scenario)),
                     window={"start": ctx.start, "end": ctx.end, "stop": ctx.stop,
                             "promise": ctx.promise},
                     summary=scenario_summary(scenario), overrides=overrides)

@@ -20,12 +20,16 @@ import bisect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
+from sim.calendar.roster import Roster
+from sim.calendar.staff import StaffRecord, follow_roster
 from sim.city.network import Place, RoadNetwork
 from sim.core.env import LevelMonitor, SimEnv
 from sim.core.records import FINISHED, FLEET_COLUMNS, TRIP_COLUMNS, UNDER_WAY
 from sim.demand.order import DELIVERED, Order
 from sim.fleet.vehicles import Mover, mover_for
+from sim.scenario.calendar import roster_peak
 from sim.scenario.fleet import FleetSpec, VehicleSpec
 
 
@@ -77,40 +81,113 @@ class Courier:
     busy: bool = False
     idle_since: float = 0.0
     free_at: float = 0.0
+    on_duty: bool = True
+    leaving: bool = False
+    """Off shift while on a trip: goes off duty when the trip is over."""
 
 
 class Fleet:
     """The couriers based at one node, and the execution of their trips.
 
     ``fleets`` are the node's fleets (at least one), each naming its vehicle in
-    ``vehicles``; couriers are numbered across fleets, in that order.
+    ``vehicles``; couriers are numbered across fleets, in that order. ``rosters`` (one
+    per fleet, or None) are the fleets' rosters followed until ``stop``: a fleet with a
+    roster that changes has as many couriers as its peak, and those off shift are
+    neither idle nor busy; a courier going off shift mid-trip finishes the trip first.
     """
 
     def __init__(self, env: SimEnv, node: str, home: Place, fleets: Sequence[FleetSpec],
-                 vehicles: Mapping[str, VehicleSpec], network: RoadNetwork) -> None:
+                 vehicles: Mapping[str, VehicleSpec], network: RoadNetwork,
+                 rosters: Sequence[Roster] | None = None, stop: float = 0.0) -> None:
         self.env, self.node, self.home, self.network = env, node, home, network
         self.types: list[CourierType] = []
         self.couriers: list[Courier] = []
         table = env.recorder.table("fleets", FLEET_COLUMNS)
-        for fspec in fleets:
+        shifting: list[tuple[CourierType, Roster]] = []
+        for k, fspec in enumerate(fleets):
             name = fspec.vehicle
             vspec = vehicles[name]
             kind = CourierType(name, vspec, fspec, mover_for(vspec, network))
             self.types.append(kind)
-            table.append((node, name, vspec.kind, fspec.count, vspec.speed, vspec.capacity,
+            roster = rosters[k] if rosters is not None else None
+            size = roster_peak(fspec.count)
+            if roster is not None and roster.constant is not None:
+                size = roster.constant
+            elif roster is not None:
+                size = roster.peak(env.now, stop)
+                shifting.append((kind, roster))
+            table.append((node, name, vspec.kind, size, vspec.speed, vspec.capacity,
                           home.x, home.y))
-            for _ in range(fspec.count):
+            for _ in range(size):
                 i = len(self.couriers)
                 self.couriers.append(Courier(f"{node}-c{i:03d}", i, name, kind, home,
                                              idle_since=env.now, free_at=env.now))
         self.level = LevelMonitor(env, "couriers", node, len(self.couriers))
         # free couriers, longest idle first: kept in order as couriers leave and return
         self._idle: list[Courier] = list(self.couriers)
+        self._rostered: dict[int, tuple[int, StaffRecord]] = {}
+        for kind, roster in shifting:
+            record = StaffRecord(env, node, "couriers", kind.vehicle_name, self.level)
+            size = sum(1 for c in self.couriers if c.type is kind)
+            self._rostered[id(kind)] = (size, record)
+            now = follow_roster(env, roster, stop, partial(self.set_rostered, kind))
+            self.set_rostered(kind, now, write=False)
+            record.write(now, self._on_duty(kind))
+        on_duty = sum(c.on_duty for c in self.couriers)
+        if on_duty != self.level.capacity:
+            self.level.set_capacity(on_duty)
         self._trips = env.recorder.table("trips", TRIP_COLUMNS)
         # trips started and not yet written, by trip id
         self._riding: dict[int, _Trip] = {}
         env.recorder.on_finish(self._record_under_way)
         self.on_idle: Callable[[Courier], None] = lambda courier: None
+
+    def _on_duty(self, kind: CourierType) -> int:
+        return sum(1 for c in self.couriers if c.type is kind and c.on_duty)
+
+    def set_rostered(self, kind: CourierType, n: int, write: bool = True) -> None:
+        """The roster of fleet ``kind`` now asks for ``n`` couriers. Surplus couriers go
+        off duty: idle ones at once (the highest numbered first), then couriers on a
+        trip when they are back (marked ``leaving``). Missing ones come on duty: first
+        those still finishing a trip (they stay), then those off duty (lowest numbered
+        first), idle from now; the dispatch policy hears of each."""
+        before, record = self._rostered[id(kind)]
+        self._rostered[id(kind)] = (n, record)
+        mine = [c for c in self.couriers if c.type is kind]
+        came: list[Courier] = []
+        if n < before:
+            drop = before - n
+            for c in sorted((c for c in self._idle if c.type is kind), key=lambda c: -c.index):
+                if drop == 0:
+                    break
+                self._idle.remove(c)
+                c.on_duty = False
+                drop -= 1
+            for c in sorted((c for c in mine if c.busy and not c.leaving),
+                            key=lambda c: -c.index):
+                if drop == 0:
+                    break
+                c.leaving = True
+                drop -= 1
+        elif n > before:
+            add = n - before
+            for c in mine:
+                if add and c.leaving:
+                    c.leaving = False
+                    add -= 1
+            for c in mine:
+                if add and not c.on_duty:
+                    c.on_duty = True
+                    c.idle_since = c.free_at = self.env.now
+                    c.place = self.home
+                    self._became_idle(c)
+                    came.append(c)
+                    add -= 1
+        if n != before and write:
+            self.level.set_capacity(sum(c.on_duty for c in self.couriers))
+            record.write(n, self._on_duty(kind))
+        for c in came:
+            self.on_idle(c)
 
     @property
     def spec(self) -> FleetSpec:
@@ -201,13 +278,21 @@ class Fleet:
         courier, stops = trip.courier, trip.stops
         courier.busy = False
         courier.idle_since = self.env.now
-        self._became_idle(courier)
+        if courier.leaving:  # off shift: the trip is over, so she goes
+            courier.leaving = courier.on_duty = False
+        else:
+            self._became_idle(courier)
         self.level.change(-1)
         del self._riding[trip.trip]
         self._trips.append(_trip_row(trip.trip, self.node, courier, trip.start, back,
                                      stops, trip.legs, FINISHED))
         self.env.hooks.trip_finished.emit(courier, trip.trip)
-        self.on_idle(courier)
+        if courier.on_duty:
+            self.on_idle(courier)
+        else:
+            self.level.set_capacity(sum(c.on_duty for c in self.couriers))
+            n, record = self._rostered[id(courier.type)]
+            record.write(n, self._on_duty(courier.type))
 
     def _record_under_way(self) -> None:
         """Write the trips still under way when the run stops, by trip id: no ``end``,

@@ -22,19 +22,21 @@ from sim.core.records import (
     ORDER_COLUMNS,
     PART_COLUMNS,
     REPLENISHMENT_COLUMNS,
+    STAFFING_COLUMNS,
     STATE_COLUMNS,
     STOCK_LEVEL_COLUMNS,
     STOCKOUT_COLUMNS,
     TRIP_COLUMNS,
     WALKIN_COLUMNS,
 )
+from sim.metrics.days import per_day
 from sim.metrics.economics import economics
 from sim.metrics.fill import fill_rates, handling
 from sim.metrics.inventory import inventory
 from sim.metrics.orders import order_counts, sla, stages
 from sim.metrics.promise import promise
 from sim.metrics.routing import routing
-from sim.metrics.utilisation import utilisation
+from sim.metrics.utilisation import staffing, utilisation
 from sim.metrics.warehouse import warehouse_metrics
 from sim.metrics.window import MetricContext, table
 
@@ -46,7 +48,7 @@ POLICY_TABLES = {
     "orders": ORDER_COLUMNS, "walkins": WALKIN_COLUMNS, "trips": TRIP_COLUMNS,
     "states": STATE_COLUMNS, "fulfil_events": FULFIL_EVENT_COLUMNS,
     "order_parts": PART_COLUMNS, "replenishments": REPLENISHMENT_COLUMNS,
-    "stock_levels": STOCK_LEVEL_COLUMNS,
+    "stock_levels": STOCK_LEVEL_COLUMNS, "fleets": FLEET_COLUMNS, "staffing": STAFFING_COLUMNS,
 }
 
 
@@ -77,6 +79,8 @@ SECTIONS: list[tuple[str, Section]] = [
                                      table(r, "dispatches", DISPATCH_COLUMNS),
                                      table(r, "fleets", FLEET_COLUMNS), c)),
     ("warehouses", warehouse_metrics),
+    ("staffing", lambda r, c: staffing(table(r, "states", STATE_COLUMNS), "staffing" in r, c)),
+    ("days", lambda r, c: per_day(table(r, "orders", ORDER_COLUMNS), c)),
 ]
 
 

@@ -39,6 +39,8 @@ def _levels() -> list[str]:
 
 
 _WH = "warehouses.<warehouse>."
+_DAY_COUNTS = ("created", "accepted", "rejected", "delivered", "cancelled",
+               "in_progress_at_end", "on_time", "on_time_rate")
 
 METRIC_PATHS: tuple[str, ...] = (
     "window.start_h", "window.end_h", "window.promise_min",
@@ -85,7 +87,7 @@ METRIC_PATHS: tuple[str, ...] = (
     *(f"economics.costs.{k}" for k in (
         "goods", "pickers", "courier_time", "courier_distance", "replenishment_orders",
         "holding", "write_offs", "late_orders", "late_minutes", "cancelled_orders",
-        "rejected_orders", "split_shipments", "total")),
+        "rejected_orders", "split_shipments", "vehicle_fixed", "total")),
     "economics.profit", "economics.profit_per_hour", "economics.units_sold",
     "economics.late_orders", "economics.late_minutes",
     # routing (sim.metrics.routing)
@@ -107,6 +109,15 @@ METRIC_PATHS: tuple[str, ...] = (
     f"{_WH}station_utilisation.max", f"{_WH}pile_on.visits", f"{_WH}pile_on.items_per_visit",
     f"{_WH}pile_on.lines_per_visit", f"{_WH}congestion_s_per_trip", f"{_WH}failures",
     f"{_WH}deadlocks_resolved",
+    # staffing under rosters (sim.metrics.utilisation.staffing)
+    *(f"staffing.<resource>.{k}" for k in ("staffed_hours", "busy_hours", "utilisation",
+                                            "unstaffed_hours")),
+    *(f"staffing.<resource>.{part}.{k}" for part in ("by_node.<node>", "by_hour.<hour>")
+      for k in ("staffed_hours", "busy_hours", "utilisation")),
+    "staffing.<resource>.by_node.<node>.unstaffed_hours",
+    # per day and day type (sim.metrics.days)
+    *(f"days.by_day.<day>.{k}" for k in (*_DAY_COUNTS, "day_type")),
+    *(f"days.by_day_type.<day_type>.{k}" for k in (*_DAY_COUNTS, "days")),
 )
 """Every scalar path of ``metrics.json``; ``<name>`` stands for a key listed in
 :data:`OPEN` or supplied by the scenario (see :func:`placeholder_values`)."""
@@ -117,7 +128,7 @@ FIXED: dict[str, tuple[str, ...]] = {
 }
 """Placeholders whose keys the code fixes (order channels, routing solvers)."""
 
-OPEN = ("reason", "status", "state", "n")
+OPEN = ("reason", "status", "state", "n", "day", "hour")
 """Placeholders whose keys come from the records (any key is accepted)."""
 
 _PLACEHOLDER = re.compile(r"<([a-z_]+)>")
@@ -131,7 +142,9 @@ def placeholder_values(scenario: Any) -> dict[str, tuple[str, ...]]:
     warehouses = tuple(w.name for w in scenario.warehouses)
     return {**FIXED, "node": (*(s.name for s in scenario.stores), *warehouses),
             "warehouse": warehouses, "vehicle": tuple(scenario.vehicles),
-            "resource": ("couriers", "pickers") if scenario.stores else ("couriers",)}
+            "resource": ("couriers", "pickers") if scenario.stores else ("couriers",),
+            "day_type": (*(scenario.calendar.day_types if scenario.calendar else ()),
+                         "default")}
 
 
 @dataclass(frozen=True)

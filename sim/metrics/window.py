@@ -10,7 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from sim.scenario.schema import Scenario
+from sim.calendar.clock import days_between
+from sim.scenario.calendar import day_types
+from sim.scenario.schema import Scenario, VehicleSpec
 
 
 @dataclass(frozen=True)
@@ -24,13 +26,22 @@ class MetricContext:
     promise: float
     economics: Any = None
     """The scenario's money figures (:class:`~sim.scenario.schema.EconomicsSpec`) or None."""
+    day_types: tuple[str, ...] | None = None
+    """The day type of each day of the run (index 0 is day 1) when the run has several
+    days or a calendar (metrics are then also reported per day), else None."""
+    vehicles: Mapping[str, VehicleSpec] | None = None
+    """The vehicle types (their own costs), or None: every courier at the economics rates."""
 
     @classmethod
     def of(cls, scenario: Scenario) -> MetricContext:
         """The context a scenario defines: after warm-up until arrivals stop."""
         start, end = scenario.run.measured
+        types: tuple[str, ...] | None = None
+        if scenario.calendar is not None or scenario.run.days > 1:
+            types = day_types(scenario) or tuple(
+                "default" for _ in days_between(0.0, scenario.run.stop))
         return cls(start, end, scenario.run.stop, scenario.promise.window,
-                   scenario.economics)
+                   scenario.economics, types, scenario.vehicles)
 
     @property
     def hours(self) -> float:

@@ -18,11 +18,13 @@ from matplotlib.ticker import PercentFormatter
 from sim.core.format import percent
 from sim.core.records import REJECTED
 from sim.metrics.orders import click_to_door_minutes
-from sim.metrics.utilisation import busy_over_time
+from sim.metrics.utilisation import busy_over_time, staffing_by_hour
 from sim.metrics.window import MetricContext
 from sim.report.figures import new_axes, new_figure, save
 
 UTILISATION_BY_STORE = "utilisation_by_store.png"
+STAFFING = "staffing.png"
+"""Staffed versus busy per hour (written only for runs under rosters)."""
 
 
 def plot_click_to_door(orders: pd.DataFrame, ctx: MetricContext, ax: Axes | None = None,
@@ -135,6 +137,51 @@ def plot_utilisation_by_store(states: pd.DataFrame, ctx: MetricContext, resource
     return ax
 
 
+def plot_staffing(states: pd.DataFrame, ctx: MetricContext, resource: str,
+                  node: str | None = None, ax: Axes | None = None) -> Axes:
+    """Staffed versus busy ``resource`` (couriers, pickers) per clock hour of the run, at
+    ``node`` or all nodes pooled: the grey area is the staff on duty (a roster's shape),
+    the line the staff at work; the gap is idle paid time, a line at the area's edge a
+    bottleneck."""
+    ax = ax or new_axes()
+    t0 = float(states["time"].min()) if not states.empty else ctx.start
+    starts, staffed, busy = staffing_by_hour(states, resource, t0, ctx.stop, node)
+    edges = np.append(starts, ctx.stop) / 3600
+    widths = np.diff(edges)  # hours; the first and last may be cut by the run
+    staffed, busy = staffed / widths, busy / widths  # mean staff on duty and at work
+    ax.fill_between(edges, np.append(staffed, staffed[-1:]), step="post", color="0.85",
+                    label="staffed")
+    ax.step(edges, np.append(busy, busy[-1:]), where="post", color="tab:blue",
+            label="busy")
+    ax.axvspan(t0 / 3600, ctx.start / 3600, color="0.95", label="warm-up")
+    ax.set_xlabel("hour of the run (from midnight of day 1)")
+    ax.set_ylabel(f"{resource} (mean in the hour)")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize="small", frameon=False)
+    ax.set_title(f"{resource.capitalize()} staffed vs busy, {node or 'all nodes'}")
+    return ax
+
+
+def _write_staffing(states: pd.DataFrame, ctx: MetricContext, folder: Path) -> Path:
+    """One figure: a row per resource, all nodes pooled then each node."""
+    resources = sorted(str(r) for r in states["resource"].unique())
+    nodes = sorted(str(n) for n in states["node"].unique())
+    cols = 1 + len(nodes)
+    fig = new_figure(3.2 * cols, 0.5 + 2.8 * len(resources))
+    axes = fig.subplots(len(resources), cols, sharex=True, squeeze=False)
+    for row, resource in zip(axes, resources, strict=True):
+        for ax, node in zip(row, [None, *nodes], strict=True):
+            plot_staffing(states, ctx, resource, node, ax)
+            ax.title.set_fontsize("small")
+            if node is not None:
+                legend = ax.get_legend()
+                if legend is not None:
+                    legend.remove()
+    save(axes[0][0], folder / STAFFING)
+    return folder / STAFFING
+
+
 def plot_late_orders(orders: pd.DataFrame, fleets: pd.DataFrame, ctx: MetricContext,
                      ax: Axes | None = None) -> Axes:
     """Where the measured delivered orders went: on time in grey, late in red (later
@@ -191,6 +238,8 @@ def write_run_plots(records: Mapping[str, pd.DataFrame], ctx: MetricContext,
                     ax.set_xlabel("")
             save(axes[0], folder / UTILISATION_BY_STORE)
             out.append(folder / UTILISATION_BY_STORE)
+        if records.get("staffing") is not None:
+            out.append(_write_staffing(states, ctx, folder))
     if records.get("wh_cells") is not None:
         from sim.report.warehouse_plots import write_warehouse_plots
 

@@ -206,7 +206,8 @@ class DispatchPlanner:
                 out.append(c)
         if len(taken) == len(self.fleet.types) and min(taken.values()) >= n_ready:
             return out  # every fleet has enough idle couriers: no need to look further
-        soon = sorted((c for c in self.fleet.couriers if c.busy and c.free_at <= horizon),
+        soon = sorted((c for c in self.fleet.couriers if c.busy and not c.leaving
+                       and c.free_at <= horizon),
                       key=lambda c: (c.free_at, c.index))
         for c in soon:
             k = id(c.type)

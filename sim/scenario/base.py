@@ -7,7 +7,7 @@ whole scenario, build on it; it imports none of them.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -38,6 +38,33 @@ class Spec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True,
                               allow_inf_nan=False)
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset()
+    """Fields left out of the resolved scenario while they hold their default: fields
+    added after scenarios were first written out (calendar, rosters, vehicle costs), so a
+    scenario that does not use them resolves to the same file as before."""
+
+
+def without_quiet_defaults(model: object, dump: Any) -> Any:
+    """``dump`` (the JSON dump of ``model``) without the fields each model lists in
+    ``quiet_defaults`` while they hold their default, at every depth: a scenario that
+    does not use the calendar, rosters or vehicle costs resolves to the same file (and
+    digest) as before those fields existed."""
+    if isinstance(model, Spec) and isinstance(dump, dict):
+        fields = type(model).model_fields
+        out = {}
+        for key, value in dump.items():
+            child = getattr(model, key, None)
+            if key in type(model).quiet_defaults and child == fields[key].get_default(
+                    call_default_factory=True):
+                continue
+            out[key] = without_quiet_defaults(child, value)
+        return out
+    if isinstance(model, list | tuple) and isinstance(dump, list):
+        return [without_quiet_defaults(m, d) for m, d in zip(model, dump, strict=True)]
+    if isinstance(model, dict) and isinstance(dump, dict):
+        return {k: without_quiet_defaults(model.get(k), v) for k, v in dump.items()}
+    return dump
 
 
 @shorthand(Const("flat", "the same weight in every hour"))

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field
 
 from sim.scenario.base import (
     Name,
-    NonNegInt,
+    NonNegFloat,
     PosInt,
     Spec,
 )
+from sim.scenario.calendar import RosterSpec
 from sim.scenario.json_schema import OneItem, shorthand
 from sim.scenario.units import (
     NonNegDuration,
@@ -40,13 +41,26 @@ class VehicleSpec(Spec):
         None, description="Longest trip (out and back) on one charge; none: unlimited.")
     swap_time: NonNegDuration = Field(
         0.0, description="Battery swap or turnaround at the store after each trip.")
+    hour_cost: NonNegFloat | None = Field(
+        None, description="Cost per courier-hour on duty with this vehicle; none: "
+        "economics.courier_hour.")
+    km_cost: NonNegFloat | None = Field(
+        None, description="Cost per kilometre ridden or flown; none: economics.courier_km.")
+    day_cost: NonNegFloat | None = Field(
+        None, description="Fixed cost per vehicle of the fleet per day of the measured "
+        "window (owned vehicles: drones, vans; depreciation, insurance); none: 0.")
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"hour_cost", "km_cost",
+                                                          "day_cost"})
 
 
 
 class FleetSpec(Spec):
     """The couriers based at a node."""
 
-    count: NonNegInt = Field(description="Number of couriers.")
+    count: RosterSpec = Field(
+        description="Couriers on duty: a count all day, shifts [{start, end, count}] or "
+        "{hourly: [24 counts]}; a courier going off shift finishes the trip in progress.")
     vehicle: Name = Field(description="Name of a vehicle type in `vehicles`.")
     pickup_time: NonNegDuration = Field(
         seconds("1min"), description="Handover at the node per trip.")

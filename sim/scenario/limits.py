@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import BeforeValidator, Field
 
 from sim.scenario.base import Spec
+from sim.scenario.calendar import roster_peak
 from sim.scenario.demand import BasketSpec
 from sim.scenario.errors import Loc, ScenarioError
 from sim.scenario.units import whole_number
@@ -87,7 +88,7 @@ def check_limits(sc: Scenario) -> None:
     skus = sc.catalog.skus
     _refuse("SKUs", skus, lim.skus, "skus", ("catalog", "skus"),
             "use fewer SKUs")
-    run_days = sc.run.duration / DAY
+    run_days = (sc.run.end - sc.run.start) / DAY
     online = sc.demand.online
     orders = online.orders_per_day * run_days
     lines = orders * min(_mean_lines(online.basket), skus)
@@ -109,9 +110,9 @@ def check_limits(sc: Scenario) -> None:
         lines += shoppers * min(walkin_lines, skus)
         _refuse("expected orders and walk-in shoppers", orders, lim.orders, "orders",
                 ("stores", i, "walkins_per_day"), "lower the rate or shorten the run")
-        crew(store.pickers, ("stores", i, "pickers"))
+        crew(roster_peak(store.pickers), ("stores", i, "pickers"))
         for k, fleet in enumerate(store.fleets):
-            crew(fleet.count, ("stores", i, "couriers", *((k,) if len(store.fleets) > 1
+            crew(roster_peak(fleet.count), ("stores", i, "couriers", *((k,) if len(store.fleets) > 1
                                                           else ()), "count"))
     slots = skus * (len(sc.stores) + len(sc.warehouses))
     for i, wh in enumerate(sc.warehouses):
@@ -123,7 +124,7 @@ def check_limits(sc: Scenario) -> None:
             _refuse("expected orders", orders, lim.orders, "orders",
                     (*where, "parcels", "orders_per_day"), "lower the rate or shorten the run")
         crew(wh.robots.count, (*where, "robots", "count"))
-        crew(wh.couriers.count, (*where, "couriers", "count"))
+        crew(roster_peak(wh.couriers.count), (*where, "couriers", "count"))
         layout = wh.layout
         if layout.kind == "generated":
             (bx, by), (nbx, nby) = layout.block, layout.blocks

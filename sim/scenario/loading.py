@@ -229,6 +229,8 @@ def _strip_tags(raw: Any, loc: Sequence[str | int]) -> list[str | int]:
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             out.append(part)
             node = node[part]
+        elif isinstance(node, list) and isinstance(part, str) and not last:
+            pass  # a union tag inside a list-valued field (a roster's ``shifts``)
         elif isinstance(node, list | tuple) or node is None or last:
             out.append(part)
             node = None

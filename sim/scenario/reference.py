@@ -6,6 +6,7 @@ checks the two agree, so the documentation cannot drift from the code.
 
 from __future__ import annotations
 
+import datetime
 import typing
 from typing import Any, Literal, get_args, get_origin
 
@@ -188,7 +189,8 @@ def _plain_type_name(tp: Any, meta: list[Any]) -> str:
         return "mapping"
     if tp is Any:
         return "any value"
-    name = {int: "integer", float: "number", str: "text", bool: "true/false"}.get(tp, str(tp))
+    name = {int: "integer", float: "number", str: "text", bool: "true/false",
+            datetime.date: "date (ISO, e.g. 2026-11-10)"}.get(tp, str(tp))
     bounds = _bounds(meta, "characters" if tp is str else "items")
     return name + (f" ({bounds})" if bounds else "")
 
@@ -255,6 +257,10 @@ def _rows(model: type[BaseModel], prefix: str, out: list[tuple[str, str, str, st
                 _rows(m, f"{path}.", out, seen, tagged=True)
         elif len(models) == 1 and name != "store_defaults":
             _rows(models[0], f"{path}.", out, seen)
+        for m in members if len(members) > 1 else ():  # a union with a list of models
+            listed = _strip(m)                         # (a roster's shifts): their rows too
+            if get_origin(listed) is list and _is_model(_strip(get_args(listed)[0])):
+                _rows(_strip(get_args(listed)[0]), f"{path}[].", out, seen)
 
 
 def markdown_reference(model: type[BaseModel]) -> str:

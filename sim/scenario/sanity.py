@@ -9,6 +9,7 @@ the run: a study may mean it).
 
 from __future__ import annotations
 
+from sim.scenario.calendar import roster_peak
 from sim.scenario.fleet import FleetSpec
 from sim.scenario.schema import Scenario
 
@@ -24,7 +25,7 @@ def delivery_warnings(sc: Scenario) -> list[str]:
     fleets: list[tuple[str, FleetSpec]] = [
         (f"stores[{i}].couriers", f) for i, s in enumerate(sc.stores) for f in s.fleets]
     fleets += [(f"warehouses[{i}].couriers", w.couriers) for i, w in enumerate(sc.warehouses)]
-    on_duty = [(where, f) for where, f in fleets if f.count > 0]
+    on_duty = [(where, f) for where, f in fleets if roster_peak(f.count) > 0]
     out = []
     if not on_duty:
         out.append("no courier on duty anywhere (every fleet's count is 0): no online order "

@@ -12,7 +12,8 @@ the unions below grow as policies are added.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+import datetime as _dt
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BeforeValidator,
@@ -34,6 +35,7 @@ from sim.scenario.base import (
     Probability,
     Spec,
 )
+from sim.scenario.calendar import DAY, CalendarSpec, PickerRosterSpec, check_calendar
 from sim.scenario.demand import (
     CatalogSpec,
     DemandSpec,
@@ -73,8 +75,19 @@ from sim.scenario.warehouse import WarehouseSpec, check_warehouses
 class RunSpec(Spec):
     """The simulated period and the window in which performance is measured."""
 
-    start: TimeOfDay = Field(0.0, description="Time of day the run starts (clock time).")
-    duration: PosDuration = Field(seconds("24h"), description="How long new demand arrives.")
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"days", "date"})
+
+    start: TimeOfDay = Field(0.0, description="Time of day the run starts (clock time) on "
+                             "day 1; simulation time is seconds since midnight of day 1.")
+    duration: PosDuration = Field(
+        seconds("24h"), description="How long new demand arrives on the last day: arrivals "
+        "run from `start` on day 1 for (days - 1) x 24h + duration, so `days: 3, start: "
+        "00:00, duration: 24h` is three whole days and `days: 1` is the run as before.")
+    days: PosInt = Field(1, description="Calendar days the run covers (day 1 is the day "
+                         "it starts); each day takes its type from `calendar`.")
+    date: _dt.date | None = Field(
+        None, description="ISO date of day 1 (e.g. 2026-11-10): gives days their weekday "
+        "and lets `calendar.dates` name days by date; none: days are only numbered.")
     warmup: NonNegDuration = Field(
         seconds("30min"),
         description="Start of the run excluded from the metrics (empty-system bias).")
@@ -90,8 +103,10 @@ class RunSpec(Spec):
 
     @property
     def end(self) -> float:
-        """Clock time at which arrivals stop."""
-        return self.start + self.duration
+        """Clock time at which arrivals stop: ``duration`` after ``start`` on the last day."""
+        if self.days == 1:
+            return self.start + self.duration
+        return self.start + (self.days - 1) * DAY + self.duration
 
     @property
     def stop(self) -> float:
@@ -352,7 +367,10 @@ class StoreSpec(Spec):
     name: Name = Field(description="Unique name of the node (letters, digits, _ . -; "
                                    "not starting with a dot).")
     location: tuple[Distance, Distance] = Field(description="[x, y] in the city.")
-    pickers: PosInt = Field(description="Pickers on shift (each picks and packs one order).")
+    pickers: PickerRosterSpec = Field(
+        description="Pickers on duty (each picks and packs one order): a count all day, "
+        "shifts [{start, end, count}] or {hourly: [24 counts]}; a picker going off shift "
+        "finishes the order in hand.")
     pick_time_per_order: DurationDist = Field(description="Fixed time per order (walk, scan).")
     pick_time_per_item: DurationDist = Field(description="Time per unit picked.")
     pack_time: DurationDist = Field(duration_default(0.0),
@@ -686,9 +704,14 @@ class Scenario(Spec):
         default_factory=list, description="Stores: shelves for both channels, pickers, fleets.")
     warehouses: list[WarehouseSpec] = Field(
         default_factory=list, description="Robot warehouses (fulfilment nodes and suppliers).")
+    calendar: CalendarSpec | None = Field(
+        None, description="Day types and which day has which (demand factors, profiles, "
+        "rosters); none: every day is the same day.")
     limits: LimitsSpec = Field(
         default_factory=LimitsSpec, description="Largest sizes the scenario may ask for, "
         "checked before anything is built (see sim/scenario/limits.py).")
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"calendar"})
 
     @model_validator(mode="before")
     @classmethod
@@ -710,6 +733,7 @@ class Scenario(Spec):
                 self.check_vehicle(fleet.vehicle, ("stores", i, "couriers", *index, "vehicle"))
             self._check_stock_policies(i, store)
         check_warehouses(self, seen)
+        check_calendar(self)
         check_limits(self)
         return self
 

@@ -270,7 +270,7 @@ def si_text(x: float, unit: str) -> str:
     return number + unit
 
 
-def _clock_text(x: float) -> str:
+def clock_text(x: float) -> str:
     """A time of day as ``"HH:MM[:SS]"`` when whole seconds, else seconds with a unit."""
     return _clock(x) if x == int(x) else si_text(x, "s")
 
@@ -309,7 +309,7 @@ Speed = Annotated[
 TimeOfDay = Annotated[
     float,
     BeforeValidator(parse_time_of_day),
-    PlainSerializer(_clock_text, return_type=str, when_used="json"),
+    PlainSerializer(clock_text, return_type=str, when_used="json"),
     WithJsonSchema(_human("time of day, e.g. '07:30' (or a duration after midnight such "
                           "as '17h')")),
     Field(ge=0, le=86400),

@@ -13,7 +13,7 @@ other concept modules; this one builds on :mod:`sim.scenario.base`, :mod:`.fleet
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BeforeValidator,
@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from sim.scenario.base import Name, NonNegFloat, NonNegInt, PosFloat, PosInt, Profile, Spec
+from sim.scenario.calendar import RosterSpec
 from sim.scenario.demand import BasketSpec
 from sim.scenario.distributions import (
     DurationDist,
@@ -230,6 +231,14 @@ class WhStationSpec(Spec):
     pack_time: DurationDist = Field(
         duration_default(0.0), description="Packing after an order's last pick (off the "
         "station, unlimited packers).")
+    pickers: RosterSpec | None = Field(
+        None, description="Station pickers on duty, each staffing one station (the lowest "
+        "numbered first; more pickers than stations staff every station): a count, shifts "
+        "or {hourly: [...]}. A station whose picker goes off shift takes no new order and "
+        "closes once its open orders are picked; its closed time counts as idle in the "
+        "station time shares. none: every station staffed all day.")
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"pickers"})
 
 
 class PodSpec(Spec):

@@ -10,7 +10,9 @@ substitutes, drops them, or takes the order away (reroute, cancel); see
 
 A picker takes ``pick_time_per_order`` plus ``pick_time_per_item`` for every unit picked
 (substitutes included), then packs; the packed order goes to the store's dispatch policy.
-Pickers are a SimPy resource served first come, first served.
+Pickers are a SimPy resource served first come, first served. Under a roster (shifts or
+hourly counts) they are a :class:`~sim.calendar.staff.PickerPool`: a picker going off
+shift finishes the order in hand, and orders wait while nobody is on duty.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from typing import TYPE_CHECKING, Protocol
 
 import simpy
 
+from sim.calendar.roster import Roster
+from sim.calendar.staff import PickerPool
 from sim.city.network import Place
 from sim.core.env import LevelMonitor, SimEnv
 from sim.demand.catalog import Basket
 from sim.demand.order import Order
+from sim.scenario.calendar import roster_peak
 from sim.scenario.schema import StoreSpec
 from sim.stores.inventory import ShelfStock
 
@@ -67,14 +72,26 @@ class Store:
     kind = "store"
 
     def __init__(self, env: SimEnv, spec: StoreSpec, place: Place, stock: ShelfStock,
-                 fleet: Fleet, dispatch: DispatchPolicy, stockouts: StockoutHandler) -> None:
+                 fleet: Fleet, dispatch: DispatchPolicy, stockouts: StockoutHandler,
+                 roster: Roster | None = None, stop: float = 0.0) -> None:
+        """``roster``: the pickers' roster over the run (None or a constant one: a fixed
+        number of pickers); ``stop``: when the run stops (the roster is followed until
+        then)."""
         self.env, self.spec, self.name, self.place = env, spec, spec.name, place
         self.stock = stock
         self.fleet = fleet
         self.dispatch = dispatch
         self.stockouts = stockouts
-        self.pickers = simpy.Resource(env, capacity=spec.pickers)
-        self.picker_level = LevelMonitor(env, "pickers", spec.name, spec.pickers)
+        self.pickers: simpy.Resource | PickerPool
+        if roster is None or roster.constant is not None:
+            n = roster.constant if roster is not None and roster.constant is not None \
+                else roster_peak(spec.pickers)
+            self.pickers = simpy.Resource(env, capacity=n)
+            self.picker_level = LevelMonitor(env, "pickers", spec.name, n)
+        else:  # a roster: pickers come and go, each finishing the order in hand
+            self.picker_level = LevelMonitor(env, "pickers", spec.name,
+                                             roster.steps(env.now, stop)[0][1])
+            self.pickers = PickerPool(env, spec.name, roster, stop, self.picker_level)
         self._per_order = env.draws(f"pick/order/{spec.name}", spec.pick_time_per_order)
         self._per_item = env.draws(f"pick/item/{spec.name}", spec.pick_time_per_item)
         self._pack = env.draws(f"pack/{spec.name}", spec.pack_time)

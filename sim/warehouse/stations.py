@@ -58,6 +58,8 @@ class Station:
     max_robots: int
     lane_cap: int = 0
     open_orders: int = 0
+    staffed: bool = True
+    """A picker is rostered here: the station takes new orders (see ``pickers``)."""
     open_units: int = 0  # units of open orders not yet picked
     waiting: list[Line] = field(default_factory=list)  # lines with unclaimed units
     incoming: list[Visit] = field(default_factory=list)  # visits not yet gone from the pick cell

@@ -24,6 +24,8 @@ import numpy as np
 import numpy.typing as npt
 import simpy
 
+from sim.calendar.roster import Roster
+from sim.calendar.staff import StaffRecord, follow_roster
 from sim.city.network import Place
 from sim.core.env import SimEnv
 from sim.core.records import (
@@ -114,7 +116,7 @@ class RobotWarehouse:
 
     def __init__(self, env: SimEnv, scenario: Scenario, spec: WarehouseSpec, index: int,
                  place: Place, fleet: Fleet, dispatch: DispatchPolicy, catalog: Catalog,
-                 layout: Layout | None = None) -> None:
+                 layout: Layout | None = None, pickers: Roster | None = None) -> None:
         self.env, self.spec, self.name, self.place, self.fleet = env, spec, spec.name, place, fleet
         self.dispatch = dispatch
         self.where = ("warehouses", index)
@@ -211,6 +213,14 @@ class RobotWarehouse:
             robot.available = True
             self.idle.add(robot)
         self._slots_open = sum(st.order_slots for st in self.stations)
+        self._station_pickers: StaffRecord | None = None
+        # the station pickers' roster (None, or as many all day as stations: all staffed)
+        if pickers is not None and (pickers.constant is None
+                                    or pickers.constant < len(self.stations)):
+            self._station_pickers = StaffRecord(env, self.name, "station_pickers", "", None)
+            self._rostered = len(self.stations)
+            now = follow_roster(env, pickers, scenario.run.stop, self.set_station_pickers)
+            self.set_station_pickers(now)
         self._needy: set[int] = set()  # stations that may want a pod
         self._blocked: set[int] = set()  # stations that found none, until pods move
         self._in_dispatch = self._redo = False
@@ -341,7 +351,7 @@ class RobotWarehouse:
         """Give free station slots to backlog orders, then dispatch robots."""
         env = self.env
         while len(self.backlog) and self._slots_open > 0:
-            free = [s for s in self.stations if s.open_orders < s.order_slots]
+            free = [s for s in self.stations if s.staffed and s.open_orders < s.order_slots]
             wo = self.backlog.pop()
             st = self.order_station.choose(wo, free)
             wo.station, wo.assigned, wo.status = st.index, env.now, OPEN
@@ -354,6 +364,31 @@ class RobotWarehouse:
             if st.state == STATION_IDLE:
                 self.station_state(st, WAITING_FOR_POD)
         self._dispatch()
+
+    def set_station_pickers(self, n: int) -> None:
+        """The roster now has ``n`` station pickers: stations ``0 .. n-1`` are staffed.
+        A station losing its picker takes no new order; she leaves once its open orders
+        are picked. A station gaining one takes orders at once."""
+        self._rostered = n
+        opened = False
+        for st in self.stations:
+            staff = st.index < n
+            if staff == st.staffed:
+                continue
+            st.staffed = staff
+            free = st.order_slots - st.open_orders
+            self._slots_open += free if staff else -free
+            opened = opened or staff
+        self._write_station_pickers()
+        if opened:
+            self.assign_orders()
+
+    def _write_station_pickers(self) -> None:
+        """A ``staffing`` row: pickers rostered, and on duty (staffed stations and those
+        still picking their open orders)."""
+        assert self._station_pickers is not None
+        on_duty = sum(1 for st in self.stations if st.staffed or st.open_orders > 0)
+        self._station_pickers.write(min(self._rostered, len(self.stations)), on_duty)
 
     def station_state(self, st: Station, state: int) -> None:
         """Close the station's current state interval and start ``state``."""
@@ -441,7 +476,10 @@ class RobotWarehouse:
         order.pick_end = env.now
         order.status = PICKED
         st.open_orders -= 1
-        self._slots_open += 1
+        if st.staffed:
+            self._slots_open += 1
+        elif st.open_orders == 0 and self._station_pickers is not None:
+            self._write_station_pickers()  # the last open order picked: the picker leaves
         pack = self._pack()
         if pack > 0:
             env.timeout(pack).callbacks.append(lambda _: self._ready(order))

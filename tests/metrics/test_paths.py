@@ -1,9 +1,10 @@
 """The static list of metric paths is exactly what runs write to metrics.json.
 
 KPI names are checked against :data:`sim.metrics.paths.METRIC_PATHS` before a sweep
-starts; these small runs (a city with every optional section switched on, and a robot
-warehouse) pin the list to the metrics code: every scalar they write matches a path, and
-every path is written by one of them.
+starts; these small runs (a city with every optional section switched on, a robot
+warehouse, and a city across midnight with a calendar and rosters) pin the list to the
+metrics code: every scalar they write matches a path, and every path is written by one
+of them.
 """
 
 from __future__ import annotations
@@ -28,15 +29,26 @@ CITY = [  # every optional section: predictor, economics, replenishment, solver,
     "S: 40}",
     "store_defaults.stock={cover_days: 0.02, min_units: 1}",
 ]
+CALENDAR = [  # across midnight under a calendar, rosters and a vehicle's own costs
+    "run.start=23:00", "run.duration=2h", "run.warmup=10min", "run.drain=30min",
+    "economics={unit_price: 10, courier_hour: 30}",
+    "vehicles.ebike.hour_cost=12", "vehicles.ebike.day_cost=5",
+    "calendar={day_types: {normal: {}}, default: normal}",
+    "store_defaults.couriers.count=[{start: '22:00', end: '00:30', count: 8}, "
+    "{start: '00:30', end: '06:00', count: 3}]",
+    "store_defaults.pickers={hourly: [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, "
+    "3, 3, 3, 3, 3, 3, 2]}",
+]
 WAREHOUSE = ["run.start=08:00", "run.duration=30min", "run.warmup=5min", "run.drain=10min",
              "warehouses[0].robots.count=60", "warehouses[0].layout.stations=8"]
 
 
 @pytest.fixture(scope="module")
 def runs() -> list[tuple[Scenario, dict[str, Any]]]:
-    """Two short runs and their flattened metrics."""
+    """Three short runs and their flattened metrics."""
     out = []
-    for path, overrides in (("tiny", CITY), ("cainiao_warehouse.yaml", WAREHOUSE)):
+    for path, overrides in (("tiny", CITY), ("cainiao_warehouse.yaml", WAREHOUSE),
+                            ("tiny", CALENDAR)):
         sc = (parse_scenario(TINY, "tiny.yaml", overrides) if path == "tiny"
               else read_scenario(SCENARIOS / path, overrides))
         out.append((sc, flatten(run(sc, 3).metrics)))
