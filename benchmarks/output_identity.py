@@ -46,6 +46,11 @@ DEFAULT_DAY = "scenarios/hema_city.yaml"
 
 SHORT = ("run.start=10:00", "run.duration=1h", "run.warmup=15min", "run.drain=30min")
 """The short window the long scenarios and the experiments are cut to."""
+ONE_DAY = ("run.date=2026-11-11", "run.days=1")
+"""Multi-day scenarios and experiments (Singles' Day) are cut to their event day."""
+SINGLES_DAY = (*ONE_DAY, "run.start=00:00", "run.duration=1h", "run.warmup=15min",
+               "run.drain=30min")
+"""Singles' Day cut to the sale's first hour (the midnight rush under the surge)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ SCENARIOS = (
     ScenarioCase("cainiao_warehouse", "scenarios/cainiao_warehouse.yaml",
                  ("run.start=08:00", "run.duration=1h", "run.warmup=15min",
                   "run.drain=30min")),
+    ScenarioCase("singles_day", "scenarios/singles_day.yaml", SINGLES_DAY),
     ScenarioCase("helsinki", "scenarios/helsinki.yaml", SHORT),
 )
 EXPERIMENTS = "scenarios/experiments"
@@ -114,6 +120,8 @@ def record(tree: Path, out: Path, plots: bool, only_default_day: bool = False) -
         short = _override_map(EXPERIMENT_WINDOW)
         if "run.start" in over:
             short.pop("run.start")
+        if _multi_day(file, data):
+            short.update(_override_map(ONE_DAY))
         over.update(short)
         data["overrides"] = over
         data["replications"] = EXPERIMENT_REPLICATIONS
@@ -123,6 +131,16 @@ def record(tree: Path, out: Path, plots: bool, only_default_day: bool = False) -
                      output="tables", plots=False, progress=False)
         print(f"  {tree}: experiment {file.stem} ({time.process_time():.0f} s CPU so far)",
               file=sys.stderr)
+
+
+def _multi_day(file: Path, experiment: dict[str, object]) -> bool:
+    """True when the experiment's scenario covers several days (it is cut to one)."""
+    import yaml
+
+    scenario = yaml.safe_load((file.parent / str(experiment["scenario"])).read_text(
+        encoding="utf-8"))
+    run = scenario.get("run") or {}
+    return int(run.get("days", 1)) > 1
 
 
 def files_of(folder: Path) -> dict[str, Path]:

@@ -17,6 +17,7 @@ from collections.abc import Generator, Sequence
 import numpy as np
 import simpy
 
+from sim.calendar.events import EventRuntime, NoShows, demand_factors, speed_factors
 from sim.calendar.roster import Roster, RosterAdjuster, roster_for
 from sim.city.network import RoadNetwork
 from sim.core.env import SimEnv
@@ -118,8 +119,15 @@ class Model:
         self.referenced = referenced if referenced is not None else load_referenced(scenario)
         self.network = build_network(scenario, self.referenced)
         self.catalog = Catalog(scenario.catalog)
+        # calendar events: rate and speed factors, no-show absences (None without
+        # events: nothing changes)
+        self.demand_factors = demand_factors(scenario) if scenario.events else None
+        self.speeds = speed_factors(scenario) if scenario.events else None
+        self.no_shows = NoShows(env, scenario) if scenario.events else None
+        if self.no_shows is not None:
+            self.roster_adjusters.append(self.no_shows.absent)
         self.online = OnlineDemand(env, scenario, self.catalog, self.network,
-                                   self.referenced.density)
+                                   self.referenced.density, self.demand_factors)
         geography = self.online.geography
         self.shares: dict[str, float] = {} if geography is None else dict(zip(
             (s.name for s in scenario.stores),
@@ -147,6 +155,9 @@ class Model:
         # nodes that also supply stores: the robot warehouses
         self.supplying_nodes: dict[str, Supplier] = {w.name: w for w in self.warehouses}
         self.replenishment = [self._replenishment(store) for store in self.stores]
+        self.events = EventRuntime(env, scenario, self.ctx.closed,
+                                   [node.fleet for node in self.nodes], self.warehouses,
+                                   self.no_shows) if self.no_shows is not None else None
 
     def _dispatch(self, fleet: Fleet) -> DispatchPolicy:
         """The scenario's dispatch policy for ``fleet`` (built before its node)."""
@@ -168,8 +179,9 @@ class Model:
         stop = sc.run.stop
         fleet = Fleet(env, spec.name, place, spec.fleets, sc.vehicles, self.network,
                       [self.roster(spec.name, "couriers", f.count, f.vehicle)
-                       for f in spec.fleets], stop)
-        self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog))
+                       for f in spec.fleets], stop, self.speeds)
+        self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog,
+                                         self.demand_factors))
         return Store(env, spec, place, stock, fleet, self._dispatch(fleet), self.stockouts,
                      self.roster(spec.name, "pickers", spec.pickers), stop)
 
@@ -205,7 +217,7 @@ class Model:
         place = self.network.place(*spec.location)
         fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network,
                       [self.roster(spec.name, "couriers", spec.couriers.count,
-                                   spec.couriers.vehicle)], sc.run.stop)
+                                   spec.couriers.vehicle)], sc.run.stop, self.speeds)
         pickers = spec.stations.pickers
         return RobotWarehouse(self.env, sc, spec, index, place, fleet, self._dispatch(fleet),
                               self.catalog, self.referenced.layouts.get(index),
@@ -219,6 +231,8 @@ class Model:
         env = self.env
         for policy in self.replenishment:
             policy.start()
+        if self.events is not None:
+            self.events.start()
         env.process(self.online.process(self.flow.submit))
         for walkin in self.walkins:
             env.process(walkin.process())

@@ -193,14 +193,39 @@ def write_owned_file(path: Path, data: bytes) -> None:
                    (json.dumps(data_marker, indent=1) + "\n").encode("utf-8"))
 
 
-def _pid_alive(pid: int) -> bool:
+def _proc_state(pid: int) -> tuple[str, float] | None:
+    """A process's state letter and start time (seconds since the epoch) from Linux's
+    ``/proc``; None where there is no ``/proc`` or the process is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = next(float(line.split()[1]) for line in
+                    Path("/proc/stat").read_text().splitlines() if line.startswith("btime "))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return None
+    fields = stat[stat.rfind(")") + 2:].split()  # the name may hold spaces and parentheses
+    try:
+        return fields[0], boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (IndexError, ValueError, OSError):
+        return None
+
+
+def _pid_alive(pid: int, since: float | None = None) -> bool:
+    """Whether the process that wrote a staging path may still be writing it. A zombie
+    (killed, never reaped) writes nothing; a process that started after the path was
+    last written (``since``, its mtime) has only inherited the number."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
+        pass
+    state = _proc_state(pid)
+    if state is None:
         return True
-    return True
+    letter, started = state
+    if letter in ("Z", "X"):
+        return False
+    return since is None or started <= since + 1.0
 
 
 def _staging_pid(path: Path) -> int | None:
@@ -222,8 +247,15 @@ def clean_stale(parent: Path, everything: bool = False) -> int:
     removed = 0
     for path in sorted(parent.glob(".*")):
         pid = _staging_pid(path)
-        if pid is None or (not everything and (pid == os.getpid() or _pid_alive(pid))):
+        if pid is None:
             continue
+        if not everything:
+            try:
+                written = path.lstat().st_mtime
+            except OSError:
+                continue
+            if pid == os.getpid() or _pid_alive(pid, written):
+                continue
         if path.is_dir() and not path.is_symlink():
             if not (path / STAGING).is_file() and not (path / MARKER).is_file():
                 continue

@@ -191,6 +191,33 @@ def test_stale_staging_of_a_killed_run_is_removed(tiny, tmp_path):
     assert clean_stale(tmp_path) == 0
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")
+def test_staging_of_a_zombie_or_a_reused_pid_is_stale(tmp_path):
+    """A writer killed but never reaped (a zombie) writes nothing more, and a process that
+    started after a staging folder was last written only inherited its number: both
+    leftovers are removed; a writer that was running when the folder was written is not."""
+    zombie = os.fork()
+    if zombie == 0:
+        os._exit(0)
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        folders = []
+        for name, pid in (("zombie", zombie), ("reused", other.pid), ("writing", other.pid)):
+            path = tmp_path / f".{name}.partial-{pid}"
+            path.mkdir()
+            (path / STAGING).write_bytes(b"")
+            folders.append(path)
+        old = os.stat(folders[1]).st_mtime - 600  # written ten minutes before `sleep` began
+        os.utime(folders[1], (old, old))
+        os.waitid(os.P_PID, zombie, os.WEXITED | os.WNOWAIT)  # exited, not reaped: a zombie
+        assert clean_stale(tmp_path) == 2
+        assert [p.name for p in tmp_path.iterdir()] == [folders[2].name]
+    finally:
+        other.kill()
+        other.wait()
+        os.waitpid(zombie, 0)
+
+
 def test_killed_run_leaves_staging_that_the_next_run_removes(tiny_file, tmp_path):
     """End to end: a `run` killed with SIGKILL while writing leaves a hidden staging
     folder; the next run into the same results folder removes it."""

@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sim.calendar.clock import date_of_day
 from sim.runner import run
 from sim.scenario import read_scenario
+from sim.scenario.events import event_day
 from tests.conftest import SCENARIOS
 
 
@@ -21,11 +23,18 @@ def scenario_files() -> list[Path]:
 
 
 def short(path: Path):
-    """The scenario cut to its busiest hour with a short warm-up and drain."""
+    """The scenario cut to its busiest hour with a short warm-up and drain; a scenario
+    of several days to one day first: the day of its first event (the day it is about)."""
     sc = read_scenario(path)
     profile = sc.demand.online.profile
     peak = max(range(24), key=lambda h: (profile[h], -h))
-    return read_scenario(path, [f"run.start={peak:02d}:00", "run.duration=1h",
+    one_day = []
+    if sc.run.days > 1:
+        one_day.append("run.days=1")
+        if sc.events and sc.run.date is not None:
+            first = min(event_day(e.day, sc.run) for e in sc.events)
+            one_day.append(f"run.date={date_of_day(sc.run.date, first).isoformat()}")
+    return read_scenario(path, [*one_day, f"run.start={peak:02d}:00", "run.duration=1h",
                                 "run.warmup=10min", "run.drain=45min"])
 
 

@@ -144,3 +144,8 @@ CSV: see :data:`WALLCLOCK_TABLES`."""
 WALLCLOCK_TABLES = frozenset({"solve_times"})
 """Tables of wall-clock measurements: kept out of the CSVs and ``metrics.json`` (which are
 byte-identical for the same scenario and seed) and summarised in ``wallclock.json``."""
+
+EVENT_COLUMNS = ("event_id", "kind", "target", "start", "end", "parameters", "drawn", "label")
+"""``events``: one row per calendar event of the scenario (written only when it has
+events): its window ``[start, end)`` clipped to the run, its kind-specific fields as
+``name=value`` pairs, and for a no-show the number of staff drawn absent (else NaN)."""

@@ -9,11 +9,15 @@ uniform within the hour. Runs longer than a day wrap the profile.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.random import Generator
 
 from sim.core.sampling import MAX_REDRAWS, truncated_normal
+
+if TYPE_CHECKING:
+    from sim.calendar.events import Piecewise
 
 HOUR = 3600.0
 
@@ -39,15 +43,24 @@ def expected_arrivals(per_day: float, profile: Sequence[float], start: float,
 
 
 def arrival_times(rng: Generator, per_day: float, profile: Sequence[float], start: float,
-                  end: float) -> np.ndarray:
-    """Sorted arrival times in ``[start, end)`` of the NHPP with the hourly profile."""
+                  end: float, factor: Piecewise | None = None) -> np.ndarray:
+    """Sorted arrival times in ``[start, end)`` of the NHPP with the hourly profile,
+    its rate multiplied by ``factor`` (calendar events) when given: the rate is then
+    constant between hour boundaries and the factor's cut points, and drawn the same
+    exact way. Without a factor the draws are those of a run without events."""
     means = hourly_means(per_day, profile)
     chunks = []
     t = start
     while t < end:
         hour_end = (np.floor(t / HOUR) + 1) * HOUR
         seg_end = min(hour_end, end)
+        scale = 1.0
+        if factor is not None:
+            scale, cut = factor.piece(t)
+            seg_end = min(seg_end, cut)
         mean = means[int(t // HOUR) % 24] * (seg_end - t) / HOUR
+        if factor is not None:
+            mean *= scale
         n = int(rng.poisson(mean)) if mean > 0 else 0
         if n:
             chunks.append(np.sort(rng.uniform(t, seg_end, n)))

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.random import Generator
 
 from sim.calendar.clock import day_window, days_between
+from sim.calendar.events import Piecewise
 from sim.demand.arrivals import arrival_times
 from sim.scenario.calendar import day_types
 from sim.scenario.schema import Scenario
@@ -53,12 +54,14 @@ def demand_days(scenario: Scenario, channel: str, profile: Sequence[float],
 
 
 def calendar_arrivals(rng: Generator, scenario: Scenario, channel: str, per_day: float,
-                      profile: Sequence[float], start: float, end: float) -> np.ndarray:
+                      profile: Sequence[float], start: float, end: float,
+                      factor: Piecewise | None = None) -> np.ndarray:
     """Sorted arrival times in ``[start, end)``: the whole run at once without a
     calendar (exactly as before), else day by day with each day type's factor and
-    profile."""
+    profile; ``factor`` is the calendar events' rate factor (surges, weather, closures)
+    on top of both."""
     if scenario.calendar is None:
-        return arrival_times(rng, per_day, profile, start, end)
-    chunks = [arrival_times(rng, per_day * d.factor, d.profile, d.start, d.end)
+        return arrival_times(rng, per_day, profile, start, end, factor)
+    chunks = [arrival_times(rng, per_day * d.factor, d.profile, d.start, d.end, factor)
               for d in demand_days(scenario, channel, profile, start, end)]
     return np.concatenate(chunks) if chunks else np.empty(0)

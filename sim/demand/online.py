@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import simpy
 
+from sim.calendar.events import DemandFactors
 from sim.city.network import RoadNetwork
 from sim.core.env import SimEnv
 from sim.core.sampling import sampler
@@ -32,12 +33,14 @@ class OnlineDemand:
 
     def __init__(self, env: SimEnv, scenario: Scenario, catalog: Catalog,
                  network: RoadNetwork,
-                 density_data: npt.NDArray[np.float64] | None = None) -> None:
+                 density_data: npt.NDArray[np.float64] | None = None,
+                 factors: DemandFactors | None = None) -> None:
         spec, city = scenario.demand.online, scenario.city
         rng = env.streams("demand/online")
         self.env = env
         self.times = calendar_arrivals(rng, scenario, "online", spec.orders_per_day,
-                                       spec.profile, scenario.run.start, scenario.run.end)
+                                       spec.profile, scenario.run.start, scenario.run.end,
+                                       None if factors is None else factors.online)
         n = len(self.times)
         density = spec.customers.density
         self.geography: Geography | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any, Protocol
 
+from sim.calendar.events import DemandFactors
 from sim.core.env import SimEnv
 from sim.core.records import WALKIN_COLUMNS
 from sim.core.sampling import sampler
@@ -30,7 +31,7 @@ class WalkinDemand:
     """The walk-in visits of one store over the run."""
 
     def __init__(self, env: SimEnv, scenario: Scenario, store: StoreSpec, stock: Shelves,
-                 catalog: Catalog) -> None:
+                 catalog: Catalog, factors: DemandFactors | None = None) -> None:
         spec = scenario.demand.walkin
         self.env, self.node, self.stock = env, store.name, stock
         rng = env.streams(f"demand/walkin/{store.name}")
@@ -38,9 +39,10 @@ class WalkinDemand:
             self.times: list[float] = []
             self.baskets: list[Basket] = []
         else:
-            self.times = calendar_arrivals(rng, scenario, "walkins", store.walkins_per_day,
-                                           spec.profile, scenario.run.start,
-                                           scenario.run.end).tolist()
+            self.times = calendar_arrivals(
+                rng, scenario, "walkins", store.walkins_per_day, spec.profile,
+                scenario.run.start, scenario.run.end,
+                None if factors is None else factors.walkin(store.name)).tolist()
             self.baskets = catalog.baskets(rng, len(self.times), sampler(spec.basket.lines),
                                            sampler(spec.basket.units_per_line))
         self._table = env.recorder.table("walkins", WALKIN_COLUMNS)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from sim.calendar.events import Piecewise, SpeedFactors
 from sim.calendar.roster import Roster
 from sim.calendar.staff import StaffRecord, follow_roster
 from sim.city.network import Place, RoadNetwork
@@ -84,6 +85,8 @@ class Courier:
     on_duty: bool = True
     leaving: bool = False
     """Off shift while on a trip: goes off duty when the trip is over."""
+    away: bool = False
+    """On duty but out of service (a grounded drone): neither idle nor busy."""
 
 
 class Fleet:
@@ -98,8 +101,13 @@ class Fleet:
 
     def __init__(self, env: SimEnv, node: str, home: Place, fleets: Sequence[FleetSpec],
                  vehicles: Mapping[str, VehicleSpec], network: RoadNetwork,
-                 rosters: Sequence[Roster] | None = None, stop: float = 0.0) -> None:
+                 rosters: Sequence[Roster] | None = None, stop: float = 0.0,
+                 speeds: SpeedFactors | None = None) -> None:
         self.env, self.node, self.home, self.network = env, node, home, network
+        # calendar events: speed factors by vehicle name (weather), couriers wanted out
+        # of service by vehicle name (grounded drones); empty without events
+        self._slow: dict[str, Piecewise] = {}
+        self._wanted_away: dict[str, int] = {}
         self.types: list[CourierType] = []
         self.couriers: list[Courier] = []
         table = env.recorder.table("fleets", FLEET_COLUMNS)
@@ -109,6 +117,9 @@ class Fleet:
             vspec = vehicles[name]
             kind = CourierType(name, vspec, fspec, mover_for(vspec, network))
             self.types.append(kind)
+            factor = None if speeds is None else speeds.of(vspec.kind)
+            if factor is not None:
+                self._slow[name] = factor
             roster = rosters[k] if rosters is not None else None
             size = roster_peak(fspec.count)
             if roster is not None and roster.constant is not None:
@@ -157,10 +168,14 @@ class Fleet:
         came: list[Courier] = []
         if n < before:
             drop = before - n
-            for c in sorted((c for c in self._idle if c.type is kind), key=lambda c: -c.index):
+            for c in sorted((c for c in mine if c.away or (c.on_duty and not c.busy)),
+                            key=lambda c: -c.index):  # free or grounded: off at once
                 if drop == 0:
                     break
-                self._idle.remove(c)
+                if c.away:
+                    c.away = False
+                else:
+                    self._idle.remove(c)
                 c.on_duty = False
                 drop -= 1
             for c in sorted((c for c in mine if c.busy and not c.leaving),
@@ -187,7 +202,8 @@ class Fleet:
             self.level.set_capacity(sum(c.on_duty for c in self.couriers))
             record.write(n, self._on_duty(kind))
         for c in came:
-            self.on_idle(c)
+            if not c.away:
+                self.on_idle(c)
 
     @property
     def spec(self) -> FleetSpec:
@@ -204,6 +220,9 @@ class Fleet:
         return list(self._idle)
 
     def _became_idle(self, courier: Courier) -> None:
+        if self._wanted_away and self._short_away(courier.vehicle):
+            courier.away = True  # an event keeps it on the ground (see withdraw)
+            return
         bisect.insort(self._idle, courier, key=lambda c: (c.idle_since, c.index))
 
     def types_of(self, couriers: Sequence[Courier]) -> list[CourierType]:
@@ -225,17 +244,18 @@ class Fleet:
         ``courier`` (default: a courier of the node's first fleet)."""
         kind = self.type_of(courier)
         move = kind.mover.travel
+        slow = self._slow.get(kind.vehicle_name) if self._slow else None
         t = start + kind.pickup_time
         here = self.home
         legs = []
         for order in stops:
             secs, metres = move(here, order.place)
-            t += secs
+            t += secs if slow is None else slow.ride(t, secs)
             legs.append((t, metres))
             t += kind.dropoff_time
             here = order.place
         secs, metres = move(here, self.home)
-        legs.append((t + secs, metres))
+        legs.append((t + (secs if slow is None else slow.ride(t, secs)), metres))
         return legs
 
     def can_carry(self, courier: Courier, stops: Sequence[Order]) -> bool:
@@ -288,11 +308,58 @@ class Fleet:
                                      stops, trip.legs, FINISHED))
         self.env.hooks.trip_finished.emit(courier, trip.trip)
         if courier.on_duty:
-            self.on_idle(courier)
+            if not courier.away:
+                self.on_idle(courier)
         else:
             self.level.set_capacity(sum(c.on_duty for c in self.couriers))
             n, record = self._rostered[id(courier.type)]
             record.write(n, self._on_duty(courier.type))
+
+    # ------------------------------------------------------------------ calendar events
+
+    def staff(self, vehicle: str) -> int:
+        """Couriers of the node's fleet(s) with vehicle ``vehicle``."""
+        return sum(1 for c in self.couriers if c.vehicle == vehicle)
+
+    def drone_vehicles(self) -> list[str]:
+        """Vehicle names of the node's drone fleets."""
+        return [k.vehicle_name for k in self.types if k.vehicle.kind == "drone"]
+
+    def _short_away(self, vehicle: str) -> bool:
+        """True when fewer couriers of ``vehicle`` are away than events want."""
+        wanted = self._wanted_away.get(vehicle, 0)
+        return wanted > 0 and sum(1 for c in self.couriers
+                                  if c.away and c.vehicle == vehicle) < wanted
+
+    def withdraw(self, vehicle: str, n: int) -> None:
+        """Keep ``n`` more couriers of ``vehicle`` on the ground (grounded drones): free
+        ones now (the highest numbered first), the rest as they come back from their
+        trips. They stay on duty (staffed) but take no trip."""
+        self._wanted_away[vehicle] = self._wanted_away.get(vehicle, 0) + n
+        for courier in sorted(self._idle, key=lambda c: -c.index):
+            if courier.vehicle == vehicle and self._short_away(vehicle):
+                self._idle.remove(courier)
+                courier.away = True
+
+    def restore(self, vehicle: str, n: int) -> None:
+        """Release ``n`` couriers of ``vehicle`` that :meth:`withdraw` kept (or cancel
+        that many withdrawals still waiting for a trip to end); the dispatch policy
+        hears of each courier back."""
+        wanted = self._wanted_away.get(vehicle, 0) - n
+        if wanted > 0:
+            self._wanted_away[vehicle] = wanted
+        else:
+            self._wanted_away.pop(vehicle, None)
+            wanted = 0
+        away = [c for c in self.couriers if c.away and c.vehicle == vehicle]
+        now = self.env.now
+        back = away[:max(0, len(away) - wanted)]
+        for courier in back:
+            courier.away = False
+            courier.idle_since = now
+            self._became_idle(courier)
+        for courier in back:
+            self.on_idle(courier)
 
     def _record_under_way(self) -> None:
         """Write the trips still under way when the run stops, by trip id: no ``end``,

@@ -102,8 +102,9 @@ class SingleNodeAssignment:
         fb = self.fallback
         if fb is None:
             return None
+        closed = self.ctx.closed
         nodes = [n for n in self.ctx.nodes if n.kind == fb.kind and n is not exclude
-                 and n.place.euclid(order.place) <= fb.radius]
+                 and n.place.euclid(order.place) <= fb.radius and n.name not in closed]
         return next((n for n in self.ranked(order, nodes) if n.can_serve(order.basket)), None)
 
     @staticmethod

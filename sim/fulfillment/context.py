@@ -25,6 +25,8 @@ class PolicyContext:
                  nodes: list[FulfilmentNode]) -> None:
         self.env, self.scenario, self.network, self.nodes = env, scenario, network, nodes
         self.load: NodeLoad | None = None
+        self.closed: set[str] = set()
+        """Names of the nodes closed now by calendar events (they take no new orders)."""
         self._predictor: PromisePredictor | None = None
 
     def predictor(self) -> PromisePredictor:

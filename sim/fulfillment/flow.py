@@ -15,6 +15,9 @@ A split order is one customer order with one shipment per node (see
 same for split and whole orders: the customer has everything by then. Its ``node`` is
 the nodes joined by ``+``. A shipment cancelled after a stock-out leaves the rest of the
 order standing; the order is cancelled only if all its shipments are.
+
+Nodes that a calendar event has closed (``PolicyContext.closed``) are left out of the
+choice; an order that only a closed node could have served is rejected ``node_closed``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from sim.fulfillment.stockout import StockoutHandling
 
 OUT_OF_RADIUS = "out_of_radius"
 OUT_OF_STOCK = "out_of_stock"
+NODE_CLOSED = "node_closed"
 
 
 class OrderFlow:
@@ -64,12 +68,17 @@ class OrderFlow:
         self.orders.append(order)
         env.hooks.order_created.emit(order)
         eligible = self.promise.eligible(order, self.nodes)
+        shut = False  # a node that could have taken the order is closed (calendar event)
+        if self.ctx.closed and eligible:
+            open_nodes = self.open(eligible)
+            shut, eligible = len(open_nodes) < len(eligible), open_nodes
         if not eligible and not self.fallback:
-            self.reject(order, OUT_OF_RADIUS)
+            self.reject(order, NODE_CLOSED if shut else OUT_OF_RADIUS)
             return
         plan = self.assignment.plan(order, eligible)
         if not plan:
-            self.reject(order, OUT_OF_STOCK if eligible else OUT_OF_RADIUS)
+            self.reject(order, OUT_OF_STOCK if eligible else
+                        NODE_CLOSED if shut else OUT_OF_RADIUS)
             return
         reason = self.promise.promise(order, [node for node, _ in plan])
         if reason is None and self.choice is not None \
@@ -94,6 +103,11 @@ class OrderFlow:
             self.stockouts.event(part, node.name, "split", -1, part.units)
             self._hand(node, part)
 
+    def open(self, nodes: list[FulfilmentNode]) -> list[FulfilmentNode]:
+        """``nodes`` without those a calendar event has closed."""
+        closed = self.ctx.closed
+        return [n for n in nodes if n.name not in closed] if closed else nodes
+
     def _hand(self, node: FulfilmentNode, order: Order) -> None:
         if self.ctx.has_predictor:  # the promise model is in use
             self.ctx.predictor().note(order, node, self.promise.radius_of(node))
@@ -110,7 +124,7 @@ class OrderFlow:
 
     def reroute_target(self, order: Order, node: FulfilmentNode) -> FulfilmentNode | None:
         """Another node that can take ``order`` (or shipment) whole now, or None."""
-        eligible = self.promise.eligible(order, self.nodes)
+        eligible = self.open(self.promise.eligible(order, self.nodes))
         return self.assignment.reroute(order, eligible, node)
 
     def reroute(self, order: Order, old: FulfilmentNode, new: FulfilmentNode) -> None:

@@ -66,10 +66,12 @@ def _hourly(orders: pd.DataFrame, ctx: MetricContext
 
 
 def plot_orders_per_hour(orders: pd.DataFrame, ctx: MetricContext,
-                         ax: Axes | None = None, target: float | None = None) -> Axes:
+                         ax: Axes | None = None, target: float | None = None,
+                         events: pd.DataFrame | None = None) -> Axes:
     """Orders created per clock hour (accepted and rejected) and the on-time rate, with
-    the on-time target (the promise model's quantile) when given. One legend below
-    the plot holds every series, so no line runs through it."""
+    the on-time target (the promise model's quantile) when given and the calendar
+    events' windows shaded. One legend below the plot holds every series, so no line
+    runs through it."""
     ax = ax or new_axes()
     if orders.empty:
         return ax
@@ -77,6 +79,7 @@ def plot_orders_per_hour(orders: pd.DataFrame, ctx: MetricContext,
     ax.bar(hours + 0.5, acc, width=0.9, label="accepted orders", color="tab:blue")
     ax.bar(hours + 0.5, rej, width=0.9, bottom=acc, label="rejected orders",
            color="tab:gray")
+    mark_events(ax, events)
     ax.set_xlabel("hour of day (orders by hour of creation)")
     ax.set_ylabel("orders created per hour")
     twin = ax.twinx()
@@ -96,18 +99,39 @@ def plot_orders_per_hour(orders: pd.DataFrame, ctx: MetricContext,
 
 
 def plot_utilisation(states: pd.DataFrame, ctx: MetricContext, ax: Axes | None = None,
-                     step: float = 900.0) -> Axes:
+                     step: float = 900.0, events: pd.DataFrame | None = None) -> Axes:
     """Utilisation of every monitored resource over time (all stores pooled), in
-    ``step``-second bins."""
+    ``step``-second bins, with the calendar events' windows shaded."""
     ax = ax or new_axes()
     t0 = float(states["time"].min()) if not states.empty else ctx.start
     edges = np.arange(t0, ctx.stop + step, step)
     for resource in sorted(states["resource"].unique()):
         u = busy_over_time(states, str(resource), edges)
         ax.step(edges[:-1] / 3600, u, where="post", label=str(resource))
+    mark_events(ax, events)
     _utilisation_axes(ax, t0, ctx)
     ax.set_title("Utilisation over time, all stores")
     return ax
+
+
+EVENT_COLOURS = {"surge": "tab:orange", "weather": "tab:cyan", "closure": "tab:red",
+                 "no_show": "tab:purple", "outage": "tab:brown"}
+"""Shade of each calendar event kind on the time-axis figures."""
+
+
+def mark_events(ax: Axes, events: pd.DataFrame | None) -> None:
+    """Shade each calendar event's window (hours on the x axis), one legend entry per
+    kind; nothing when the run has no events."""
+    if events is None or events.empty:
+        return
+    seen: set[str] = set()
+    for kind, start, end in zip(events["kind"].astype(str).tolist(),
+                                events["start"].astype(float).tolist(),
+                                events["end"].astype(float).tolist(), strict=True):
+        ax.axvspan(start / 3600, end / 3600, alpha=0.15, linewidth=0,
+                   color=EVENT_COLOURS.get(kind, "tab:olive"),
+                   label=None if kind in seen else f"event: {kind}")
+        seen.add(kind)
 
 
 def _utilisation_axes(ax: Axes, t0: float, ctx: MetricContext) -> None:
@@ -122,7 +146,8 @@ def _utilisation_axes(ax: Axes, t0: float, ctx: MetricContext) -> None:
 
 
 def plot_utilisation_by_store(states: pd.DataFrame, ctx: MetricContext, resource: str,
-                              ax: Axes | None = None, step: float = 900.0) -> Axes:
+                              ax: Axes | None = None, step: float = 900.0,
+                              events: pd.DataFrame | None = None) -> Axes:
     """Utilisation of one resource (e.g. pickers) over time, one line per store or
     node, in ``step``-second bins: the pooled figure hides a store that runs hot."""
     ax = ax or new_axes()
@@ -132,6 +157,7 @@ def plot_utilisation_by_store(states: pd.DataFrame, ctx: MetricContext, resource
     for node, g in rows.groupby("node", sort=True):
         ax.step(edges[:-1] / 3600, busy_over_time(g, resource, edges), where="post",
                 label=str(node))
+    mark_events(ax, events)
     _utilisation_axes(ax, t0, ctx)
     ax.set_title(f"{resource.capitalize()} utilisation by store")
     return ax
@@ -219,13 +245,15 @@ def write_run_plots(records: Mapping[str, pd.DataFrame], ctx: MetricContext,
     ``target`` is the on-time target drawn in the orders-per-hour figure."""
     out = []
     orders = records.get("orders")
+    events = records.get("events")  # calendar events: only when the scenario has them
     if orders is not None:
         save(plot_click_to_door(orders, ctx), folder / "click_to_door.png")
-        save(plot_orders_per_hour(orders, ctx, target=target), folder / "orders_per_hour.png")
+        save(plot_orders_per_hour(orders, ctx, target=target, events=events),
+             folder / "orders_per_hour.png")
         out += [folder / "click_to_door.png", folder / "orders_per_hour.png"]
     states = records.get("states")
     if states is not None:
-        save(plot_utilisation(states, ctx), folder / "utilisation.png")
+        save(plot_utilisation(states, ctx, events=events), folder / "utilisation.png")
         out.append(folder / "utilisation.png")
         several = [str(r) for r, g in states.groupby("resource", sort=True)
                    if g["node"].nunique() > 1]
@@ -233,7 +261,7 @@ def write_run_plots(records: Mapping[str, pd.DataFrame], ctx: MetricContext,
             fig = new_figure(7.0, 0.5 + 3.0 * len(several))
             axes = fig.subplots(len(several), 1, sharex=True, squeeze=False)[:, 0]
             for ax, resource in zip(axes, several, strict=True):
-                plot_utilisation_by_store(states, ctx, resource, ax)
+                plot_utilisation_by_store(states, ctx, resource, ax, events=events)
                 if ax is not axes[-1]:
                     ax.set_xlabel("")
             save(axes[0], folder / UTILISATION_BY_STORE)

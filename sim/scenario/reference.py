@@ -246,8 +246,15 @@ def _rows(model: type[BaseModel], prefix: str, out: list[tuple[str, str, str, st
         if is_dist:
             continue
         inner = _strip(f.annotation)
-        if get_origin(inner) is list and _is_model(_strip(get_args(inner)[0])):
-            _rows(_strip(get_args(inner)[0]), f"{path}[].", out, seen)
+        item = _strip(get_args(inner)[0]) if get_origin(inner) is list else None
+        kinds = [m for m in union_members(item) if _is_model(m)] if item is not None else []
+        if item is not None and _is_model(item):
+            _rows(item, f"{path}[].", out, seen)
+        elif len(kinds) > 1:  # a list of tagged kinds (calendar events)
+            for m in kinds:
+                tag, value = tag_field(m) or (None, m.__name__)
+                out.append((f"{path}[] ({tag}: {value})", "", "", _first_line(m)))
+                _rows(m, f"{path}[].", out, seen, tagged=True)
         elif get_origin(inner) is dict and _is_model(_strip(get_args(inner)[1])):
             _rows(_strip(get_args(inner)[1]), f"{path}.<name>.", out, seen)
         elif len(models) > 1:

@@ -42,6 +42,7 @@ from sim.scenario.demand import (
 )
 from sim.scenario.distributions import DurationDist, duration_default
 from sim.scenario.errors import ScenarioError, did_you_mean
+from sim.scenario.events import EventSpec, check_events
 from sim.scenario.files import resolve_file
 from sim.scenario.fleet import Fleets, FleetSpec, VehicleSpec
 from sim.scenario.json_schema import (
@@ -707,11 +708,15 @@ class Scenario(Spec):
     calendar: CalendarSpec | None = Field(
         None, description="Day types and which day has which (demand factors, profiles, "
         "rosters); none: every day is the same day.")
+    events: list[EventSpec] = Field(
+        default_factory=list, description="Calendar events: demand surges, weather, "
+        "closures, no-shows, outages, each with a time window and a target (see "
+        "docs/calendar.md).")
     limits: LimitsSpec = Field(
         default_factory=LimitsSpec, description="Largest sizes the scenario may ask for, "
         "checked before anything is built (see sim/scenario/limits.py).")
 
-    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"calendar"})
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"calendar", "events"})
 
     @model_validator(mode="before")
     @classmethod
@@ -734,6 +739,7 @@ class Scenario(Spec):
             self._check_stock_policies(i, store)
         check_warehouses(self, seen)
         check_calendar(self)
+        check_events(self)
         check_limits(self)
         return self
 

@@ -65,6 +65,13 @@ class Station:
     incoming: list[Visit] = field(default_factory=list)  # visits not yet gone from the pick cell
     state: int = STATION_IDLE
     since: float = 0.0
+    out: bool = False  # out of service (an outage event): finishes its orders, takes no new
+
+    @property
+    def taking_orders(self) -> bool:
+        """True when the station takes new orders: a picker is rostered and no outage
+        has it out of service."""
+        return self.staffed and not self.out
 
     def __post_init__(self) -> None:
         self.lane_cap = len(self.cells.lane)

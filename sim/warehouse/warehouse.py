@@ -74,6 +74,7 @@ from sim.warehouse.policies import (
     TASK_ALLOCATION_POLICIES,
 )
 from sim.warehouse.robots import (
+    BROKEN,
     IDLE,
     STATES,
     IdleRobots,
@@ -225,6 +226,8 @@ class RobotWarehouse:
         self._blocked: set[int] = set()  # stations that found none, until pods move
         self._in_dispatch = self._redo = False
         self._staging: NearestFree | None = None
+        self._out_wanted = 0  # robots an outage wants out of service now
+        self._out: list[Robot] = []  # robots out of service (state broken)
         self.visits = PodVisits(env, self.name, self, rspec, self.stations, self.storage,
                                 self.traffic, self.driving, self.clock, pod_return,
                                 pick_time, visits, picks)
@@ -351,7 +354,7 @@ class RobotWarehouse:
         """Give free station slots to backlog orders, then dispatch robots."""
         env = self.env
         while len(self.backlog) and self._slots_open > 0:
-            free = [s for s in self.stations if s.staffed and s.open_orders < s.order_slots]
+            free = [s for s in self.stations if s.taking_orders and s.open_orders < s.order_slots]
             wo = self.backlog.pop()
             st = self.order_station.choose(wo, free)
             wo.station, wo.assigned, wo.status = st.index, env.now, OPEN
@@ -376,8 +379,9 @@ class RobotWarehouse:
             if staff == st.staffed:
                 continue
             st.staffed = staff
-            free = st.order_slots - st.open_orders
-            self._slots_open += free if staff else -free
+            if not st.out:  # a station out of service (an outage) has no open slots
+                free = st.order_slots - st.open_orders
+                self._slots_open += free if staff else -free
             opened = opened or staff
         self._write_station_pickers()
         if opened:
@@ -476,9 +480,9 @@ class RobotWarehouse:
         order.pick_end = env.now
         order.status = PICKED
         st.open_orders -= 1
-        if st.staffed:
+        if st.taking_orders:
             self._slots_open += 1
-        elif st.open_orders == 0 and self._station_pickers is not None:
+        elif not st.staffed and st.open_orders == 0 and self._station_pickers is not None:
             self._write_station_pickers()  # the last open order picked: the picker leaves
         pack = self._pack()
         if pack > 0:
@@ -536,12 +540,55 @@ class RobotWarehouse:
 
     def _become_idle(self, robot: Robot) -> None:
         now = self.env.now
+        if self._out_wanted > len(self._out):  # an outage is waiting for this robot
+            self._take_out(robot)
+            return
         self.clock.set(robot, IDLE, now)
         robot.available = True
         robot.idle_since = now
         self.idle.add(robot)
         self.pods_moved()
         self._dispatch()
+
+    # ------------------------------------------------------------ outages (calendar events)
+
+    def sizes(self) -> tuple[int, int]:
+        """(robots, stations) of the warehouse."""
+        return len(self.robots), len(self.stations)
+
+    def out_of_service(self, robots: int, stations: int) -> None:
+        """Take ``robots`` more robots and ``stations`` more stations out of service, or
+        bring them back (negative numbers).
+
+        Idle robots go at once, robots at work when they next become idle; a robot out
+        of service stays where it stands (its time counts as ``broken``; a pod it stands
+        under waits for it). Stations go highest numbered first: they finish their open
+        orders but get no new ones.
+        """
+        self._out_wanted += robots
+        while self._out_wanted > len(self._out) and self.idle:
+            robot = self.idle.first()
+            assert robot is not None
+            self.idle.remove(robot)
+            self._take_out(robot)
+        while len(self._out) > max(0, self._out_wanted):
+            self._become_idle(self._out.pop())
+        if stations > 0:
+            for st in [s for s in reversed(self.stations) if not s.out][:stations]:
+                st.out = True
+                if st.staffed:  # an unstaffed station had no open slots already
+                    self._slots_open -= st.order_slots - st.open_orders
+        elif stations < 0:
+            for st in [s for s in self.stations if s.out][:-stations]:
+                st.out = False
+                if st.staffed:
+                    self._slots_open += st.order_slots - st.open_orders
+        self.assign_orders()
+
+    def _take_out(self, robot: Robot) -> None:
+        robot.available = False
+        self.clock.set(robot, BROKEN, self.env.now)
+        self._out.append(robot)
 
     def _staging_spot(self, robot: Robot, st: Station) -> int:
         """Grid callback: the free spot nearest the station for a robot to wait on while

@@ -70,23 +70,27 @@ class RunFiles:
 
     @property
     def run(self) -> dict[str, float]:
-        """The resolved ``run`` section: start, duration, warmup, drain in seconds."""
+        """The resolved ``run`` section: start, duration, warmup, drain in seconds, and
+        ``arrivals``: how long demand arrives (``(days - 1) x 24 h + duration``; a run
+        of several days leaves ``days`` out of the file when it is 1)."""
         run = self.scenario["run"]
         assert isinstance(run, dict)
-        return {k: seconds(v) for k, v in run.items() if k in ("start", "duration", "warmup",
-                                                                "drain")}
+        out = {k: seconds(v) for k, v in run.items() if k in ("start", "duration", "warmup",
+                                                               "drain")}
+        out["arrivals"] = (int(run.get("days", 1)) - 1) * 86400.0 + out["duration"]
+        return out
 
     @property
     def window(self) -> tuple[float, float]:
-        """The measured window ``[start + warmup, start + duration)`` in clock seconds."""
+        """The measured window ``[start + warmup, start + arrivals)`` in clock seconds."""
         r = self.run
-        return r["start"] + r["warmup"], r["start"] + r["duration"]
+        return r["start"] + r["warmup"], r["start"] + r["arrivals"]
 
     @property
     def stop(self) -> float:
         """The clock time the run stopped: after the demand and the drain."""
         r = self.run
-        return r["start"] + r["duration"] + r["drain"]
+        return r["start"] + r["arrivals"] + r["drain"]
 
     @property
     def promise_s(self) -> float:
