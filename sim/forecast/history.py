@@ -4,9 +4,12 @@ A :class:`DemandHistory` is one row per (store, day, clock hour) of the days the
 cover: the online orders created at that store in that hour (``orders``), and the
 features a forecaster may use: the day's index (``day``, counting on across the runs in
 the order given), its clock ``hour``, its ``weekday`` (0 is Monday; from ``run.date``, or
-the day index modulo 7 when the run has no date) and its calendar ``day_type`` (the
-scenario's day type, ``default`` without a calendar). Hours without orders are rows with
-0 orders, so every store has all 24 hours of every day.
+the day index modulo 7 when the run has no date), its calendar ``day_type`` (the
+scenario's day type, ``default`` without a calendar) and ``weather``: the online demand
+factor of the scenario's weather events in that hour (1 without any; an event covering
+part of the hour counts for that part), known ahead as a weather forecast would be.
+Hours without orders are rows with 0 orders, so every store has all 24 hours of every
+day.
 
 An order counts at the store it was assigned to (``node``); an order refused before a
 store took it (no store had the basket in stock, ...) counts at the nearest store in a
@@ -28,12 +31,14 @@ import pandas as pd
 
 from sim.scenario.calendar import DAY, day_types
 from sim.scenario.errors import ScenarioError
+from sim.scenario.events import WeatherEventSpec, event_window
+from sim.scenario.schema import Scenario
 
 HOURS = 24
 RESOLVED = "scenario.resolved.yaml"
 """The resolved scenario a run folder holds (:data:`sim.runfolder.RESOLVED`; this
 package sits below the run folders and names the file itself)."""
-FEATURES = ("store", "day", "hour", "weekday", "day_type")
+FEATURES = ("store", "day", "hour", "weekday", "day_type", "weather")
 """Columns of a history that describe a row (the rest is the target ``orders``)."""
 
 
@@ -65,7 +70,24 @@ class DemandHistory:
         return rows["orders"].to_numpy(dtype=float)
 
 
-def _run_days(folder: Path) -> tuple[pd.DataFrame, list[str], list[str], _dt.date | None]:
+def weather_factors(scenario: Scenario, days: int) -> np.ndarray:
+    """The online demand factor of the weather events in each clock hour of the first
+    ``days`` days (shape ``days x 24``; 1 where no weather event is on)."""
+    out = np.ones((days, HOURS))
+    for event in scenario.events:
+        if not isinstance(event, WeatherEventSpec) or event.online == 1.0:
+            continue
+        start, end = event_window(event, scenario.run)
+        for k in range(days * HOURS):
+            a, b = k * 3600.0, (k + 1) * 3600.0
+            share = max(0.0, min(b, end) - max(a, start)) / 3600.0
+            if share > 0:
+                out[k // HOURS, k % HOURS] *= 1.0 + share * (event.online - 1.0)
+    return out
+
+
+def _run_days(folder: Path) -> tuple[pd.DataFrame, list[str], list[str], _dt.date | None,
+                                     np.ndarray]:
     """One run folder: its orders, stores, day types of its whole days and run.date."""
     from sim.scenario.loading import read_scenario
 
@@ -93,7 +115,7 @@ def _run_days(folder: Path) -> tuple[pd.DataFrame, list[str], list[str], _dt.dat
         raise ScenarioError(f"{folder}: the run covers no whole day of arrivals (from "
                             "00:00 to 24:00); a forecast learns from whole days", ("--history",))
     types = list(day_types(scenario)) or ["default"] * whole
-    return orders, names, types[:whole], scenario.run.date
+    return orders, names, types[:whole], scenario.run.date, weather_factors(scenario, whole)
 
 
 def load_history(folders: Sequence[str | Path]) -> DemandHistory:
@@ -108,7 +130,7 @@ def load_history(folders: Sequence[str | Path]) -> DemandHistory:
     stores: list[str] = []
     offset = 0
     for folder in folders:
-        orders, names, types, date = _run_days(Path(folder))
+        orders, names, types, date, weather = _run_days(Path(folder))
         for s in names:
             if s not in stores:
                 stores.append(s)
@@ -126,6 +148,7 @@ def load_history(folders: Sequence[str | Path]) -> DemandHistory:
         frame["weekday"] = [((date + _dt.timedelta(days=int(d))).weekday() if date
                              else int(d + offset) % 7) for d in frame["day"]]
         frame["day_type"] = [types[int(d)] for d in frame["day"]]
+        frame["weather"] = weather[frame["day"].to_numpy(), frame["hour"].to_numpy()]
         frame["day"] = frame["day"] + offset + 1
         parts.append(frame)
         offset += n
@@ -134,15 +157,19 @@ def load_history(folders: Sequence[str | Path]) -> DemandHistory:
         raise ScenarioError("the runs hold no orders assigned to a store: nothing to "
                             "forecast from", ("--history",))
     frame["orders"] = frame["orders"].astype(float)
-    frame = frame[["store", "day", "hour", "weekday", "day_type", "orders"]]
+    frame = frame[[*FEATURES, "orders"]]
     order = {s: i for i, s in enumerate(stores)}
     frame = frame.sort_values(["store", "day", "hour"], key=lambda c: c.map(order)
                               if c.name == "store" else c, kind="stable")
     return DemandHistory(frame.reset_index(drop=True), tuple(stores))
 
 
-def future_rows(stores: Sequence[str], days: Sequence[tuple[int, int, str]]) -> pd.DataFrame:
+def future_rows(stores: Sequence[str], days: Sequence[tuple[int, int, str]],
+                weather: np.ndarray | None = None) -> pd.DataFrame:
     """Feature rows of days to forecast: every store x hour of each ``(day, weekday,
-    day_type)`` given (``orders`` is left out)."""
-    rows = [(s, d, h, wd, t) for s in stores for d, wd, t in days for h in range(HOURS)]
+    day_type)`` given, with ``weather[i, hour]`` the weather factor of the i-th day
+    (default 1; ``orders`` is left out)."""
+    w = np.ones((len(days), HOURS)) if weather is None else weather
+    rows = [(s, d, h, wd, t, float(w[i, h])) for s in stores
+            for i, (d, wd, t) in enumerate(days) for h in range(HOURS)]
     return pd.DataFrame(rows, columns=list(FEATURES))

@@ -11,8 +11,9 @@ row and, for each asked probability ``q``, the ``q``-quantile of the hour's orde
   SeasonalSmoother`, the replenishment forecast's smoother), rolled forward hour by hour
   through the history and projected over the forecast days; quantiles are Poisson.
 - ``gbm``: scikit-learn's ``HistGradientBoostingRegressor`` on the features store,
-  hour, weekday and day type (categorical): a Poisson-loss model for the mean and one
-  quantile-loss model per asked probability (quantile crossings are sorted out).
+  hour, weekday, day type (store and day type categorical) and the weather factor: a
+  Poisson-loss model for the mean and one quantile-loss model per asked probability
+  (quantile crossings are sorted out).
 
 Neither naive nor smoothing knows the calendar; the boosted model learns what a day
 type does from the days of that type in the history (it cannot know a type it never
@@ -142,24 +143,25 @@ class HoltWinters:
 
 
 class GradientBoosting:
-    """scikit-learn's ``HistGradientBoostingRegressor`` on store, hour, weekday and day
-    type: Poisson loss for the mean, quantile loss for each quantile."""
+    """scikit-learn's ``HistGradientBoostingRegressor`` on store, hour, weekday, day
+    type and weather: Poisson loss for the mean, quantile loss for each quantile."""
 
     name: ForecasterName = "gbm"
 
     def __init__(self, seed: int = 0, max_iter: int = 300, learning_rate: float = 0.05) -> None:
         self.seed, self.max_iter, self.learning_rate = seed, max_iter, learning_rate
         self._levels: dict[str, list[str]] = {}
-        self._x: np.ndarray = np.zeros((0, len(FEATURES) - 1))
+        self._x: np.ndarray = np.zeros((0, len(FEATURES) - 1))  # all but the day index
         self._y: np.ndarray = np.zeros(0)
         self._day = 0
         self._models: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
 
     def _encode(self, rows: pd.DataFrame) -> np.ndarray:
         """Features as numbers: store and day type by their index in the history (an
-        unseen value is NaN, the models' missing-value branch), hour and weekday as is."""
+        unseen value is NaN, the models' missing-value branch), hour, weekday and
+        weather as is."""
         cols = []
-        for name in ("store", "hour", "weekday", "day_type"):
+        for name in ("store", "hour", "weekday", "day_type", "weather"):
             if name in self._levels:
                 index = {v: float(i) for i, v in enumerate(self._levels[name])}
                 cols.append(np.array([index.get(str(v), np.nan) for v in rows[name]]))

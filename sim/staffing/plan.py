@@ -36,7 +36,7 @@ from typing import Literal, get_args
 
 import numpy as np
 
-from sim.forecast.history import DemandHistory, future_rows, load_history
+from sim.forecast.history import DemandHistory, future_rows, load_history, weather_factors
 from sim.forecast.models import ForecasterName, make_forecaster
 from sim.scenario.calendar import HourlyRosterSpec, day_types
 from sim.scenario.errors import ScenarioError, did_you_mean
@@ -167,7 +167,8 @@ def make_plan(scenario: Scenario, history_dirs: Sequence[str | Path], target: Ta
         raise ScenarioError(f"must lie between 0 and 1 (got {quantile:g})", ("--quantile",))
     model.fit(history)
     days = plan_days(scenario, history)
-    rows = future_rows([s.name for s in scenario.stores], days)
+    rows = future_rows([s.name for s in scenario.stores], days,
+                       weather_factors(scenario, len(days)))
     pred = model.predict(rows, [quantile] if quantile is not None else [])
     demand = pred.quantiles[quantile] if quantile is not None else pred.mean
     demand = np.where(demand < MIN_ORDERS, 0.0, demand)

@@ -22,10 +22,10 @@ SHAPE = np.array([0, 0, 0, 0, 0, 0, 0, 2, 4, 6, 8, 10, 8, 5, 4, 4, 6, 10, 11, 9,
 
 def synthetic(days: int, per_day: list[float], types: list[str]) -> DemandHistory:
     """One store whose day d has ``per_day[d]`` x SHAPE orders, typed ``types[d]``."""
-    rows = [("s", d + 1, h, d % 7, types[d], per_day[d] * SHAPE[h])
+    rows = [("s", d + 1, h, d % 7, types[d], 1.0, per_day[d] * SHAPE[h])
             for d in range(days) for h in range(24)]
     frame = pd.DataFrame(rows, columns=["store", "day", "hour", "weekday", "day_type",
-                                        "orders"])
+                                        "weather", "orders"])
     return DemandHistory(frame, ("s",))
 
 
@@ -109,3 +109,19 @@ def test_accuracy_on_held_out_days_with_a_surge(two_weeks: Path) -> None:
     assert g["wape"] < n["wape"]  # type: ignore[operator]
     assert abs(g["bias"]) < abs(n["bias"])  # type: ignore[arg-type]
     assert g["pinball"] < n["pinball"]  # type: ignore[operator]
+
+
+def test_weather_factor_per_hour() -> None:
+    """Rain from 12:00 to 14:30 on day 2 with online 1.5: hours 12 and 13 of day 2 get
+    1.5, hour 14 gets 1.25 (half the hour), every other hour 1."""
+    from sim.forecast.history import weather_factors
+    from tests.conftest import TINY
+
+    sc = parse_scenario(TINY, "tiny.yaml", [
+        "run={start: '00:00', duration: 24h, days: 2, warmup: 1h, drain: 1h}",
+        "events=[{kind: weather, day: 2, start: '12:00', end: '14:30', online: 1.5}]"])
+    w = weather_factors(sc, 2)
+    expect = np.ones((2, 24))
+    expect[1, 12:14] = 1.5
+    expect[1, 14] = 1.25
+    assert np.allclose(w, expect)
