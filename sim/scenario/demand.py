@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -120,6 +120,8 @@ DensitySpec = Annotated[RasterDensitySpec | ZonesDensitySpec | PointsDensitySpec
 class CustomerSpec(Spec):
     """Where online customers are."""
 
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"density"})
+
     placement: Literal["uniform", "clustered", "density"] = Field(
         "clustered", description="`uniform` over the city; `clustered`: normal around "
         "the nodes, chosen by `demand_weight` (moves with the stores); `density`: drawn "
@@ -184,6 +186,8 @@ ChoiceSpec = Annotated[LogitChoiceSpec | TableChoiceSpec, Field(discriminator="k
 
 class OnlineDemandSpec(Spec):
     """Online orders over the whole city: a non-homogeneous Poisson process."""
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"choice"})
 
     orders_per_day: NonNegFloat = Field(description="Expected online orders per day "
                                         "over the whole city.")
