@@ -122,7 +122,7 @@ class Model:
         # calendar events: rate and speed factors, no-show absences (None without
         # events: nothing changes)
         self.demand_factors = demand_factors(scenario) if scenario.events else None
-        self.speeds = speed_factors(scenario) if scenario.events else None
+        self.speeds = speed_factors(scenario)  # congestion and weather (None: free flow)
         self.no_shows = NoShows(env, scenario) if scenario.events else None
         if self.no_shows is not None:
             self.roster_adjusters.append(self.no_shows.absent)
@@ -179,7 +179,7 @@ class Model:
         stop = sc.run.stop
         fleet = Fleet(env, spec.name, place, spec.fleets, sc.vehicles, self.network,
                       [self.roster(spec.name, "couriers", f.count, f.vehicle)
-                       for f in spec.fleets], stop, self.speeds)
+                       for f in spec.fleets], stop, self.speeds, sc.city.travel)
         self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog,
                                          self.demand_factors))
         return Store(env, spec, place, stock, fleet, self._dispatch(fleet), self.stockouts,
@@ -217,7 +217,8 @@ class Model:
         place = self.network.place(*spec.location)
         fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network,
                       [self.roster(spec.name, "couriers", spec.couriers.count,
-                                   spec.couriers.vehicle)], sc.run.stop, self.speeds)
+                                   spec.couriers.vehicle)], sc.run.stop, self.speeds,
+                      sc.city.travel)
         pickers = spec.stations.pickers
         return RobotWarehouse(self.env, sc, spec, index, place, fleet, self._dispatch(fleet),
                               self.catalog, self.referenced.layouts.get(index),

@@ -195,10 +195,26 @@ def demand_factors(scenario: Scenario) -> DemandFactors | None:
     return DemandFactors(on, walkins)
 
 
+def hourly_windows(factors: Sequence[float] | None, start: float,
+                   stop: float) -> list[Window]:
+    """One window per clock hour from ``start`` to ``stop`` with that hour's factor (the
+    city's congestion: the same 24 factors every day); none for None."""
+    if factors is None:
+        return []
+    out: list[Window] = []
+    t = math.floor(start / HOUR) * HOUR
+    while t < stop:
+        out.append((t, t + HOUR, float(factors[int(t // HOUR) % 24])))
+        t += HOUR
+    return out
+
+
 def speed_factors(scenario: Scenario) -> SpeedFactors | None:
-    """The speed factors of the scenario's weather, or None when nothing slows down."""
-    road: list[Window] = []
-    drone: list[Window] = []
+    """The speed factors of the city's hourly congestion times those of the weather
+    events (overlaps multiply), or None when nothing slows down."""
+    run, travel = scenario.run, scenario.city.travel
+    road = hourly_windows(travel.road_speed, run.start, run.stop)
+    drone = hourly_windows(travel.drone_speed, run.start, run.stop)
     for event, start, end in windows(scenario):
         if isinstance(event, WeatherEventSpec):
             road.append((start, end, event.road_speed))

@@ -123,6 +123,12 @@ WH_EVENT_COLUMNS = ("warehouse", "time", "robot", "event", "detail")
 """``wh_events``: robot failures and deadlock resolutions."""
 
 FLEET_COLUMNS = ("node", "vehicle", "kind", "couriers", "speed_mps", "capacity", "x", "y")
+TRAVEL_COLUMNS = ("trip_id", "node", "courier", "start", "free_flow_s", "expected_s",
+                  "realised_s")
+"""One row per trip when riding times vary (``city.travel``): the trip's duration from
+start to back home at free flow (what the routing planners assume), expected (with the
+hour's congestion and the weather: what the courier's free time is planned on) and as
+ridden (with each leg's noise)."""
 """``fleets``: one row per fleet of a node (vehicle type, how it moves, size, home)."""
 
 DISPATCH_COLUMNS = ("dispatch_id", "time", "node", "policy", "solver", "orders_ready",

@@ -27,11 +27,15 @@ from sim.calendar.roster import Roster
 from sim.calendar.staff import StaffRecord, follow_roster
 from sim.city.network import Place, RoadNetwork
 from sim.core.env import LevelMonitor, SimEnv
-from sim.core.records import FINISHED, FLEET_COLUMNS, TRIP_COLUMNS, UNDER_WAY
+from sim.core.recorder import Table
+from sim.core.records import FINISHED, FLEET_COLUMNS, TRAVEL_COLUMNS, TRIP_COLUMNS, UNDER_WAY
+from sim.core.sampling import Draws
 from sim.demand.order import DELIVERED, Order
 from sim.fleet.vehicles import Mover, mover_for
 from sim.scenario.calendar import roster_peak
+from sim.scenario.distributions import NumberLognormal
 from sim.scenario.fleet import FleetSpec, VehicleSpec
+from sim.scenario.schema import TravelSpec
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,8 +106,18 @@ class Fleet:
     def __init__(self, env: SimEnv, node: str, home: Place, fleets: Sequence[FleetSpec],
                  vehicles: Mapping[str, VehicleSpec], network: RoadNetwork,
                  rosters: Sequence[Roster] | None = None, stop: float = 0.0,
-                 speeds: SpeedFactors | None = None) -> None:
+                 speeds: SpeedFactors | None = None, travel: TravelSpec | None = None
+                 ) -> None:
         self.env, self.node, self.home, self.network = env, node, home, network
+        # riding times that vary (city.travel): a lognormal factor (mean 1) per leg from
+        # the node's own stream, and a travel.csv row per trip; None: as planned
+        self._noise: Draws | None = None
+        self._travel: Table | None = None
+        if travel is not None and travel.variable:
+            self._travel = env.recorder.table("travel", TRAVEL_COLUMNS)
+            if travel.noise_cv > 0:
+                self._noise = env.draws(f"travel/noise/{node}", NumberLognormal(
+                    dist="lognormal", mean=1.0, sd=travel.noise_cv))
         # calendar events: speed factors by vehicle name (weather), couriers wanted out
         # of service by vehicle name (grounded drones); empty without events
         self._slow: dict[str, Piecewise] = {}
@@ -238,23 +252,30 @@ class Fleet:
         """The courier's fleet (the node's first fleet for None)."""
         return courier.type if courier is not None else self.types[0]
 
-    def schedule(self, start: float, stops: Sequence[Order],
-                 courier: Courier | None = None) -> list[tuple[float, float]]:
+    def schedule(self, start: float, stops: Sequence[Order], courier: Courier | None = None,
+                 noise: Draws | None = None, free_flow: bool = False
+                 ) -> list[tuple[float, float]]:
         """(arrival time at each stop then back home, metres of each leg) for a trip of
-        ``courier`` (default: a courier of the node's first fleet)."""
+        ``courier`` (default: a courier of the node's first fleet): expected, with the
+        hour's congestion and the weather; with ``noise``, each leg's free-flow time times
+        a draw (as ridden); with ``free_flow``, at the network's times alone."""
         kind = self.type_of(courier)
         move = kind.mover.travel
-        slow = self._slow.get(kind.vehicle_name) if self._slow else None
+        slow = self._slow.get(kind.vehicle_name) if self._slow and not free_flow else None
         t = start + kind.pickup_time
         here = self.home
         legs = []
         for order in stops:
             secs, metres = move(here, order.place)
+            if noise is not None:
+                secs *= noise()
             t += secs if slow is None else slow.ride(t, secs)
             legs.append((t, metres))
             t += kind.dropoff_time
             here = order.place
         secs, metres = move(here, self.home)
+        if noise is not None:
+            secs *= noise()
         legs.append((t + (secs if slow is None else slow.ride(t, secs)), metres))
         return legs
 
@@ -287,7 +308,14 @@ class Fleet:
             order.courier = courier.name
             order.trip = trip
             self.env.hooks.order_dispatched.emit(order)
-        courier.free_at = legs[-1][0] + kind.swap_time
+        courier.free_at = legs[-1][0] + kind.swap_time  # as expected: what planners know
+        if self._travel is not None:
+            ridden = legs if self._noise is None else self.schedule(now, stops, courier,
+                                                                   self._noise)
+            dry = self.schedule(now, stops, courier, free_flow=True)
+            self._travel.append((trip, self.node, courier.name, now, dry[-1][0] - now,
+                                 legs[-1][0] - now, ridden[-1][0] - now))
+            legs = ridden
         ride = _Trip(self, courier, trip, list(stops), legs)
         self._riding[trip] = ride
         ride.ride()

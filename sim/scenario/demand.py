@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from sim.scenario.base import (
     Name,
@@ -18,7 +18,7 @@ from sim.scenario.base import (
 )
 from sim.scenario.distributions import NumberDist, number_default
 from sim.scenario.errors import ScenarioError
-from sim.scenario.files import resolve_file
+from sim.scenario.files import ScenarioFile
 from sim.scenario.units import (
     Distance,
     NonNegDuration,
@@ -44,15 +44,11 @@ class RasterDensitySpec(Spec):
     """Weights on a grid of equal cells covering the city, from a CSV file."""
 
     kind: Literal["raster"]
-    file: str = Field(description="CSV of non-negative weights, no header: the first row "
+    file: ScenarioFile = Field(description="CSV of non-negative weights, no header: the first row "
                       "is the northern edge of the city, the first column its western "
                       "edge; the cells divide the city evenly. Relative to the scenario "
                       "file.")
 
-    @field_validator("file")
-    @classmethod
-    def _resolve(cls, value: str, info: ValidationInfo) -> str:
-        return resolve_file(value, info)
 
 
 class ZoneSpec(Spec):
@@ -90,13 +86,9 @@ class PointsDensitySpec(Spec):
     """Customers at listed addresses, chosen by weight, from a CSV file."""
 
     kind: Literal["points"]
-    file: str = Field(description="CSV with a header `x,y,weight` (metres in the city's "
+    file: ScenarioFile = Field(description="CSV with a header `x,y,weight` (metres in the city's "
                       "frame; weight >= 0). Relative to the scenario file.")
 
-    @field_validator("file")
-    @classmethod
-    def _resolve(cls, value: str, info: ValidationInfo) -> str:
-        return resolve_file(value, info)
 
 
 class CentresDensitySpec(Spec):
@@ -119,6 +111,8 @@ DensitySpec = Annotated[RasterDensitySpec | ZonesDensitySpec | PointsDensitySpec
 
 class CustomerSpec(Spec):
     """Where online customers are."""
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"density"})
 
     placement: Literal["uniform", "clustered", "density"] = Field(
         "clustered", description="`uniform` over the city; `clustered`: normal around "
@@ -184,6 +178,8 @@ ChoiceSpec = Annotated[LogitChoiceSpec | TableChoiceSpec, Field(discriminator="k
 
 class OnlineDemandSpec(Spec):
     """Online orders over the whole city: a non-homogeneous Poisson process."""
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"choice"})
 
     orders_per_day: NonNegFloat = Field(description="Expected online orders per day "
                                         "over the whole city.")

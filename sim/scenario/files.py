@@ -10,8 +10,9 @@ that name the file and never echo its bytes. Reading and checking what the files
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import ValidationInfo
+from pydantic import AfterValidator, ValidationInfo
 
 from sim.scenario.errors import Loc, ScenarioError
 
@@ -24,6 +25,11 @@ def resolve_file(value: str, info: ValidationInfo) -> str:
     if not path.is_file():
         raise ValueError(f"file not found: {path}")
     return str(path.resolve())
+
+
+ScenarioFile = Annotated[str, AfterValidator(resolve_file)]
+"""A path to a file, relative to the scenario (or experiment) file that names it:
+resolved and checked to exist while the scenario is validated (:func:`resolve_file`)."""
 
 
 def read_text_file(path: str | Path, where: Loc = ()) -> str:

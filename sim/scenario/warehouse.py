@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from pydantic import (
     BeforeValidator,
     Field,
-    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -34,7 +33,7 @@ from sim.scenario.distributions import (
     number_default,
 )
 from sim.scenario.errors import FieldError, ScenarioError
-from sim.scenario.files import resolve_file
+from sim.scenario.files import ScenarioFile
 from sim.scenario.fleet import FleetSpec
 from sim.scenario.json_schema import BareTag, shorthand
 from sim.scenario.units import (
@@ -150,13 +149,9 @@ class MapLayout(Spec):
     """
 
     kind: Literal["map"]
-    file: str | None = Field(None, description="Map file, relative to the scenario file.")
+    file: ScenarioFile | None = Field(None, description="Map file, relative to the scenario file.")
     text: str | None = Field(None, description="The map itself (instead of a file).")
 
-    @field_validator("file")
-    @classmethod
-    def _resolve(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return None if value is None else resolve_file(value, info)
 
     @model_validator(mode="after")
     def _one_source(self) -> MapLayout:
