@@ -1,4 +1,5 @@
-"""Command line: ``run``, ``validate`` and ``schema`` (more subcommands register here).
+"""Command line: ``run``, ``validate`` and ``schema`` (more subcommands register here:
+experiments, ``plan``).
 
 Exit codes: 0 success; 2 bad input (one line on stderr naming the field, no traceback,
 nothing written); 1 internal error (the traceback goes into the run folder's
@@ -310,6 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
     from sim.experiments.commands import add_experiment_commands
 
     add_experiment_commands(sub)  # sweep, compare, report
+    from sim.staffing.commands import add_plan_command
+
+    add_plan_command(sub)  # plan: a roster from a forecast
     return p
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import ROOT, SCENARIOS
 
-HEAVY = ("matplotlib", "ortools", "pyvrp", "dask", "distributed")
+HEAVY = ("matplotlib", "ortools", "pyvrp", "dask", "distributed", "sklearn")
 
 
 def imported_after(argv: list[str]) -> set[str]:

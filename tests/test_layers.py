@@ -21,6 +21,7 @@ from tests.conftest import ROOT
 FLOORS: tuple[tuple[str, ...], ...] = (
     ("scenario",),
     ("core",),
+    ("forecast",),
     ("calendar",),
     ("city",),
     ("demand",),
@@ -32,7 +33,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("metrics",),
     ("referenced", "outputs", "runfolder"),
     ("model",),
-    ("runner", "report", "experiments", "cli", "__main__"),
+    ("runner", "staffing", "report", "experiments", "cli", "__main__"),
 )
 """Packages (and top-level modules) of ``sim`` from the bottom floor up."""
 

@@ -1,6 +1,7 @@
 """A demand forecast learned during the run, and the safety factor for a target fill rate.
 
-:class:`DemandForecast` is exponential smoothing with a multiplicative hour-of-day index
+:class:`DemandForecast` is exponential smoothing (the smoother of
+:mod:`sim.forecast.smoothing`, without trend) with a multiplicative hour-of-day index
 (Holt-Winters without trend): every SKU has a level (units per average hour), the store
 shares one 24-hour index (mean 1) learned from its total sales, and every SKU keeps a
 smoothed forecast-error variance. It starts from the plan (the demand the scenario
@@ -21,53 +22,21 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import numpy.typing as npt
 from scipy.special import ndtr
 
-Floats = npt.NDArray[np.float64]
+from sim.forecast.smoothing import HOUR, MIN_INDEX, Floats, SeasonalSmoother
 
-HOUR = 3600.0
-MIN_INDEX = 0.25
+__all__ = ["HOUR", "MIN_INDEX", "DemandForecast", "fill_rate_factor", "normal_loss"]
+
 K_RANGE = (-4.0, 6.0)
 
 
-class DemandForecast:
-    """Per-SKU smoothed demand rates with a shared hour-of-day index."""
+class DemandForecast(SeasonalSmoother):
+    """Per-SKU smoothed demand rates with a shared hour-of-day index (no trend)."""
 
     def __init__(self, rate: Floats, season: Floats, alpha: float, gamma: float,
                  beta: float) -> None:
-        self.level = np.asarray(rate, dtype=float).copy()
-        self.var = self.level.copy()  # Poisson prior: variance equal to the mean
-        s = np.asarray(season, dtype=float).copy()
-        self.season = s * 24 / s.sum() if s.sum() > 0 else np.ones(24)
-        self.alpha, self.gamma, self.beta = alpha, gamma, beta
-
-    def observe(self, hour: int, sales: Floats) -> None:
-        """Learn from the units of each SKU sold in clock hour ``hour`` (0-23)."""
-        s = float(self.season[hour])
-        total_level = float(self.level.sum())
-        if s >= MIN_INDEX:
-            err = sales - self.level * s
-            self.var += self.beta * (err * err / s - self.var)
-            self.level += self.alpha * (sales / s - self.level)
-        if total_level > 0:
-            self.season[hour] += self.gamma * (float(sales.sum()) / total_level - s)
-            self.season *= 24 / self.season.sum()
-
-    def weight(self, start: float, end: float) -> float:
-        """Sum of the hour-of-day index over the clock interval ``[start, end)``, in hours."""
-        total, t = 0.0, start
-        while t < end - 1e-9:
-            hour_end = (math.floor(t / HOUR) + 1) * HOUR
-            seg = min(hour_end, end) - t
-            total += float(self.season[int(t // HOUR) % 24]) * seg / HOUR
-            t += seg
-        return total
-
-    def expected(self, start: float, end: float) -> tuple[Floats, Floats]:
-        """Mean and variance of each SKU's demand in ``[start, end)``."""
-        w = self.weight(start, end)
-        return self.level * w, np.maximum(self.var, self.level) * w
+        super().__init__(rate, season, alpha, gamma, beta)
 
 
 def normal_loss(k: Floats) -> Floats:
