@@ -24,7 +24,7 @@ from sim.core.env import SimEnv
 from sim.core.progress import ProgressBar
 from sim.core.recorder import Records
 from sim.demand.catalog import Catalog, mean_units
-from sim.demand.choice import CustomerChoice
+from sim.demand.choice import CustomerChoice, CustomerPatience
 from sim.demand.online import OnlineDemand
 from sim.demand.walkins import WalkinDemand
 from sim.fleet.couriers import Fleet
@@ -145,10 +145,13 @@ class Model:
         self.ctx = PolicyContext(env, scenario, self.network, self.nodes)
         self.promise = make_promise(self.ctx, scenario.promise)
         self.assignment = make_assignment(self.ctx, scenario.assignment)
-        choice = scenario.demand.online.choice
-        self.flow = OrderFlow(self.ctx, self.promise, self.assignment, self.stockouts,
-                              None if choice is None else
-                              CustomerChoice(env, choice, len(self.online)))
+        online = scenario.demand.online
+        self.flow = OrderFlow(
+            self.ctx, self.promise, self.assignment, self.stockouts,
+            None if online.choice is None else CustomerChoice(env, online.choice,
+                                                              len(self.online)),
+            None if online.patience is None else CustomerPatience(env, online.patience,
+                                                                  len(self.online)))
         self.desk.bind(self.flow)
         self.suppliers: dict[str, Supplier] = {
             name: make_supplier(env, name, spec) for name, spec in scenario.suppliers.items()}

@@ -1,5 +1,5 @@
-"""Customers who weigh the promise they are quoted: a long quote loses the order instead
-of making a late one.
+"""Customers who weigh the promise they are quoted, and who stop waiting: a long quote
+loses the order instead of making a late one, and a long wait cancels it.
 
 The chance that a customer orders given the quote (seconds from click to promised
 delivery) is a logistic curve or a table. Each online order's decision uses one uniform
@@ -15,10 +15,14 @@ import math
 import numpy as np
 
 from sim.core.env import SimEnv
+from sim.core.sampling import sampler
 from sim.scenario.demand import ChoiceSpec, LogitChoiceSpec, TableChoiceSpec
+from sim.scenario.distributions import DurationDistribution
 
 DECLINED = "declined"
 """Rejection reason of an order the customer did not place after seeing the quote."""
+IMPATIENT = "impatient"
+"""Cancellation reason of an order whose customer stopped waiting before it left."""
 
 
 def order_chance(spec: ChoiceSpec, quote: float) -> float:
@@ -42,3 +46,16 @@ class CustomerChoice:
     def orders(self, index: int, quote: float) -> bool:
         """True when customer ``index`` places the order at this quote (seconds)."""
         return self._u[index] < order_chance(self.spec, quote)
+
+
+class CustomerPatience:
+    """How long each online order's customer waits for it to leave the store, drawn up
+    front by order index from the ``demand/patience`` stream (common random numbers)."""
+
+    def __init__(self, env: SimEnv, spec: DurationDistribution, orders: int) -> None:
+        rng = env.streams("demand/patience")
+        self._wait = sampler(spec).draw(rng, orders).tolist() if orders else []
+
+    def of(self, index: int) -> float:
+        """Seconds customer ``index`` waits after acceptance."""
+        return float(self._wait[index])

@@ -54,6 +54,9 @@ class Order:
     open_parts: int = 0
     pred: tuple[str, int, int, float] | None = None
     """Queue state at acceptance, for the promise model to learn from (or None)."""
+    gives_up: float = math.inf
+    """When the customer cancels if the order has not left the node by then
+    (``demand.online.patience``; never by default)."""
 
     def row(self) -> tuple[object, ...]:
         """The order as a row of the ``orders`` table."""

@@ -22,10 +22,12 @@ choice; an order that only a closed node could have served is rejected ``node_cl
 
 from __future__ import annotations
 
+from functools import partial
+
 from sim.core.env import SimEnv
 from sim.core.records import ORDER_COLUMNS, PART_COLUMNS
-from sim.demand.choice import DECLINED, CustomerChoice
-from sim.demand.order import CANCELLED, DELIVERED, REJECTED, Order
+from sim.demand.choice import DECLINED, IMPATIENT, CustomerChoice, CustomerPatience
+from sim.demand.order import CANCELLED, DELIVERED, IN_PROGRESS, REJECTED, Order
 from sim.fulfillment.assignment import AssignmentPolicy
 from sim.fulfillment.context import PolicyContext
 from sim.fulfillment.node import FulfilmentNode
@@ -42,9 +44,11 @@ class OrderFlow:
 
     def __init__(self, ctx: PolicyContext, promise: PromisePolicy,
                  assignment: AssignmentPolicy, stockouts: StockoutHandling,
-                 choice: CustomerChoice | None = None) -> None:
+                 choice: CustomerChoice | None = None,
+                 patience: CustomerPatience | None = None) -> None:
         self.ctx, self.env = ctx, ctx.env
-        self.choice = choice
+        self.choice, self.patience = choice, patience
+        self._by_name = {node.name: node for node in ctx.nodes}
         self.nodes = ctx.nodes
         self.promise, self.assignment = promise, assignment
         self.fallback = assignment.fallback is not None
@@ -112,7 +116,21 @@ class OrderFlow:
         if self.ctx.has_predictor:  # the promise model is in use
             self.ctx.predictor().note(order, node, self.promise.radius_of(node))
         self.env.hooks.order_at_node.emit(order, node.name)
+        if self.patience is not None:
+            customer = order.parent if order.parent is not None else order
+            wait = self.patience.of(customer.id)
+            order.gives_up = self.env.now + wait
+            self.env.timeout(wait).callbacks.append(partial(self._give_up, order))
         node.accept(order)
+
+    def _give_up(self, order: Order, _event: object) -> None:
+        """The customer's patience ran out: cancel the order (or shipment) if it has not
+        left its node with a courier yet."""
+        if order.status != IN_PROGRESS or order.courier:
+            return
+        node = self._by_name[order.node]
+        if node.give_up(order):
+            self.cancel(order, node, IMPATIENT)
 
     def reject(self, order: Order, reason: str) -> None:
         """Turn ``order`` away with ``reason``."""

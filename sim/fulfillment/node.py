@@ -62,3 +62,9 @@ class FulfilmentNode(Protocol):
     def accept(self, order: Order) -> None:
         """Take an accepted order: reserve its stock and start picking it."""
         ...
+
+    def give_up(self, order: Order) -> bool:
+        """The customer of ``order`` cancels: let the order go if it has not left with a
+        courier yet (its stock back on the shelf) and say True; False when it cannot be
+        withdrawn here."""
+        ...

@@ -69,6 +69,10 @@ class _Planned:
         self.ready[key] = order
         self.changed()
 
+    def withdraw(self, order: Order) -> bool:
+        """Drop a ready order whose customer cancelled from the next decision."""
+        return self.ready.pop(_key(order), None) is not None
+
     def courier_idle(self, courier: Courier) -> None:
         """A courier is back."""
         self.changed()

@@ -42,6 +42,10 @@ class DispatchPolicy(Protocol):
         """A courier is back at the node and free."""
         ...
 
+    def withdraw(self, order: Order) -> bool:
+        """Drop a ready order whose customer cancelled, if it has not left yet."""
+        ...
+
 
 class ImmediateDispatch:
     """Each ready order leaves at once with the nearest idle courier, one order per trip.
@@ -93,6 +97,14 @@ class ImmediateDispatch:
             self.waiting.append(order)
         else:
             self.fleet.start_trip(courier, [order])
+
+    def withdraw(self, order: Order) -> bool:
+        """Drop ``order`` from the queue for a courier, if it is still waiting."""
+        for i, waiting in enumerate(self.waiting):
+            if waiting is order:
+                del self.waiting[i]
+                return True
+        return False
 
     def courier_idle(self, courier: Courier) -> None:
         if not self.waiting:

@@ -57,6 +57,26 @@ class CheapestInsertionDispatch:
         """Insert the order, or let it wait for a courier."""
         self._place(order)
 
+    def withdraw(self, order: Order) -> bool:
+        """Drop an order whose customer cancelled: from the waiting list, or from the trip
+        being loaded (a trip left empty frees its courier for the waiting orders)."""
+        for i, waiting in enumerate(self.waiting):
+            if waiting is order:
+                del self.waiting[i]
+                return True
+        for trip in list(self.open.values()):
+            for i, loaded in enumerate(trip.orders):
+                if loaded is order:
+                    del trip.orders[i]
+                    trip.token += 1  # its armed timer no longer applies
+                    if trip.orders:
+                        self._arm(trip)
+                    else:
+                        del self.open[trip.courier.index]
+                        self.courier_idle(trip.courier)
+                    return True
+        return False
+
     def courier_idle(self, courier: Courier) -> None:
         """Offer the waiting orders, oldest first, to the couriers now free."""
         pending, self.waiting = self.waiting, []

@@ -16,7 +16,7 @@ from sim.scenario.base import (
     Profile,
     Spec,
 )
-from sim.scenario.distributions import NumberDist, number_default
+from sim.scenario.distributions import DurationDist, NumberDist, number_default
 from sim.scenario.errors import ScenarioError
 from sim.scenario.files import ScenarioFile
 from sim.scenario.units import (
@@ -179,7 +179,7 @@ ChoiceSpec = Annotated[LogitChoiceSpec | TableChoiceSpec, Field(discriminator="k
 class OnlineDemandSpec(Spec):
     """Online orders over the whole city: a non-homogeneous Poisson process."""
 
-    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"choice"})
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"choice", "patience"})
 
     orders_per_day: NonNegFloat = Field(description="Expected online orders per day "
                                         "over the whole city.")
@@ -190,6 +190,10 @@ class OnlineDemandSpec(Spec):
         None, description="Whether a customer still orders given the promise quoted "
         "(click to promised delivery); a customer who does not is rejected with reason "
         "`declined`. None: everyone orders whatever the quote.")
+    patience: DurationDist | None = Field(
+        None, description="How long a customer waits, from acceptance, for the order to "
+        "leave the store with a courier; one that has not left by then is cancelled "
+        "(reason `impatient`, stock back on the shelf). None: customers never cancel.")
 
     @model_validator(mode="after")
     def _profile_positive(self) -> OnlineDemandSpec:

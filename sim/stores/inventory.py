@@ -211,6 +211,24 @@ class ShelfStock:
         self.sold_total += self._take_held(lines, self.sold_online, "selling")
         self._row()
 
+    def unsell(self, lines: Lines) -> None:
+        """Units of a packed online order whose customer cancelled go back on the shelf
+        (the reverse of :meth:`commit`)."""
+        lv = self.levels
+        if lv is None or not lines:
+            return
+        units = 0
+        for sku, qty in lines:
+            if qty > self.sold_online[sku]:
+                raise RuntimeError(f"{self.node}: putting back {qty} of SKU {sku} with "
+                                   f"{self.sold_online[sku]} sold online")
+            self.sold_online[sku] -= qty
+            lv[sku] += qty
+            units += qty
+        self.sold_total -= units
+        self.on_hand_total += units
+        self._row()
+
     def _take_held(self, lines: Lines, into: list[int], verb: str) -> int:
         """Move held units of ``lines`` off the shelf into the counter ``into``.
 

@@ -17,6 +17,7 @@ shift finishes the order in hand, and orders wait while nobody is on duty.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Protocol
 
@@ -92,6 +93,11 @@ class Store:
             self.picker_level = LevelMonitor(env, "pickers", spec.name,
                                              roster.steps(env.now, stop)[0][1])
             self.pickers = PickerPool(env, spec.name, roster, stop, self.picker_level)
+        # customers who may cancel (demand.online.patience): their picking processes,
+        # orders cancelled mid-pick, and the units each packed order left the shelf with
+        self._patient: dict[int, simpy.Process] = {}
+        self._gone: set[int] = set()
+        self._packed: dict[int, list[Line]] = {}
         self._per_order = env.draws(f"pick/order/{spec.name}", spec.pick_time_per_order)
         self._per_item = env.draws(f"pick/item/{spec.name}", spec.pick_time_per_item)
         self._pack = env.draws(f"pack/{spec.name}", spec.pack_time)
@@ -109,7 +115,29 @@ class Store:
         for a picker."""
         if self.reserve_at_order:
             self.stock.reserve(order.basket)
-        self.env.process(self._fulfil(order))
+        process = self.env.process(self._fulfil(order))
+        if order.gives_up < math.inf:  # a customer who may cancel: keep a handle
+            self._patient[id(order)] = process
+
+    def give_up(self, order: Order) -> bool:
+        """The customer cancels. Waiting for a picker: leave the queue, units back. Being
+        picked or packed: the picker finishes the task in hand and puts the units back.
+        Packed and waiting for a courier: out of the dispatch queue, units back. Gone
+        with a courier: too late (False)."""
+        process = self._patient.pop(id(order), None)
+        packed = self._packed.pop(id(order), None)
+        if process is None or order.courier:
+            return False
+        if math.isnan(order.pick_start):
+            process.interrupt("gave up")
+            return True
+        if math.isnan(order.ready):
+            self._gone.add(id(order))
+            return True
+        if packed is not None and self.dispatch.withdraw(order):
+            self.stock.unsell(packed)
+            return True
+        return False
 
     def _missing(self, held: list[Line]) -> tuple[list[Line], list[Line]]:
         """Lines the picker does not find although the system shows them."""
@@ -125,7 +153,12 @@ class Store:
         env, stock = self.env, self.stock
         resolution: Resolution | None = None
         with self.pickers.request() as req:
-            yield req
+            try:
+                yield req
+            except simpy.Interrupt:  # the customer gave up in the queue (give_up)
+                if self.reserve_at_order:
+                    stock.release(order.basket)
+                return
             order.pick_start = env.now
             self.picker_level.change(+1)
             short: list[Line]
@@ -138,6 +171,11 @@ class Store:
                 short += missed
             units = order.units if not short else sum(q for _, q in held)
             yield env.timeout(self._per_order() + self._per_item.sum(units))
+            if self._gone and id(order) in self._gone:  # cancelled while being picked
+                self._gone.discard(id(order))
+                stock.release(held)
+                self.picker_level.change(-1)
+                return
             if short:
                 resolution = self.stockouts.resolve(self, order, held, short)
                 held = resolution.held
@@ -152,8 +190,14 @@ class Store:
                 pack = self._pack()
                 if pack > 0:
                     yield env.timeout(pack)
-                order.ready = env.now
                 self.picker_level.change(-1)
+                if self._gone and id(order) in self._gone:  # cancelled while being packed
+                    self._gone.discard(id(order))
+                    stock.unsell(held)
+                    return
+                order.ready = env.now
+                if order.gives_up < math.inf:
+                    self._packed[id(order)] = held
         if resolution is not None and resolution.leave():
             resolution.after()
             return

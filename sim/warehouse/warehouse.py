@@ -287,6 +287,11 @@ class RobotWarehouse:
         """True when the warehouse has couriers and every unit of the basket available."""
         return bool(self.fleet.couriers) and self.stock.has(basket)
 
+    def give_up(self, order: Order) -> bool:
+        """A customer's cancellation is not taken at a robot warehouse: the order stays
+        in its station's flow (customer patience applies to store orders only)."""
+        return False
+
     def accept(self, order: Order) -> None:
         """Take an accepted online order: promise its units and queue it."""
         self.storage.reserve(order.basket)
