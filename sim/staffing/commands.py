@@ -18,7 +18,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from sim.outputs import check_file, write_file
 from sim.scenario.errors import EXIT_OK, ScenarioError
+
+ROSTER_HEADER = b"# Roster planned by `run_sim.py plan "
+"""How a roster file ``plan -o`` writes begins: such a file may be replaced, any other
+file at that path is refused."""
 
 
 def _lengths(text: str) -> list[int]:
@@ -53,9 +58,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
         from sim.forecast.models import make_forecaster
 
         make_forecaster(args.forecaster)
-    for flag, path in (("-o", args.output), ("--scenario-out", args.scenario_out)):
-        if path is not None and Path(path).is_dir():
-            raise ScenarioError(f"{path} is a folder, not a file", (flag,))
+    # outputs checked before anything runs: a folder, or a file omnisim did not write
+    # (a roster or resolved scenario it wrote may be replaced), is refused with exit 2
+    if args.output is not None:
+        check_file(Path(args.output), lambda head: head.startswith(ROSTER_HEADER), "plan -o")
+    if args.scenario_out is not None:
+        check_file(Path(args.scenario_out),
+                   lambda head: head.startswith(b"# Resolved scenario written by omnisim"),
+                   "plan --scenario-out")
     scenario = read_scenario(args.file, args.set or ())
     if not args.history and scenario.run.end < 86400.0:
         raise ScenarioError("without --history the scenario is run once as the history, "
@@ -89,19 +99,19 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 if econ is not None else "")
         print(f"  {dtype}: {pk} picker-hours (now {ph:g}), {co} courier-hours "
               f"(now {ch:g}){cost}")
-    header = (f"# Roster planned by `run_sim.py plan {args.file} --target {args.target}`.\n"
+    header = (f"{ROSTER_HEADER.decode()}{args.file} --target {args.target}`.\n"
               "# Each entry is a scenario path and its value: run with\n"
               f"#   python run_sim.py run {args.file} " + " ".join(
                   f'--set "{x}"' for x in sets) + "\n")
     text = header + yaml.safe_dump(plan.overrides, sort_keys=False, width=100)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_file(Path(args.output), text.encode("utf-8"))
         print(f"  roster: {args.output}")
     else:
         sys.stdout.write(text)
     if args.scenario_out:
-        Path(args.scenario_out).write_text(scenario_yaml(applied, [*(args.set or ()), *sets]),
-                                           encoding="utf-8")
+        write_file(Path(args.scenario_out),
+                   scenario_yaml(applied, [*(args.set or ()), *sets]).encode("utf-8"))
         print(f"  scenario with the roster: {args.scenario_out}")
     return EXIT_OK
 

@@ -59,3 +59,19 @@ def test_plan_writes_a_roster_the_scenario_accepts(tmp_path: Path,
     assert all(isinstance(s.pickers, list) and isinstance(s.fleets[0].count, list)
                for s in out.stores)
     assert "picker-hours" in capsys.readouterr().out
+    # its own outputs may be replaced by the next plan
+    assert main(["plan", str(file), "--target", "on_time=0.9", "--history", str(hist),
+                 "--forecaster", "seasonal_naive", "-o", str(roster),
+                 "--scenario-out", str(planned)]) == 0
+
+
+@pytest.mark.parametrize("flag", ["-o", "--scenario-out"])
+def test_plan_never_overwrites_a_users_file(tmp_path: Path, flag: str,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """An output path that holds a file omnisim did not write is refused (exit 2) before
+    anything is simulated, and the file is left as it was."""
+    mine = tmp_path / "thesis.yaml"
+    mine.write_text("my notes\n", encoding="utf-8")
+    assert main(["plan", HEMA, "--target", "on_time=0.95", flag, str(mine)]) == 2
+    assert "not written by omnisim" in capsys.readouterr().err
+    assert mine.read_text(encoding="utf-8") == "my notes\n"
