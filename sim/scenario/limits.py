@@ -25,6 +25,7 @@ from sim.scenario.base import Spec
 from sim.scenario.calendar import roster_peak
 from sim.scenario.demand import BasketSpec
 from sim.scenario.errors import Loc, ScenarioError
+from sim.scenario.events import SurgeEventSpec, WeatherEventSpec, event_window
 from sim.scenario.units import whole_number
 
 if TYPE_CHECKING:
@@ -74,6 +75,60 @@ def _mean_lines(basket: BasketSpec) -> float:
     return max(1.0, basket.lines.exact_mean)
 
 
+def _calendar_boost(sc: Scenario) -> tuple[float, float]:
+    """Upper bounds on how much the calendar and the events multiply the expected online
+    orders and walk-in shoppers over the run (1 without them): the busiest day type's
+    factor over the whole run, plus every surge or weather window at the product of all
+    their factors, at the busiest hour's rate. Crude, but a factor of 1e300 is caught
+    before a single arrival is drawn."""
+    day_online, day_walkin = _day_factors(sc)
+    online_f, walkin_f, hours = 1.0, 1.0, 0.0
+    for event in sc.events:
+        online = _event_factors(event)
+        if online is None:
+            continue
+        try:
+            start, end = event_window(event, sc.run)
+        except ScenarioError:  # check_events names the field
+            continue
+        hours += max(0.0, end - start) / 3600
+        online_f *= max(1.0, *online[0])
+        walkin_f *= max(1.0, online[1])
+    run_hours = max((sc.run.end - sc.run.start) / 3600, 1e-9)
+    share = min(hours, run_hours) / run_hours
+    walkin = sc.demand.walkin
+    return (max(1.0, day_online) * (1 + share * _peak(sc.demand.online.profile)
+                                    * (online_f - 1)),
+            max(1.0, day_walkin) * (1 + share * _peak(walkin.profile if walkin else None)
+                                    * (walkin_f - 1)))
+
+
+def _peak(profile: list[float] | None) -> float:
+    """The busiest hour's rate over the day's mean rate (24: all in one hour)."""
+    if not profile or sum(profile) <= 0:
+        return 24.0
+    return 24 * max(profile) / sum(profile)
+
+
+def _day_factors(sc: Scenario) -> tuple[float, float]:
+    """The busiest day type's online and walk-in factors (1 without a calendar)."""
+    if sc.calendar is None:
+        return 1.0, 1.0
+    types = sc.calendar.day_types.values()
+    return (max((t.online for t in types), default=1.0),
+            max((t.walkins for t in types), default=1.0))
+
+
+def _event_factors(event: object) -> tuple[list[float], float] | None:
+    """The online factors (the flat one and any hourly ones) and the walk-in factor of a
+    surge or weather event; None for the other kinds."""
+    if isinstance(event, SurgeEventSpec):
+        return [event.online, *(event.profile or ())], event.walkin
+    if isinstance(event, WeatherEventSpec):
+        return [event.online], event.walkin
+    return None
+
+
 def check_limits(sc: Scenario) -> None:
     """Raise a :class:`ScenarioError` if any estimated size of ``sc`` exceeds its limit."""
     lim = sc.limits
@@ -90,11 +145,16 @@ def check_limits(sc: Scenario) -> None:
             "use fewer SKUs")
     run_days = (sc.run.end - sc.run.start) / DAY
     online = sc.demand.online
-    orders = online.orders_per_day * run_days
+    online_boost, walkin_boost = _calendar_boost(sc)
+    orders = online.orders_per_day * run_days * online_boost
     lines = orders * min(_mean_lines(online.basket), skus)
     where_orders: Loc = ("demand", "online", "orders_per_day")
+    plain = online.orders_per_day * run_days
+    if plain <= lim.orders < orders:  # the calendar's day factors or the events do it
+        by_days = plain * _day_factors(sc)[0]
+        where_orders = ("calendar", "day_types") if by_days > lim.orders else ("events",)
     _refuse("expected online orders", orders, lim.orders, "orders", where_orders,
-            "lower the rate or shorten the run")
+            "lower the rate, the demand factors or the run's length")
     walkin_lines = _mean_lines(sc.demand.walkin.basket) if sc.demand.walkin else 1.0
     agents = 0
 
@@ -105,7 +165,7 @@ def check_limits(sc: Scenario) -> None:
                 "use fewer")
 
     for i, store in enumerate(sc.stores):
-        shoppers = store.walkins_per_day * run_days
+        shoppers = store.walkins_per_day * run_days * walkin_boost
         orders += shoppers
         lines += shoppers * min(walkin_lines, skus)
         _refuse("expected orders and walk-in shoppers", orders, lim.orders, "orders",

@@ -21,9 +21,13 @@ SHORT = ["--set", "run.start=17:00", "--set", "run.duration=20min", "--set",
     ("hema_city.yaml", "store_defaults.pick_time_per_order.sd=1e-300s",
      "sd must be at least mean / 1e+06"),
     ("drones.yaml", "vehicles.ebike.speed=1e-300km/h", "a speed below 0.01m/s"),
+    ("singles_day.yaml", "events[0].profile[3]=1e300", "events: asks for"),
+    ("singles_day.yaml", "calendar.day_types.singles_day.online=1e300",
+     "calendar.day_types: asks for"),
 ])
 def test_refused_by_validate(scenario, override, message, capsys):
-    """Each was an OverflowError (exit 1) at run time after validate said ok."""
+    """Each was an OverflowError or a numpy ValueError ('lam value too large') at run
+    time (exit 1) after validate said ok."""
     assert main(["validate", str(SCENARIOS / scenario), "--set", override]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
