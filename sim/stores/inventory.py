@@ -214,17 +214,9 @@ class ShelfStock:
     def unsell(self, lines: Lines) -> None:
         """Units of a packed online order whose customer cancelled go back on the shelf
         (the reverse of :meth:`commit`)."""
-        lv = self.levels
-        if lv is None or not lines:
+        if self.levels is None or not lines:
             return
-        units = 0
-        for sku, qty in lines:
-            if qty > self.sold_online[sku]:
-                raise RuntimeError(f"{self.node}: putting back {qty} of SKU {sku} with "
-                                   f"{self.sold_online[sku]} sold online")
-            self.sold_online[sku] -= qty
-            lv[sku] += qty
-            units += qty
+        units = self._to_shelf(lines, self.sold_online, "putting back", "sold online")
         self.sold_total -= units
         self.on_hand_total += units
         self._row()
@@ -250,19 +242,27 @@ class ShelfStock:
 
     def release(self, lines: Lines) -> None:
         """Held units go back on the shelf (the order went elsewhere or was cancelled)."""
-        lv = self.levels
-        if lv is None or not lines:
+        if self.levels is None or not lines:
             return
+        self.held_total -= self._to_shelf(lines, self.held, "releasing", "held")
+        self._row()
+
+    def _to_shelf(self, lines: Lines, source: list[int], verb: str, what: str) -> int:
+        """Move units of ``lines`` from the counter ``source`` back to the free shelf.
+
+        Shared by ``release`` (held units) and ``unsell`` (units sold to an order whose
+        customer cancelled). Returns the units moved."""
+        lv = self.levels
+        assert lv is not None
         units = 0
         for sku, qty in lines:
-            if qty > self.held[sku]:
-                raise RuntimeError(f"{self.node}: releasing {qty} of SKU {sku} with "
-                                   f"{self.held[sku]} held")
-            self.held[sku] -= qty
+            if qty > source[sku]:
+                raise RuntimeError(f"{self.node}: {verb} {qty} of SKU {sku} with "
+                                   f"{source[sku]} {what}")
+            source[sku] -= qty
             lv[sku] += qty
             units += qty
-        self.held_total -= units
-        self._row()
+        return units
 
     def take_available(self, basket: Basket, channel: str) -> int:
         """Sell what is there of each line (walk-ins); the rest is a lost sale. Returns
