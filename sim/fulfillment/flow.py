@@ -27,7 +27,7 @@ from functools import partial
 from sim.core.env import SimEnv
 from sim.core.records import ORDER_COLUMNS, PART_COLUMNS
 from sim.demand.choice import DECLINED, IMPATIENT, CustomerChoice, CustomerPatience
-from sim.demand.order import CANCELLED, DELIVERED, IN_PROGRESS, REJECTED, Order
+from sim.demand.order import CANCELLED, DELIVERED, REJECTED, Order
 from sim.fulfillment.assignment import AssignmentPolicy
 from sim.fulfillment.context import PolicyContext
 from sim.fulfillment.node import FulfilmentNode
@@ -124,10 +124,9 @@ class OrderFlow:
         node.accept(order)
 
     def _give_up(self, order: Order, _event: object) -> None:
-        """The customer's patience ran out: cancel the order (or shipment) if it has not
-        left its node with a courier yet."""
-        if order.status != IN_PROGRESS or order.courier:
-            return
+        """The customer's patience ran out: cancel the order (or shipment) if its node
+        still holds it. The node is asked even for an order that is done or gone, so it
+        drops what it kept for the customer's cancellation."""
         node = self._by_name[order.node]
         if node.give_up(order):
             self.cancel(order, node, IMPATIENT)

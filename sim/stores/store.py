@@ -28,7 +28,7 @@ from sim.calendar.staff import PickerPool
 from sim.city.network import Place
 from sim.core.env import LevelMonitor, SimEnv
 from sim.demand.catalog import Basket
-from sim.demand.order import Order
+from sim.demand.order import IN_PROGRESS, Order
 from sim.scenario.calendar import roster_peak
 from sim.scenario.schema import StoreSpec
 from sim.stores.inventory import ShelfStock
@@ -124,14 +124,14 @@ class Store:
         picked or packed: the picker finishes the task in hand and puts the units back.
         Packed and waiting for a courier: out of the dispatch queue, units back. Gone
         with a courier: too late (False)."""
-        process = self._patient.pop(id(order), None)
+        queued = self._patient.pop(id(order), None)  # still waiting for a picker
         packed = self._packed.pop(id(order), None)
-        if process is None or order.courier:
-            return False
-        if math.isnan(order.pick_start):
-            process.interrupt("gave up")
+        if order.status != IN_PROGRESS or order.courier:
+            return False  # delivered, cancelled, or gone with a courier: nothing to withdraw
+        if queued is not None:
+            queued.interrupt("gave up")
             return True
-        if math.isnan(order.ready):
+        if math.isnan(order.ready):  # being picked or packed here
             self._gone.add(id(order))
             return True
         if packed is not None and self.dispatch.withdraw(order):
@@ -159,6 +159,8 @@ class Store:
                 if self.reserve_at_order:
                     stock.release(order.basket)
                 return
+            if order.gives_up < math.inf:
+                self._patient.pop(id(order), None)  # out of the queue: no handle needed
             order.pick_start = env.now
             self.picker_level.change(+1)
             short: list[Line]
