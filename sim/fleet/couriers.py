@@ -37,6 +37,9 @@ from sim.scenario.distributions import NumberLognormal
 from sim.scenario.fleet import FleetSpec, VehicleSpec
 from sim.scenario.schema import TravelSpec
 
+Service = tuple[float, list[float]]
+"""One trip's realised handling: the hand-over at the node and each order's door time."""
+
 
 @dataclass(frozen=True, eq=False)
 class CourierType:
@@ -46,6 +49,10 @@ class CourierType:
     vehicle: VehicleSpec
     spec: FleetSpec
     mover: Mover
+    pickups: Draws | None = None
+    """Realised hand-over times when the fleet's ``pickup_time`` is a distribution."""
+    dropoffs: Draws | None = None
+    """Realised door times when the fleet's ``dropoff_time`` is a distribution."""
 
     @property
     def capacity(self) -> int:
@@ -60,13 +67,23 @@ class CourierType:
 
     @property
     def pickup_time(self) -> float:
-        """Hand-over at the node per trip."""
-        return self.spec.pickup_time
+        """Expected hand-over at the node per trip (what planners plan on)."""
+        return self.spec.pickup_mean
 
     @property
     def dropoff_time(self) -> float:
-        """Time at the customer's door per order."""
-        return self.spec.dropoff_time
+        """Expected time at the customer's door per order."""
+        return self.spec.dropoff_mean
+
+    def service(self, stops: int) -> Service | None:
+        """Realised (hand-over, door time of each of ``stops`` orders) for one trip,
+        drawn from the fleet's own streams; None when both times are fixed."""
+        if self.pickups is None and self.dropoffs is None:
+            return None
+        pickup = self.pickup_time if self.pickups is None else self.pickups()
+        door = self.dropoffs
+        drops = [self.dropoff_time] * stops if door is None else [door() for _ in range(stops)]
+        return pickup, drops
 
     @property
     def swap_time(self) -> float:
@@ -129,7 +146,8 @@ class Fleet:
         for k, fspec in enumerate(fleets):
             name = fspec.vehicle
             vspec = vehicles[name]
-            kind = CourierType(name, vspec, fspec, mover_for(vspec, network))
+            kind = CourierType(name, vspec, fspec, mover_for(vspec, network),
+                               *_service_draws(env, f"fleet/service/{node}/{k}", fspec))
             self.types.append(kind)
             factor = None if speeds is None else speeds.of(vspec.kind)
             if factor is not None:
@@ -158,6 +176,8 @@ class Fleet:
             now = follow_roster(env, roster, stop, partial(self.set_rostered, kind))
             self.set_rostered(kind, now, write=False)
             record.write(now, self._on_duty(kind))
+        if self._travel is None and any(k.pickups or k.dropoffs for k in self.types):
+            self._travel = env.recorder.table("travel", TRAVEL_COLUMNS)
         on_duty = sum(c.on_duty for c in self.couriers)
         if on_duty != self.level.capacity:
             self.level.set_capacity(on_duty)
@@ -253,25 +273,26 @@ class Fleet:
         return courier.type if courier is not None else self.types[0]
 
     def schedule(self, start: float, stops: Sequence[Order], courier: Courier | None = None,
-                 noise: Draws | None = None, free_flow: bool = False
-                 ) -> list[tuple[float, float]]:
+                 noise: Draws | None = None, free_flow: bool = False,
+                 service: Service | None = None) -> list[tuple[float, float]]:
         """(arrival time at each stop then back home, metres of each leg) for a trip of
         ``courier`` (default: a courier of the node's first fleet): expected, with the
         hour's congestion and the weather; with ``noise``, each leg's free-flow time times
-        a draw (as ridden); with ``free_flow``, at the network's times alone."""
+        a draw (as ridden); with ``free_flow``, at the network's times alone; with
+        ``service``, these hand-over and door times instead of the expected ones."""
         kind = self.type_of(courier)
         move = kind.mover.travel
         slow = self._slow.get(kind.vehicle_name) if self._slow and not free_flow else None
-        t = start + kind.pickup_time
+        t = start + (kind.pickup_time if service is None else service[0])
         here = self.home
         legs = []
-        for order in stops:
+        for i, order in enumerate(stops):
             secs, metres = move(here, order.place)
             if noise is not None:
                 secs *= noise()
             t += secs if slow is None else slow.ride(t, secs)
             legs.append((t, metres))
-            t += kind.dropoff_time
+            t += kind.dropoff_time if service is None else service[1][i]
             here = order.place
         secs, metres = move(here, self.home)
         if noise is not None:
@@ -309,14 +330,16 @@ class Fleet:
             order.trip = trip
             self.env.hooks.order_dispatched.emit(order)
         courier.free_at = legs[-1][0] + kind.swap_time  # as expected: what planners know
+        service = kind.service(len(stops))
         if self._travel is not None:
-            ridden = legs if self._noise is None else self.schedule(now, stops, courier,
-                                                                   self._noise)
+            ridden = legs if self._noise is None and service is None else self.schedule(
+                now, stops, courier, self._noise, service=service)
             dry = self.schedule(now, stops, courier, free_flow=True)
             self._travel.append((trip, self.node, courier.name, now, dry[-1][0] - now,
                                  legs[-1][0] - now, ridden[-1][0] - now))
             legs = ridden
-        ride = _Trip(self, courier, trip, list(stops), legs)
+        ride = _Trip(self, courier, trip, list(stops), legs,
+                     None if service is None else service[1])
         self._riding[trip] = ride
         ride.ride()
 
@@ -421,12 +444,14 @@ class _Trip:
     those of a timeout per stage.
     """
 
-    __slots__ = ("back", "courier", "fleet", "kind", "legs", "start", "stop", "stops", "trip")
+    __slots__ = ("back", "courier", "drops", "fleet", "kind", "legs", "start", "stop",
+                 "stops", "trip")
 
     def __init__(self, fleet: Fleet, courier: Courier, trip: int, stops: list[Order],
-                 legs: list[tuple[float, float]]) -> None:
+                 legs: list[tuple[float, float]], drops: list[float] | None = None) -> None:
         self.fleet, self.courier, self.kind = fleet, courier, courier.type
         self.trip, self.stops, self.legs = trip, stops, legs
+        self.drops = drops  # each stop's realised door time; None: the fleet's fixed one
         self.start = fleet.env.now
         self.stop = 0  # the stop being ridden to
         self.back = math.nan  # when the courier is back at the node (known once there)
@@ -437,15 +462,19 @@ class _Trip:
         env = self.fleet.env
         now = env.now
         to_door = max(0.0, self.legs[self.stop][0] - now)
-        done = (now + to_door) + self.kind.dropoff_time
+        done = (now + to_door) + self._door()
         delay = done - now
         if now + delay == done:
             env.timeout(delay).callbacks.append(self._delivered)
         else:
             env.timeout(to_door).callbacks.append(self._at_door)
 
+    def _door(self) -> float:
+        """The current stop's time at the door."""
+        return self.kind.dropoff_time if self.drops is None else self.drops[self.stop]
+
     def _at_door(self, _event: object) -> None:
-        self.fleet.env.timeout(self.kind.dropoff_time).callbacks.append(self._delivered)
+        self.fleet.env.timeout(self._door()).callbacks.append(self._delivered)
 
     def _delivered(self, _event: object) -> None:
         env = self.fleet.env
@@ -486,3 +515,12 @@ class _Trip:
 def _in_range(kind: CourierType, legs: Sequence[tuple[float, float]]) -> bool:
     """True when a trip of these legs (from :meth:`Fleet.schedule`) is within range."""
     return sum(m for _, m in legs) <= kind.max_range + 1e-6
+
+
+def _service_draws(env: SimEnv, stream: str, spec: FleetSpec
+                   ) -> tuple[Draws | None, Draws | None]:
+    """Draws of a fleet's random hand-over and door times (None where fixed), each from
+    its own stream so a policy variant sees the same draws in the same order of trips."""
+    pickup, dropoff = spec.pickup_time, spec.dropoff_time
+    return (None if isinstance(pickup, float) else env.draws(f"{stream}/pickup", pickup),
+            None if isinstance(dropoff, float) else env.draws(f"{stream}/dropoff", dropoff))

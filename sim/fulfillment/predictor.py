@@ -107,7 +107,7 @@ class PromisePredictor:
         h = self._overhead.get(node.name)
         if h is None:
             spec = node.fleet.spec
-            h = self._overhead[node.name] = float(spec.pickup_time + spec.dropoff_time)
+            h = self._overhead[node.name] = spec.pickup_mean + spec.dropoff_mean
         return h
 
     def excess(self, node: FulfilmentNode) -> tuple[float, int]:

@@ -301,10 +301,10 @@ def _fleets(folder: Path, scenario: Scenario, network: RoadNetwork) -> list[Flee
                     allow_empty=False)
     specs: dict[str, list[tuple[float, float]]] = {}
     for s in scenario.stores:
-        specs[s.name] = [(f.pickup_time, f.dropoff_time) for f in s.fleets]
+        specs[s.name] = [(f.pickup_mean, f.dropoff_mean) for f in s.fleets]
     for w in scenario.warehouses:
         c = w.couriers
-        specs[w.name] = [(c.pickup_time, c.dropoff_time)]
+        specs[w.name] = [(c.pickup_mean, c.dropoff_mean)]
     fleets: list[Fleet] = []
     seen: dict[str, int] = {}
     for i, node in enumerate(frame["node"].astype(str)):

@@ -13,6 +13,7 @@ from sim.scenario.base import (
     Spec,
 )
 from sim.scenario.calendar import RosterSpec
+from sim.scenario.distributions import DurationDist, DurationDistribution
 from sim.scenario.json_schema import OneItem, shorthand
 from sim.scenario.units import (
     NonNegDuration,
@@ -55,6 +56,17 @@ class VehicleSpec(Spec):
 
 
 
+ServiceTime = Annotated[NonNegDuration | DurationDist, Field(union_mode="left_to_right")]
+"""A handling time: fixed (a duration) or random (a duration distribution, drawn each time).
+
+A fixed duration stays a plain number, so scenarios that write one resolve as before."""
+
+
+def expected(value: float | DurationDistribution) -> float:
+    """The mean of a :data:`ServiceTime` (the value itself when fixed)."""
+    return value.exact_mean if isinstance(value, DurationDistribution) else float(value)
+
+
 class FleetSpec(Spec):
     """The couriers based at a node."""
 
@@ -62,11 +74,23 @@ class FleetSpec(Spec):
         description="Couriers on duty: a count all day, shifts [{start, end, count}] or "
         "{hourly: [24 counts]}; a courier going off shift finishes the trip in progress.")
     vehicle: Name = Field(description="Name of a vehicle type in `vehicles`.")
-    pickup_time: NonNegDuration = Field(
-        seconds("1min"), description="Handover at the node per trip.")
-    dropoff_time: NonNegDuration = Field(
+    pickup_time: ServiceTime = Field(
+        seconds("1min"), description="Handover at the node per trip: a duration, or a "
+        "duration distribution drawn per trip (planners plan on its mean).")
+    dropoff_time: ServiceTime = Field(
         seconds("2min"),
-        description="Time at the customer's door per order (park, walk, hand over).")
+        description="Time at the customer's door per order (park, walk, hand over): a "
+        "duration, or a duration distribution drawn per order (planners plan on its mean).")
+
+    @property
+    def pickup_mean(self) -> float:
+        """Expected hand-over at the node per trip (what planners and predictors use)."""
+        return expected(self.pickup_time)
+
+    @property
+    def dropoff_mean(self) -> float:
+        """Expected time at the customer's door per order."""
+        return expected(self.dropoff_time)
 
 
 @shorthand(OneItem())

@@ -31,7 +31,7 @@ def delivery_warnings(sc: Scenario) -> list[str]:
         out.append("no courier on duty anywhere (every fleet's count is 0): no online order "
                    "can be delivered")
         return out
-    fastest = min(f.pickup_time + f.dropoff_time for _, f in on_duty)
+    fastest = min(f.pickup_mean + f.dropoff_mean for _, f in on_duty)
     window = sc.promise.window
     if window < fastest:
         out.append(f"promise.window is {_minutes(window)}, shorter than the fastest possible "
