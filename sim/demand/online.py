@@ -19,12 +19,14 @@ import simpy
 from sim.calendar.events import DemandFactors
 from sim.city.network import RoadNetwork
 from sim.core.env import SimEnv
+from sim.core.rng import RandomStreams
 from sim.core.sampling import sampler
 from sim.demand.arrivals import clustered_points, uniform_points
 from sim.demand.catalog import Catalog
 from sim.demand.days import calendar_arrivals
 from sim.demand.geography import Geography
 from sim.demand.order import Order
+from sim.scenario.demand import CentresDensitySpec
 from sim.scenario.schema import Scenario
 
 
@@ -46,8 +48,13 @@ class OnlineDemand:
         self.geography: Geography | None = None
         if density is not None:
             # positions from streams of their own: the same customers whatever the stores
-            self.geography = Geography(density, city.width, city.height,
-                                       env.streams("demand/geography"), density_data)
+            # the centres' layout from the run's seed, or from a seed of its own that
+            # keeps the city fixed across replications
+            fixed = density.layout_seed if isinstance(density, CentresDensitySpec) else None
+            layout = (env.streams if fixed is None else RandomStreams(fixed))(
+                "demand/geography")
+            self.geography = Geography(density, city.width, city.height, layout,
+                                       density_data)
             pts = self.geography.draw(env.streams("demand/customers"), n)
         elif spec.customers.placement == "uniform":
             pts = uniform_points(rng, n, city.width, city.height)

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from sim.scenario.base import (
     Name,
     NonNegFloat,
+    NonNegInt,
     PosFloat,
     PosInt,
     Probability,
@@ -103,6 +104,12 @@ class CentresDensitySpec(Spec):
                                  "centres' sizes (lognormal; 0: all the same size).")
     background: Probability = Field(0.2, description="Share of customers anywhere in the "
                                     "city.")
+    layout_seed: NonNegInt | None = Field(
+        None, description="Seed of the centres' layout and sizes alone; none: the run's "
+        "seed (each replication seed is a different city). Give one to keep the city "
+        "fixed while replications vary who orders, when and what.")
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"layout_seed"})
 
 
 DensitySpec = Annotated[RasterDensitySpec | ZonesDensitySpec | PointsDensitySpec

@@ -197,3 +197,29 @@ def test_validate_refuses_a_zone_outside_the_city(tmp_path: Path,
     assert main(["validate", str(scenario)]) == 2
     err = capsys.readouterr().err
     assert "density.zones[0]" in err and "outside the city" in err
+
+
+def test_layout_seed_keeps_the_city_across_replication_seeds() -> None:
+    """With ``layout_seed`` the population centres (the city) stay put while the run's
+    seed varies the customers; without it each seed lays out a different city."""
+    from sim.model import Model
+    from sim.scenario import parse_scenario
+
+    text = (SCENARIOS / "hema_city.yaml").read_text()
+    raw = {"kind": "centres", "count": 20, "spread": "700m"}
+
+    def city(seed: int, **extra: object) -> tuple[np.ndarray, np.ndarray]:
+        scenario = parse_scenario(text, overrides=[
+            "demand.online.customers.placement=density",
+            "demand.online.customers.density="
+            + str({**raw, **extra}).replace("'", "")])
+        online = Model(scenario, seed).online
+        assert online.geography is not None and online.geography.centres is not None
+        return online.geography.centres, np.array([(p.x, p.y) for p in online.places[:50]])
+
+    fixed1, who1 = city(1, layout_seed=5)
+    fixed2, who2 = city(2, layout_seed=5)
+    assert np.array_equal(fixed1, fixed2) and not np.array_equal(who1, who2)
+    free1, _ = city(1)
+    free2, _ = city(2)
+    assert not np.array_equal(free1, free2)
