@@ -10,9 +10,8 @@ numbers), and the stream is used the same whatever the quotes are.
 
 from __future__ import annotations
 
+import bisect
 import math
-
-import numpy as np
 
 from sim.core.env import SimEnv
 from sim.core.sampling import sampler
@@ -31,9 +30,14 @@ def order_chance(spec: ChoiceSpec, quote: float) -> float:
         z = (quote - spec.half_at) / spec.scale
         return 0.0 if z > 700 else 1.0 / (1.0 + math.exp(z))
     assert isinstance(spec, TableChoiceSpec)
-    quotes = [q for q, _ in spec.points]
-    chances = [p for _, p in spec.points]
-    return float(np.interp(quote, quotes, chances))
+    points = spec.points
+    if quote <= points[0][0]:
+        return points[0][1]
+    if quote >= points[-1][0]:
+        return points[-1][1]
+    j = bisect.bisect_right(points, quote, key=lambda p: p[0]) - 1
+    (q0, p0), (q1, p1) = points[j], points[j + 1]
+    return (p1 - p0) / (q1 - q0) * (quote - q0) + p0  # linear, as numpy.interp computes
 
 
 class CustomerChoice:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from sim.calendar.events import Piecewise, SpeedFactors
@@ -53,6 +53,15 @@ class CourierType:
     """Realised hand-over times when the fleet's ``pickup_time`` is a distribution."""
     dropoffs: Draws | None = None
     """Realised door times when the fleet's ``dropoff_time`` is a distribution."""
+    pickup_time: float = field(init=False)
+    """Expected hand-over at the node per trip (what planners plan on)."""
+    dropoff_time: float = field(init=False)
+    """Expected time at the customer's door per order."""
+
+    def __post_init__(self) -> None:
+        # the means, once: they are read for every trip planned or ridden
+        object.__setattr__(self, "pickup_time", self.spec.pickup_mean)
+        object.__setattr__(self, "dropoff_time", self.spec.dropoff_mean)
 
     @property
     def capacity(self) -> int:
@@ -64,16 +73,6 @@ class CourierType:
         """Longest trip in metres (inf when unlimited)."""
         r = self.vehicle.max_range
         return math.inf if r is None else r
-
-    @property
-    def pickup_time(self) -> float:
-        """Expected hand-over at the node per trip (what planners plan on)."""
-        return self.spec.pickup_mean
-
-    @property
-    def dropoff_time(self) -> float:
-        """Expected time at the customer's door per order."""
-        return self.spec.dropoff_mean
 
     def service(self, stops: int) -> Service | None:
         """Realised (hand-over, door time of each of ``stops`` orders) for one trip,
@@ -274,31 +273,42 @@ class Fleet:
 
     def schedule(self, start: float, stops: Sequence[Order], courier: Courier | None = None,
                  noise: Draws | None = None, free_flow: bool = False,
-                 service: Service | None = None) -> list[tuple[float, float]]:
+                 service: Service | None = None,
+                 moves: Sequence[tuple[float, float]] | None = None
+                 ) -> list[tuple[float, float]]:
         """(arrival time at each stop then back home, metres of each leg) for a trip of
         ``courier`` (default: a courier of the node's first fleet): expected, with the
         hour's congestion and the weather; with ``noise``, each leg's free-flow time times
         a draw (as ridden); with ``free_flow``, at the network's times alone; with
-        ``service``, these hand-over and door times instead of the expected ones."""
+        ``service``, these hand-over and door times instead of the expected ones.
+        ``moves`` are the trip's legs at free flow (from :meth:`moves`), when known."""
         kind = self.type_of(courier)
-        move = kind.mover.travel
         slow = self._slow.get(kind.vehicle_name) if self._slow and not free_flow else None
         t = start + (kind.pickup_time if service is None else service[0])
-        here = self.home
+        if moves is None:
+            moves = self.moves(stops, courier)
         legs = []
-        for i, order in enumerate(stops):
-            secs, metres = move(here, order.place)
+        last = len(stops)
+        for i, (secs, metres) in enumerate(moves):
             if noise is not None:
                 secs *= noise()
             t += secs if slow is None else slow.ride(t, secs)
             legs.append((t, metres))
-            t += kind.dropoff_time if service is None else service[1][i]
-            here = order.place
-        secs, metres = move(here, self.home)
-        if noise is not None:
-            secs *= noise()
-        legs.append((t + (secs if slow is None else slow.ride(t, secs)), metres))
+            if i < last:
+                t += kind.dropoff_time if service is None else service[1][i]
         return legs
+
+    def moves(self, stops: Sequence[Order], courier: Courier | None = None
+              ) -> list[tuple[float, float]]:
+        """(seconds at free flow, metres) of each leg of a trip to ``stops`` and back."""
+        move = self.type_of(courier).mover.travel
+        here = self.home
+        out = []
+        for order in stops:
+            out.append(move(here, order.place))
+            here = order.place
+        out.append(move(here, self.home))
+        return out
 
     def can_carry(self, courier: Courier, stops: Sequence[Order]) -> bool:
         """True when ``courier`` could take ``stops`` in one trip (capacity and range)."""
@@ -315,7 +325,8 @@ class Fleet:
         if not stops or len(stops) > kind.capacity:
             raise RuntimeError(f"{courier.name}: {len(stops)} orders for capacity "
                                f"{kind.capacity}")
-        legs = self.schedule(self.env.now, stops, courier)
+        moves = self.moves(stops, courier)
+        legs = self.schedule(self.env.now, stops, courier, moves=moves)
         if kind.max_range < math.inf and not _in_range(kind, legs):
             raise RuntimeError(f"{courier.name}: a trip of {sum(m for _, m in legs):.0f} m "
                                f"exceeds its range of {kind.max_range:.0f} m")
@@ -333,8 +344,9 @@ class Fleet:
         service = kind.service(len(stops))
         if self._travel is not None:
             ridden = legs if self._noise is None and service is None else self.schedule(
-                now, stops, courier, self._noise, service=service)
-            dry = self.schedule(now, stops, courier, free_flow=True)
+                now, stops, courier, self._noise, service=service, moves=moves)
+            dry = legs if kind.vehicle_name not in self._slow else self.schedule(
+                now, stops, courier, free_flow=True, moves=moves)
             self._travel.append((trip, self.node, courier.name, now, dry[-1][0] - now,
                                  legs[-1][0] - now, ridden[-1][0] - now))
             legs = ridden

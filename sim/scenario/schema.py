@@ -211,7 +211,7 @@ class TravelSpec(Spec):
     @property
     def variable(self) -> bool:
         """True when any riding time differs from the network's free-flow time."""
-        return (self.road_speed is not None or self.drone_speed is not None
+        return (any(f != 1.0 for f in (*(self.road_speed or ()), *(self.drone_speed or ())))
                 or self.noise_cv > 0)
 
 
