@@ -178,11 +178,8 @@ def test_bad_raster_is_a_one_line_error(tmp_path: Path,
     """A raster cell that is not a number: exit 2 naming the file and line."""
     f = tmp_path / "raster.csv"
     f.write_text("1,2\n3,x\n")
-    scenario = tmp_path / "s.yaml"
-    scenario.write_text((SCENARIOS / "hema_city.yaml").read_text().replace(
-        "      placement: clustered", f"      placement: density\n      density: "
-        f"{{kind: raster, file: {f}}}"))
-    assert main(["validate", str(scenario)]) == 2
+    assert main(["validate", str(SCENARIOS / "hema_city.yaml"), "--set",
+                 f"demand.online.customers.density={{kind: raster, file: {f}}}"]) == 2
     err = capsys.readouterr().err
     assert "raster.csv: line 2, value 2" in err and "Traceback" not in err
 
@@ -190,11 +187,9 @@ def test_bad_raster_is_a_one_line_error(tmp_path: Path,
 def test_validate_refuses_a_zone_outside_the_city(tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     """``validate`` checks zones against the city as a run would (exit 2, field named)."""
-    scenario = tmp_path / "s.yaml"
-    scenario.write_text((SCENARIOS / "hema_city.yaml").read_text().replace(
-        "      placement: clustered", "      placement: density\n      density: {kind: zones, "
-        "zones: [{centre: [20km, 20km], radius: 1km}]}"))
-    assert main(["validate", str(scenario)]) == 2
+    assert main(["validate", str(SCENARIOS / "hema_city.yaml"), "--set",
+                 "demand.online.customers.density={kind: zones, "
+                 "zones: [{centre: [20km, 20km], radius: 1km}]}"]) == 2
     err = capsys.readouterr().err
     assert "density.zones[0]" in err and "outside the city" in err
 
