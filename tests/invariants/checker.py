@@ -543,6 +543,7 @@ def metrics_recomputed(run: RunFiles) -> Iterable[str]:
 
 CHECKS: tuple[Check, ...] = (
     orders_terminal, stage_order, trips_consistent, one_trip_at_a_time, orders_on_trips,
-    payloads_within_limits, busy_within_capacity, stock_never_negative, warehouse_consistent, metrics_recomputed,
+    payloads_within_limits, busy_within_capacity, stock_never_negative, warehouse_consistent,
+    metrics_recomputed,
 )
 """Every check :func:`check_run` applies, in the order it reports them."""

@@ -113,3 +113,32 @@ def test_negative_weight_is_refused() -> None:
         RoutingProblem((prof,), (Vehicle(0, 0, 1),), (Job(1, 0, 1, weight=-1.0),))
     with pytest.raises(ValueError, match="must be >= 0"):
         RoutingProblem((prof,), (Vehicle(0, 0, 1, max_volume=-2.0),), (Job(1, 0, 1),))
+
+
+@pytest.mark.parametrize("name", SOLVERS)
+@pytest.mark.parametrize("seed", range(3))
+def test_random_problems_keep_every_dimension(name: str, seed: int) -> None:
+    """Random small problems (releases, windows, optional orders) with weights and
+    volumes drawn per order and couriers of different limits (hard due times, which
+    PyVRP needs): every plan is feasible in all three dimensions per the checker."""
+    import numpy as np
+
+    from tests.routing.routing_cases import random_problem
+
+    rng = np.random.default_rng(seed)
+    base = random_problem(seed, n_jobs=8, n_vehicles=3, capacity=3, lateness_cost=0.0)
+    jobs = tuple(replace(j, weight=float(np.round(rng.uniform(0.2, 2.5), 3)),
+                         volume=float(np.round(rng.uniform(0.5, 6.0), 3)),
+                         due=j.latest) for j in base.jobs)
+    limits = ((2.5, math.inf), (4.0, 8.0), (math.inf, 6.0))
+    vehicles = tuple(replace(v, max_weight=kg, max_volume=litres)
+                     for v, (kg, litres) in zip(base.vehicles, limits, strict=True))
+    problem = replace(base, jobs=jobs, vehicles=vehicles)
+    plan = solve(name, problem)
+    check = check_plan(problem, plan)
+    assert check.feasible, check.violations
+    for route in plan.routes:
+        v = problem.vehicles[route.vehicle]
+        for trip in route.trips:
+            assert sum(problem.jobs[j].weight for j in trip) <= v.max_weight
+            assert sum(problem.jobs[j].volume for j in trip) <= v.max_volume
