@@ -171,13 +171,6 @@ class RoutingProblem:
                 out.append((name, [float(getattr(j, name)) for j in self.jobs], limits))
         return out
 
-    def fits(self, vehicle: Vehicle, jobs: list[int] | tuple[int, ...]) -> bool:
-        """True when ``jobs`` together are within ``vehicle``'s capacity, weight and volume."""
-        js = self.jobs
-        return (sum(js[j].demand for j in jobs) <= vehicle.capacity
-                and sum(js[j].weight for j in jobs) <= vehicle.max_weight
-                and sum(js[j].volume for j in jobs) <= vehicle.max_volume)
-
     def late_rate(self, job: Job) -> float:
         """Cost per second ``job``'s service starts after its due time."""
         return self.lateness_cost if job.lateness_cost is None else job.lateness_cost
