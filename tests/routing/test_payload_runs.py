@@ -153,3 +153,29 @@ def test_bad_limit_in_a_file_names_the_line(tmp_path: Path,
     assert capsys.readouterr().err == (
         f"error: {path}:{line}: vehicles.drone.max_weight_kg: must be > 0.0 (got -2.3)\n")
     assert not out.exists()
+
+
+def test_drones_alone_reject_exactly_the_heavy_orders() -> None:
+    """Drones only, immediate dispatch: an order is rejected ``too_heavy`` exactly when
+    its basket weighs more than the drone's 2.3 kg (weights recomputed from the
+    catalogue's draw), and every order a drone carried weighs at most that."""
+    from sim.model import Model
+    from sim.runner import run
+    from sim.scenario.loading import read_scenario
+
+    sc = read_scenario(SCENARIOS / "drones.yaml", [
+        *WINDOW, "dispatch.policy=immediate",
+        "store_defaults.couriers={count: 8, vehicle: drone, pickup_time: 30s, "
+        "dropoff_time: 1min}"])
+    online = Model(sc).online
+    assert online.payloads is not None
+    weight = {i: online.payloads.of(b)[0] for i, b in enumerate(online.baskets)}
+    orders = run(sc).records["orders"]
+    heavy = orders["reason"] == "too_heavy"
+    assert heavy.sum() > 0
+    assert all(weight[i] > 2.3 for i in orders.loc[heavy, "order_id"])
+    served = orders[orders["status"] != "rejected"]
+    assert all(weight[i] <= 2.3 for i in served["order_id"])
+    # an order over 2.3 kg rejected for another reason (out of radius) comes first
+    others = orders[~heavy & (orders["status"] == "rejected")]
+    assert all(r in ("out_of_radius", "out_of_stock") for r in others["reason"])
