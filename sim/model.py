@@ -182,7 +182,8 @@ class Model:
         stop = sc.run.stop
         fleet = Fleet(env, spec.name, place, spec.fleets, sc.vehicles, self.network,
                       [self.roster(spec.name, "couriers", f.count, f.vehicle)
-                       for f in spec.fleets], stop, self.speeds, sc.city.travel)
+                       for f in spec.fleets], stop, self.speeds, sc.city.travel,
+                      payloads=self.online.payloads is not None)
         self.walkins.append(WalkinDemand(env, sc, spec, stock, self.catalog,
                                          self.demand_factors))
         return Store(env, spec, place, stock, fleet, self._dispatch(fleet), self.stockouts,
@@ -221,7 +222,7 @@ class Model:
         fleet = Fleet(self.env, spec.name, place, [spec.couriers], sc.vehicles, self.network,
                       [self.roster(spec.name, "couriers", spec.couriers.count,
                                    spec.couriers.vehicle)], sc.run.stop, self.speeds,
-                      sc.city.travel)
+                      sc.city.travel, payloads=self.online.payloads is not None)
         pickers = spec.stations.pickers
         return RobotWarehouse(self.env, sc, spec, index, place, fleet, self._dispatch(fleet),
                               self.catalog, self.referenced.layouts.get(index),

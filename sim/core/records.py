@@ -27,6 +27,12 @@ TRIP_COLUMNS = ("trip_id", "node", "courier", "vehicle", "start", "end", "orders
 ``end`` is NaN, ``first_delivery``/``last_delivery`` NaN until made, and ``distance_m``
 is the planned distance of the whole trip (a trip's route is fixed when it starts)."""
 
+TRIP_PAYLOAD_COLUMNS = ("trip_id", "node", "courier", "vehicle", "orders", "weight_kg",
+                        "volume_litres", "max_orders", "max_weight_kg", "max_volume_litres")
+"""``trip_payloads`` (written only when the catalogue gives SKU weights or volumes): one
+row per trip started, what it carries (orders, kg, litres) and its vehicle's limits
+(empty: unlimited)."""
+
 STATE_COLUMNS = ("time", "resource", "node", "busy", "capacity")
 """``states``: a resource's busy count at every change (pickers, couriers, ...)."""
 

@@ -4,6 +4,11 @@ Popularity is Zipf-like: the SKU of rank i has probability proportional to 1 / i
 long tail that grocery assortments show. A basket is a tuple of distinct ``(sku, units)``
 lines; line counts and units per line come from the scenario's distributions, rounded
 and at least 1.
+
+With ``weight_kg`` or ``volume_litres`` in the catalogue, each SKU also has a unit
+weight and volume, drawn once per SKU from the stream ``catalog/payload`` (weights first,
+then volumes: the other streams draw exactly what they drew before); an order's payload
+is the sum over its lines of units times the SKU's figure (:class:`SkuPayload`).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.random import Generator
 
+from sim.core.rng import RandomStreams
 from sim.core.sampling import MAX_REDRAWS, Sampler, sampler
 from sim.scenario.demand import BasketSpec, CatalogSpec
 
@@ -19,6 +25,39 @@ Basket = tuple[tuple[int, int], ...]
 
 MAX_UNITS_PER_LINE = 1_000_000
 """Units of one SKU in one basket line at most (a draw above is cut to it)."""
+
+PAYLOAD_STREAM = "catalog/payload"
+"""The random stream of the SKUs' unit weights and volumes."""
+
+
+class SkuPayload:
+    """Unit weight (kg) and volume (litres) of every SKU, and the payload of a basket."""
+
+    __slots__ = ("kg", "litres")
+
+    def __init__(self, kg: list[float], litres: list[float]) -> None:
+        self.kg, self.litres = kg, litres
+
+    @classmethod
+    def draw(cls, spec: CatalogSpec, streams: RandomStreams) -> SkuPayload | None:
+        """The catalogue's payloads, or None when it gives neither weights nor volumes.
+        Negative draws (a normal distribution) count as 0."""
+        if spec.weight_kg is None and spec.volume_litres is None:
+            return None
+        rng = streams(PAYLOAD_STREAM)
+        out = []
+        for dist in (spec.weight_kg, spec.volume_litres):
+            if dist is None:
+                out.append([0.0] * spec.skus)
+            else:
+                out.append(np.clip(sampler(dist).draw(rng, spec.skus), 0.0, None).tolist())
+        return cls(out[0], out[1])
+
+    def of(self, basket: Basket) -> tuple[float, float]:
+        """(kg, litres) of ``basket``: units times the unit figures, summed over lines."""
+        kg, litres = self.kg, self.litres
+        return (float(sum(q * kg[s] for s, q in basket)),
+                float(sum(q * litres[s] for s, q in basket)))
 
 
 class Catalog:

@@ -22,7 +22,7 @@ from sim.core.env import SimEnv
 from sim.core.rng import RandomStreams
 from sim.core.sampling import sampler
 from sim.demand.arrivals import clustered_points, uniform_points
-from sim.demand.catalog import Catalog
+from sim.demand.catalog import Catalog, SkuPayload
 from sim.demand.days import calendar_arrivals
 from sim.demand.geography import Geography
 from sim.demand.order import Order
@@ -40,6 +40,9 @@ class OnlineDemand:
         spec, city = scenario.demand.online, scenario.city
         rng = env.streams("demand/online")
         self.env = env
+        # SKU weights and volumes (None when the catalogue gives none): a stream of
+        # their own, so the orders drawn below are the same with or without them
+        self.payloads = SkuPayload.draw(scenario.catalog, env.streams)
         self.times = calendar_arrivals(rng, scenario, "online", spec.orders_per_day,
                                        spec.profile, scenario.run.start, scenario.run.end,
                                        None if factors is None else factors.online)
@@ -83,4 +86,5 @@ class OnlineDemand:
             if t > env.now:
                 yield env.timeout(t - env.now)
             basket = self.baskets[i]
-            submit(Order(i, env.now, self.places[i], basket, sum(q for _, q in basket)))
+            submit(Order(i, env.now, self.places[i], basket, sum(q for _, q in basket)
+                         ).weigh(self.payloads))

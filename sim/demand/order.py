@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sim.city.network import Place
 from sim.core.records import CANCELLED, DELIVERED, IN_PROGRESS, REJECTED
-from sim.demand.catalog import Basket
+from sim.demand.catalog import Basket, SkuPayload
 
 NAN = math.nan
 
@@ -57,6 +57,19 @@ class Order:
     gives_up: float = math.inf
     """When the customer cancels if the order has not left the node by then
     (``demand.online.patience``; never by default)."""
+    weight: float = 0.0
+    """Payload in kg (0 unless the catalogue gives SKU weights)."""
+    volume: float = 0.0
+    """Payload in litres (0 unless the catalogue gives SKU volumes)."""
+    payloads: SkuPayload | None = None
+    """The catalogue's SKU payloads, to weigh a shipment's share of the basket."""
+
+    def weigh(self, payloads: SkuPayload | None) -> Order:
+        """Set the order's weight and volume from its basket (none: left at 0)."""
+        if payloads is not None:
+            self.payloads = payloads
+            self.weight, self.volume = payloads.of(self.basket)
+        return self
 
     def row(self) -> tuple[object, ...]:
         """The order as a row of the ``orders`` table."""
@@ -74,4 +87,5 @@ class Order:
     def shipment(self, part: int, node: str, basket: Basket) -> Order:
         """A new shipment of this order: part ``part`` of the basket, from ``node``."""
         return Order(self.id, self.created, self.place, basket, sum(q for _, q in basket),
-                     node=node, accepted=self.accepted, due=self.due, part=part, parent=self)
+                     node=node, accepted=self.accepted, due=self.due, part=part, parent=self
+                     ).weigh(self.payloads)

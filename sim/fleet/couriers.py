@@ -9,9 +9,10 @@ position and the time it will be free are known to dispatch policies.
 A node may have several fleets (e-bikes and drones, say): each is a
 :class:`CourierType` with its vehicle, its travel model and its handling times, and
 every courier belongs to one. Each trip is a row of the ``trips`` table, each fleet a
-row of the ``fleets`` table; the node's busy courier count goes to ``states``. A trip
-still under way when the run stops is written too (status ``under_way``, no ``end``), so
-every trip an order names is in ``trips``.
+row of the ``fleets`` table (and, when orders have a weight or volume, each trip a row
+of ``trip_payloads``: what it carried against its vehicle's limits); the node's busy
+courier count goes to ``states``. A trip still under way when the run stops is written
+too (status ``under_way``, no ``end``), so every trip an order names is in ``trips``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ from sim.calendar.staff import StaffRecord, follow_roster
 from sim.city.network import Place, RoadNetwork
 from sim.core.env import LevelMonitor, SimEnv
 from sim.core.recorder import Table
-from sim.core.records import FINISHED, FLEET_COLUMNS, TRAVEL_COLUMNS, TRIP_COLUMNS, UNDER_WAY
+from sim.core.records import (
+    FINISHED,
+    FLEET_COLUMNS,
+    TRAVEL_COLUMNS,
+    TRIP_COLUMNS,
+    TRIP_PAYLOAD_COLUMNS,
+    UNDER_WAY,
+)
 from sim.core.sampling import Draws
 from sim.demand.order import DELIVERED, Order
 from sim.fleet.vehicles import Mover, mover_for
@@ -39,6 +47,9 @@ from sim.scenario.schema import TravelSpec
 
 Service = tuple[float, list[float]]
 """One trip's realised handling: the hand-over at the node and each order's door time."""
+
+PAYLOAD_TOL = 1e-9
+"""kg or litres: sums of the same weights in another order may differ by float noise."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,6 +96,32 @@ class CourierType:
         return pickup, drops
 
     @property
+    def max_weight(self) -> float:
+        """Payload limit per trip in kg (inf when unlimited)."""
+        w = self.vehicle.max_weight_kg
+        return math.inf if w is None else w
+
+    @property
+    def max_volume(self) -> float:
+        """Payload limit per trip in litres (inf when unlimited)."""
+        v = self.vehicle.max_volume_litres
+        return math.inf if v is None else v
+
+    @property
+    def limits_payload(self) -> bool:
+        """True when the vehicle has a weight or a volume limit."""
+        return self.max_weight < math.inf or self.max_volume < math.inf
+
+    def fits(self, stops: Sequence[Order]) -> bool:
+        """True when ``stops`` are within the vehicle's order count, weight and volume."""
+        if len(stops) > self.capacity:
+            return False
+        if not self.limits_payload:
+            return True
+        return (sum(o.weight for o in stops) <= self.max_weight + PAYLOAD_TOL
+                and sum(o.volume for o in stops) <= self.max_volume + PAYLOAD_TOL)
+
+    @property
     def swap_time(self) -> float:
         """Turnaround at the node after each trip."""
         return self.vehicle.swap_time
@@ -117,13 +154,15 @@ class Fleet:
     per fleet, or None) are the fleets' rosters followed until ``stop``: a fleet with a
     roster that changes has as many couriers as its peak, and those off shift are
     neither idle nor busy; a courier going off shift mid-trip finishes the trip first.
+    With ``payloads`` (orders have a weight or volume) each trip started is also a row of
+    ``trip_payloads``.
     """
 
     def __init__(self, env: SimEnv, node: str, home: Place, fleets: Sequence[FleetSpec],
                  vehicles: Mapping[str, VehicleSpec], network: RoadNetwork,
                  rosters: Sequence[Roster] | None = None, stop: float = 0.0,
-                 speeds: SpeedFactors | None = None, travel: TravelSpec | None = None
-                 ) -> None:
+                 speeds: SpeedFactors | None = None, travel: TravelSpec | None = None,
+                 payloads: bool = False) -> None:
         self.env, self.node, self.home, self.network = env, node, home, network
         # riding times that vary (city.travel): a lognormal factor (mean 1) per leg from
         # the node's own stream, and a travel.csv row per trip; None: as planned
@@ -181,6 +220,10 @@ class Fleet:
         if on_duty != self.level.capacity:
             self.level.set_capacity(on_duty)
         self._trips = env.recorder.table("trips", TRIP_COLUMNS)
+        # what each trip carries, when orders are weighed (None: no table, as before)
+        self._payloads: Table | None = None
+        if payloads:
+            self._payloads = env.recorder.table("trip_payloads", TRIP_PAYLOAD_COLUMNS)
         # trips started and not yet written, by trip id
         self._riding: dict[int, _Trip] = {}
         env.recorder.on_finish(self._record_under_way)
@@ -311,9 +354,10 @@ class Fleet:
         return out
 
     def can_carry(self, courier: Courier, stops: Sequence[Order]) -> bool:
-        """True when ``courier`` could take ``stops`` in one trip (capacity and range)."""
+        """True when ``courier`` could take ``stops`` in one trip (capacity, weight,
+        volume and range)."""
         kind = courier.type
-        if not stops or len(stops) > kind.capacity:
+        if not stops or not kind.fits(stops):
             return False
         return kind.max_range == math.inf or _in_range(kind, self.schedule(0.0, stops, courier))
 
@@ -322,9 +366,11 @@ class Fleet:
         if courier.busy:
             raise RuntimeError(f"{courier.name} is already on a trip")
         kind = courier.type
-        if not stops or len(stops) > kind.capacity:
-            raise RuntimeError(f"{courier.name}: {len(stops)} orders for capacity "
-                               f"{kind.capacity}")
+        if not stops or not kind.fits(stops):
+            raise RuntimeError(f"{courier.name}: {len(stops)} orders of "
+                               f"{sum(o.weight for o in stops):.3f} kg and "
+                               f"{sum(o.volume for o in stops):.3f} l exceed its "
+                               f"{kind.vehicle_name}'s capacity")
         moves = self.moves(stops, courier)
         legs = self.schedule(self.env.now, stops, courier, moves=moves)
         if kind.max_range < math.inf and not _in_range(kind, legs):
@@ -350,6 +396,11 @@ class Fleet:
             self._travel.append((trip, self.node, courier.name, now, dry[-1][0] - now,
                                  legs[-1][0] - now, ridden[-1][0] - now))
             legs = ridden
+        if self._payloads is not None:
+            self._payloads.append((trip, self.node, courier.name, courier.vehicle, len(stops),
+                                   sum(o.weight for o in stops), sum(o.volume for o in stops),
+                                   kind.capacity, kind.vehicle.max_weight_kg,
+                                   kind.vehicle.max_volume_litres))
         ride = _Trip(self, courier, trip, list(stops), legs,
                      None if service is None else service[1])
         self._riding[trip] = ride

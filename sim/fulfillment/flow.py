@@ -18,6 +18,10 @@ order standing; the order is cancelled only if all its shipments are.
 
 Nodes that a calendar event has closed (``PolicyContext.closed``) are left out of the
 choice; an order that only a closed node could have served is rejected ``node_closed``.
+
+When vehicles have weight or volume limits, nodes none of whose fleets could carry the
+whole order in one trip are left out too; an order no eligible node could carry is
+rejected ``too_heavy`` at once (rather than waiting for a courier that never comes).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from sim.fulfillment.stockout import StockoutHandling
 OUT_OF_RADIUS = "out_of_radius"
 OUT_OF_STOCK = "out_of_stock"
 NODE_CLOSED = "node_closed"
+TOO_HEAVY = "too_heavy"
 
 
 class OrderFlow:
@@ -54,6 +59,8 @@ class OrderFlow:
         self.fallback = assignment.fallback is not None
         self.stockouts = stockouts
         self.orders: list[Order] = []
+        # some vehicle limits weight or volume: orders are matched to nodes that carry them
+        self.weighed = any(k.limits_payload for n in ctx.nodes for k in n.fleet.types)
         env: SimEnv = ctx.env
         if assignment.splits:
             env.hooks.order_delivered.on(self._delivered)
@@ -79,10 +86,18 @@ class OrderFlow:
         if not eligible and not self.fallback:
             self.reject(order, NODE_CLOSED if shut else OUT_OF_RADIUS)
             return
+        if self.weighed and eligible:
+            eligible = [n for n in eligible if self.carries(n, order)]
+            if not eligible:
+                self.reject(order, TOO_HEAVY)
+                return
         plan = self.assignment.plan(order, eligible)
         if not plan:
             self.reject(order, OUT_OF_STOCK if eligible else
                         NODE_CLOSED if shut else OUT_OF_RADIUS)
+            return
+        if self.weighed and len(plan) == 1 and not self.carries(plan[0][0], order):
+            self.reject(order, TOO_HEAVY)  # a fallback node that cannot carry it
             return
         reason = self.promise.promise(order, [node for node, _ in plan])
         if reason is None and self.choice is not None \
@@ -106,6 +121,11 @@ class OrderFlow:
         for (node, _), part in zip(plan, order.parts, strict=True):
             self.stockouts.event(part, node.name, "split", -1, part.units)
             self._hand(node, part)
+
+    @staticmethod
+    def carries(node: FulfilmentNode, order: Order) -> bool:
+        """True when one of ``node``'s fleets can carry ``order`` in one trip."""
+        return any(kind.fits((order,)) for kind in node.fleet.types)
 
     def open(self, nodes: list[FulfilmentNode]) -> list[FulfilmentNode]:
         """``nodes`` without those a calendar event has closed."""

@@ -4,7 +4,8 @@ Definitions (orders created in the measured window):
 
 - ``rejection_rate_by_reason``: rejected orders of each reason / orders created
   (``out_of_radius``, ``out_of_stock``, ``capacity``, ``slot_declined``, and
-  ``node_closed`` while a calendar event closes a node that could have served it).
+  ``node_closed`` while a calendar event closes a node that could have served it,
+  ``too_heavy`` when no eligible node has a vehicle that carries the order's payload).
 - ``later_slot_orders``: accepted orders promised later than the window (a later slot).
 - ``on_time_to_due_rate``: accepted orders delivered by the due time they were given
   (the window, or their later slot) / accepted orders. ``sla.on_time_rate`` measures

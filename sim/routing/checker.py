@@ -145,6 +145,14 @@ def _route(problem: RoutingProblem, index: int, trips: tuple[tuple[int, ...], ..
         loads.append(load)
         if load > v.capacity:
             out.violations.append(f"{where}: trip {k} carries {load} > capacity {v.capacity}")
+        kg = sum(problem.jobs[j].weight for j in trip)
+        if kg > v.max_weight + tol:
+            out.violations.append(f"{where}: trip {k} carries {kg:.3f} kg > max weight "
+                                  f"{v.max_weight:.3f} kg")
+        litres = sum(problem.jobs[j].volume for j in trip)
+        if litres > v.max_volume + tol:
+            out.violations.append(f"{where}: trip {k} carries {litres:.3f} l > max volume "
+                                  f"{v.max_volume:.3f} l")
         for j in trip:
             job = problem.jobs[j]
             secs, dist = problem.travel(v, here, job.location)

@@ -53,15 +53,15 @@ class ImmediateDispatch:
     Idle couriers wait at their node, so "nearest" ties; the longest-idle courier goes
     first, which spreads work evenly. Orders wait first-in first-out for a courier. With
     several fleets at a node (e-bikes and drones), the idle courier that would reach the
-    customer first goes, among those whose range allows the trip; a returning courier
-    takes the oldest waiting order it can carry.
+    customer first goes, among those whose range (and weight and volume limits) allow the
+    trip; a returning courier takes the oldest waiting order it can carry.
     """
 
     def __init__(self, env: SimEnv, fleet: Fleet, spec: ImmediateDispatchSpec) -> None:
         self.env, self.fleet = env, fleet
         self.waiting: deque[Order] = deque()
         self.mixed = len(fleet.types) > 1 or any(
-            t.max_range < math.inf for t in fleet.types)
+            t.max_range < math.inf or t.limits_payload for t in fleet.types)
         fleet.on_idle = self.courier_idle
 
     def _nearest_idle(self, order: Order) -> Courier | None:

@@ -27,7 +27,6 @@ from sim.routing.problem import (
     RoutePlan,
     RoutingProblem,
     SolveStats,
-    Vehicle,
     single_pickup,
     trivial_plan,
 )
@@ -69,7 +68,7 @@ class ExactSolver:
             twin = first_of.setdefault(v, vi)  # identical vehicles share their trip costs
             if twin != vi:
                 continue
-            costs, orders, work = _best_trips(cost, v, n)
+            costs, orders, work = _best_trips(cost, vi, n)
             evaluations += work
             table[vi] = costs, orders
         left_out = [0.0] * size  # the cost of leaving out every job of a mask
@@ -109,14 +108,15 @@ class ExactSolver:
                                     time.perf_counter() - t0))
 
 
-def _best_trips(cost: TripCosts, v: Vehicle, n: int
+def _best_trips(cost: TripCosts, vi: int, n: int
                 ) -> tuple[list[float], list[tuple[int, ...]], int]:
     """For every subset (bit mask) of the ``n`` jobs: the cheapest trip of ``v`` through
     them and its visiting order (inf and () when none is feasible), and the number of
     orders tried. The same arithmetic, in the same order, as :class:`TripCosts` (so
     the same floats), but each prefix is computed once for all the orders sharing it
     and an order is dropped as soon as a stop misses its latest time."""
-    search = _TripSearch(cost, v, n)
+    v = cost.problem.vehicles[vi]
+    search = _TripSearch(cost, vi, n)
     ready_at = search.ready_at
     if n and max(cost.release) <= ready_at:
         # every job is released by the time the vehicle could leave: the hand-over time is
@@ -128,7 +128,7 @@ def _best_trips(cost: TripCosts, v: Vehicle, n: int
     demand, release = cost.demand, cost.release
     for mask in range(1, 1 << n):
         js = [j for j in range(n) if mask >> j & 1]
-        if sum(demand[j] for j in js) > v.capacity:
+        if sum(demand[j] for j in js) > v.capacity or not cost.fits(vi, js):
             continue
         handover = max(ready_at, max(release[j] for j in js))
         search.extend(mask, js, (), handover + v.load_time, search.pickup,
@@ -141,8 +141,11 @@ class _TripSearch:
     nested recursive functions: those would form reference cycles on every solve (the
     run pauses the cyclic collector, so cycles would pile up until it ends)."""
 
-    def __init__(self, cost: TripCosts, v: Vehicle, n: int) -> None:
+    def __init__(self, cost: TripCosts, vi: int, n: int) -> None:
+        v = cost.problem.vehicles[vi]
         self.v, self.n = v, n
+        # weight and volume: each dimension's job sizes and this vehicle's limit
+        self.payload = [(sizes, limits[vi]) for sizes, limits in cost.payload]
         self.costs = [math.inf] * (1 << n)
         self.orders: list[tuple[int, ...]] = [()] * (1 << n)
         self.time_m, self.dist_m = cost.time[v.profile], cost.dist[v.profile]
@@ -198,9 +201,12 @@ class _TripSearch:
         is closed as a trip, then extended by every job that fits."""
         if done:
             self.extend(mask, [], done, t, here, metres, late, self.ready_at - self.approach)
-        capacity, demand = self.v.capacity, self.demand
+        capacity, demand, payload = self.v.capacity, self.demand, self.payload
         for j in range(self.n):
             if mask >> j & 1 or load + demand[j] > capacity:
+                continue
+            if payload and any(sum(sizes[k] for k in (*done, j)) > limit
+                               for sizes, limit in payload):
                 continue
             step = self.arrive(here, j, t, metres, late)
             if step is not None:

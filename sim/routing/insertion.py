@@ -3,10 +3,10 @@
 Jobs are taken required first, then most urgent (due), costliest to leave out (penalty)
 and earliest released first, and each is inserted where it adds
 the least cost over every vehicle's single trip and every position, subject to capacity,
-hard windows, shift end and distance limit; an optional job whose cheapest insertion
-costs more than its penalty, or that fits nowhere, is left out. It is the baseline the
-metaheuristics are measured against, and the engine of the ``cheapest_insertion``
-dispatch policy, which inserts each order as it becomes ready.
+weight and volume limits, hard windows, shift end and distance limit; an optional job
+whose cheapest insertion costs more than its penalty, or that fits nowhere, is left
+out. It is the baseline the metaheuristics are measured against, and the engine of the
+``cheapest_insertion`` dispatch policy, which inserts each order as it becomes ready.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ class TripCosts:
 
     The problem's matrices and job attributes are held as plain lists (fast to index
     from Python); the cost includes lateness and is inf when a hard constraint fails
-    (capacity, a window, the shift end, the distance limit). An empty trip costs nothing.
+    (capacity, weight or volume, a window, the shift end, the distance limit). An empty
+    trip costs nothing.
     """
 
     def __init__(self, problem: RoutingProblem) -> None:
@@ -41,6 +42,8 @@ class TripCosts:
         self.loc = [j.location for j in jobs]
         self.pickup = [j.pickup for j in jobs]
         self.demand = [j.demand for j in jobs]
+        # payload dimensions some vehicle limits (none: no check, as before payloads)
+        self.payload = [(sizes, limits) for _, sizes, limits in problem.payload_dimensions()]
         self.release = [j.release for j in jobs]
         self.earliest = [j.earliest for j in jobs]
         self.due = [j.due for j in jobs]
@@ -49,12 +52,17 @@ class TripCosts:
         self.service = [[j.service if p.service is None else p.service for j in jobs]
                         for p in problem.profiles]
 
+    def fits(self, vi: int, stops: Sequence[int]) -> bool:
+        """True when ``stops`` are within vehicle ``vi``'s weight and volume limits."""
+        return all(sum(sizes[j] for j in stops) <= limits[vi]
+                   for sizes, limits in self.payload)
+
     def __call__(self, vi: int, stops: Sequence[int]) -> float:
         if not stops:
             return 0.0
         v = self.problem.vehicles[vi]
         demand = self.demand
-        if sum(demand[j] for j in stops) > v.capacity:
+        if sum(demand[j] for j in stops) > v.capacity or not self.fits(vi, stops):
             return math.inf
         time_m, dist_m = self.time[v.profile], self.dist[v.profile]
         service = self.service[v.profile]

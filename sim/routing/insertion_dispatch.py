@@ -4,7 +4,8 @@ Couriers being loaded at the node hold *open trips*. When an order is ready it i
 inserted where it adds least cost (courier-minutes, lateness priced at
 ``lateness_cost`` per minute) into an open trip, or into a new trip on an idle courier
 (:func:`~sim.routing.insertion.best_insertion` on a small routing problem). A trip leaves
-when it is full (``max_orders_per_trip`` or the vehicle's capacity), when its first order
+when it is full (``max_orders_per_trip``, the vehicle's capacity, or its weight or
+volume limit reached), when its first order
 has waited ``max_hold``, or as soon as waiting longer would make one of its orders late.
 Orders that fit nowhere (no idle courier, open trips full) wait, oldest first, for the
 next courier to come back. No plan is ever revised: that is what makes it a baseline.
@@ -121,7 +122,8 @@ class CheapestInsertionDispatch:
             trip.orders.insert(pos, order)
             trip.token += 1
             kind = fleet.type_of(trip.courier)
-            if len(trip.orders) >= min(kind.capacity, self.spec.max_orders_per_trip):
+            if len(trip.orders) >= min(kind.capacity, self.spec.max_orders_per_trip) or (
+                    kind.limits_payload and not self._room(trip)):
                 self._leave(trip)
                 started = 1
             else:
@@ -138,12 +140,20 @@ class CheapestInsertionDispatch:
         profiles, vehicles, service = fleet_problem(
             self.fleet, couriers, orders, lambda c: now, spec.max_orders_per_trip,
             spec.km_cost)
-        jobs = tuple(Job(i + 1, 0, 1, release=now, due=o.due - service, service=service)
+        jobs = tuple(Job(i + 1, 0, 1, release=now, due=o.due - service, service=service,
+                         weight=o.weight, volume=o.volume)
                      for i, o in enumerate(orders))
         return RoutingProblem(tuple(profiles), tuple(vehicles), jobs,
                               lateness_cost=spec.lateness_cost / MIN)
 
     # ------------------------------------------------------------------ open trips
+
+    def _room(self, trip: OpenTrip) -> bool:
+        """False once ``trip`` is loaded to its vehicle's weight or volume limit."""
+        kind = self.fleet.type_of(trip.courier)
+        kg = sum(o.weight for o in trip.orders)
+        litres = sum(o.volume for o in trip.orders)
+        return kg < kind.max_weight and litres < kind.max_volume
 
     def _open(self, courier: Courier, order: Order) -> OpenTrip:
         trip = OpenTrip(courier, first_ready=order.ready)

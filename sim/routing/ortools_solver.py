@@ -10,7 +10,8 @@ released later than some vehicle is available):
   windows ``[earliest, latest]`` hard and a soft upper bound at ``due`` costing the job's
   lateness cost per second; pickup nodes open at the job's release;
 - a *load* dimension with the vehicle capacities (each vehicle makes one trip, so the
-  load when leaving is the sum of the demands on the route);
+  load when leaving is the sum of the demands on the route), and a *weight* and a
+  *volume* dimension (grams, millilitres) when some vehicle has such a limit;
 - a *distance* dimension when some vehicle has a ``max_distance``;
 - pickup and delivery pairs for the released-later jobs, on the same vehicle, pickups
   before deliveries (arcs from a delivery back to a pickup are removed: one trip);
@@ -288,6 +289,13 @@ class _Model:
         demand_cb = routing.RegisterUnaryTransitVector(demand)
         routing.AddDimensionWithVehicleCapacity(
             demand_cb, 0, [v.capacity for v in vehicles], True, "load")
+        for name, sizes, limits in problem.payload_dimensions():
+            size_ticks, caps = scaling.payload_capacities(sizes, limits)
+            amount = [0] * n_nodes
+            for i, x in enumerate(size_ticks):
+                amount[self.delivery[i]] = x
+            routing.AddDimensionWithVehicleCapacity(
+                routing.RegisterUnaryTransitVector(amount), 0, caps, True, name)
 
         # ------------------------------------------------------------ distance limit
         if any(v.max_distance < np.inf for v in vehicles):

@@ -56,7 +56,8 @@ def fleet_problem(fleet: Fleet, couriers: Sequence[Courier], orders: Sequence[Or
     the place of ``orders[i]``: one snapped :class:`Profile` per fleet of ``couriers`` (in
     :meth:`~sim.fleet.couriers.Fleet.types_of` order; its drop-off time as service only
     when the fleets' differ), one :class:`Vehicle` per courier (free at ``available(c)``,
-    a km costs ``km_cost``, a minute 1) and the jobs' service time, the longest drop-off."""
+    a km costs ``km_cost``, a minute 1; its vehicle's weight and volume limits) and the
+    jobs' service time, the longest drop-off."""
     places = [fleet.home, *(o.place for o in orders)]
     kinds = fleet.types_of(couriers)
     dropoffs = {k.dropoff_time for k in kinds}
@@ -72,7 +73,8 @@ def fleet_problem(fleet: Fleet, couriers: Sequence[Courier], orders: Sequence[Or
         vehicles.append(Vehicle(
             start=0, end=0, capacity=min(kind.capacity, max_orders), available=available(c),
             load_time=kind.pickup_time, profile=index[id(kind)], max_distance=kind.max_range,
-            distance_cost=km_cost / 1000.0, duration_cost=1.0 / MIN))
+            distance_cost=km_cost / 1000.0, duration_cost=1.0 / MIN,
+            max_weight=kind.max_weight, max_volume=kind.max_volume))
     return profiles, vehicles, max(dropoffs)
 
 
@@ -241,10 +243,12 @@ class DispatchPlanner:
                      k.pickup_time + float(p.time[0, i + 1] + p.time[i + 1, 0]) + service,
                      float(p.distance[0, i + 1] + p.distance[i + 1, 0]))
                     for k, p in zip(kinds, profiles, strict=True)
-                    if p.distance[0, i + 1] + p.distance[i + 1, 0] <= k.max_range]
-            if not solo:  # no courier planned here can reach it: it waits
+                    if p.distance[0, i + 1] + p.distance[i + 1, 0] <= k.max_range
+                    and k.fits((o,))]
+            kg, litres = o.weight, o.volume
+            if not solo:  # no courier planned here can reach or carry it: it waits
                 jobs.append(Job(i + 1, 0, 1, release=rel, service=service,
-                                penalty=spec.postpone_cost))
+                                penalty=spec.postpone_cost, weight=kg, volume=litres))
                 continue
             first = min(solo)
             alone = rel + first[0]
@@ -254,14 +258,16 @@ class DispatchPlanner:
                        + (spec.postpone_cost if i < n_ready else 0.0))
             if not soft:  # the promise as a hard window, relaxed when it cannot be kept
                 jobs.append(Job(i + 1, 0, 1, release=rel, latest=max(due, alone + 1.0),
-                                service=service, penalty=penalty))
+                                service=service, penalty=penalty, weight=kg, volume=litres))
             elif alone <= due:  # can be on time: delay costs, the promise is hard
                 jobs.append(Job(i + 1, 0, 1, release=rel, due=alone, latest=due,
                                 service=service, penalty=penalty,
-                                lateness_cost=spec.delay_cost * minute))
+                                lateness_cost=spec.delay_cost * minute, weight=kg,
+                                volume=litres))
             else:  # late whatever happens: every further minute is a minute late
                 jobs.append(Job(i + 1, 0, 1, release=rel, due=alone, service=service,
-                                penalty=penalty, lateness_cost=spec.lateness_cost * minute))
+                                penalty=penalty, lateness_cost=spec.lateness_cost * minute,
+                                weight=kg, volume=litres))
         return RoutingProblem(tuple(profiles), tuple(vehicles), tuple(jobs))
 
     def _start(self, plan: RoutePlan, couriers: list[Courier], orders: list[Order],

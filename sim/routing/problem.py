@@ -6,7 +6,9 @@ in abstract *cost units*:
 - **locations** are indices into the travel matrices of each :class:`Profile` (a profile
   is how one class of vehicle moves: road at its speed, or straight-line flight);
 - **vehicles** start at a location when they are free (``available``), carry at most
-  ``capacity`` per trip, hand over goods at the pickup location once per trip
+  ``capacity`` per trip (the sum of the jobs' ``demand``) and at most ``max_weight`` kg
+  and ``max_volume`` litres (the sums of the jobs' ``weight`` and ``volume``; see
+  :meth:`RoutingProblem.payload_dimensions`), hand over goods at the pickup location once per trip
   (``load_time``), may make ``max_trips`` trips, and must be back at ``end`` by
   ``shift_end`` within ``max_distance`` metres;
 - **jobs** (orders) are picked up at ``pickup`` once they are ``release``\\ d there and
@@ -84,6 +86,8 @@ class Vehicle:
     fixed_cost: float = 0.0
     distance_cost: float = 0.0
     duration_cost: float = 0.0
+    max_weight: float = INF
+    max_volume: float = INF
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +104,8 @@ class Job:
     service: float = 0.0
     penalty: float | None = None
     lateness_cost: float | None = None
+    weight: float = 0.0
+    volume: float = 0.0
 
     @property
     def optional(self) -> bool:
@@ -136,7 +142,7 @@ class RoutingProblem:
             if v.capacity < 0 or v.max_trips < 1:
                 raise ValueError(f"{where}: capacity must be >= 0 and max_trips >= 1")
             if min(v.load_time, v.max_distance, v.fixed_cost, v.distance_cost,
-                   v.duration_cost) < 0:
+                   v.duration_cost, v.max_weight, v.max_volume) < 0:
                 raise ValueError(f"{where}: times, distances and costs must be >= 0")
             if v.shift_end < v.available or math.isnan(v.available):
                 raise ValueError(f"{where}: shift_end is before available")
@@ -144,14 +150,26 @@ class RoutingProblem:
             where = f"jobs[{i}]"
             if not (0 <= j.location < n and 0 <= j.pickup < n):
                 raise ValueError(f"{where}: location/pickup must be locations 0..{n - 1}")
-            if j.demand < 0 or j.service < 0:
-                raise ValueError(f"{where}: demand and service must be >= 0")
+            if j.demand < 0 or j.service < 0 or not (j.weight >= 0 and j.volume >= 0):
+                raise ValueError(f"{where}: demand, service, weight and volume must be >= 0")
             if j.latest < j.earliest:
                 raise ValueError(f"{where}: latest is before earliest")
             if j.penalty is not None and j.penalty < 0:
                 raise ValueError(f"{where}: penalty must be >= 0")
             if j.lateness_cost is not None and j.lateness_cost < 0:
                 raise ValueError(f"{where}: lateness_cost must be >= 0")
+
+    def payload_dimensions(self) -> list[tuple[str, list[float], list[float]]]:
+        """The capacity dimensions beside the order count that some vehicle limits:
+        (name, each job's size, each vehicle's limit) for ``weight`` (kg) and ``volume``
+        (litres). Empty when no vehicle has a limit, so a problem without payloads is
+        modelled exactly as before."""
+        out = []
+        for name in ("weight", "volume"):
+            limits = [float(getattr(v, f"max_{name}")) for v in self.vehicles]
+            if any(x < INF for x in limits):
+                out.append((name, [float(getattr(j, name)) for j in self.jobs], limits))
+        return out
 
     def late_rate(self, job: Job) -> float:
         """Cost per second ``job``'s service starts after its due time."""

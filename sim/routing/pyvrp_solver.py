@@ -2,8 +2,10 @@
 
 What maps: locations and one distance/duration matrix pair per profile; the pickup
 location as a depot whose service duration is the vehicles' load time (once per trip);
-each job as a client with its delivery demand, service duration, hard window
-``[earliest, latest]``, release time, and, when optional, a prize equal to its penalty;
+each job as a client with its delivery demand (and its weight and volume, in grams and
+millilitres, as further load dimensions when some vehicle limits them), service
+duration, hard window ``[earliest, latest]``, release time, and, when optional, a prize
+equal to its penalty;
 vehicles grouped into vehicle types by their attributes, starting at the depot when they
 are free there (after the fixed approach from where they are), ending at their end
 location by the end of their shift, with their distance limit, unit costs and fixed
@@ -129,10 +131,14 @@ class _Data:
                        for v, a in zip(vehicles, approaches, strict=True)]
         self.scale = scaling.small_cost_scale(
             rates, fixed_costs + [j.penalty or 0.0 for j in jobs])
+        # load dimensions: the order count, then weight and volume when some vehicle
+        # limits them
+        extra = [scaling.payload_capacities(sizes, limits)
+                 for _, sizes, limits in problem.payload_dimensions()]
         clients = []
         for i, j in enumerate(jobs):
             clients.append(pyvrp.Client(
-                location=j.location, delivery=[j.demand],
+                location=j.location, delivery=[j.demand, *(sizes[i] for sizes, _ in extra)],
                 service_duration=scaling.time_ticks(j.service),
                 tw_early=scaling.time_ticks(j.earliest, "up"),
                 tw_late=_late(j.latest),
@@ -144,7 +150,8 @@ class _Data:
         raw_types: list[tuple[int, ...]] = []
         for vi, v in enumerate(vehicles):
             raw_types.append((
-                v.capacity, depot_of[v.end], avail[vi], _late(v.shift_end),
+                v.capacity, *(caps[vi] for _, caps in extra), depot_of[v.end], avail[vi],
+                _late(v.shift_end),
                 _limit(v.max_distance - approaches[vi][1]), round(fixed_costs[vi] * self.scale),
                 round(v.distance_cost / scaling.DIST_SCALE * self.scale),
                 round(v.duration_cost / scaling.TIME_SCALE * self.scale), v.profile,
@@ -153,10 +160,12 @@ class _Data:
         for vi, key in enumerate(raw_types):
             type_vehicles.setdefault(key, []).append(vi)
         types = []
+        dims = 1 + len(extra)
         for key, members in type_vehicles.items():
-            cap, end, early, late, dist, fixed, per_m, per_s, prof, trips = key
+            end, early, late, dist, fixed, per_m, per_s, prof, trips = key[dims:]
             types.append(pyvrp.VehicleType(
-                num_available=len(members), capacity=[cap], start_depot=0, end_depot=end,
+                num_available=len(members), capacity=list(key[:dims]), start_depot=0,
+                end_depot=end,
                 fixed_cost=fixed, tw_early=early, tw_late=late, max_distance=dist,
                 unit_distance_cost=per_m, unit_duration_cost=per_s, profile=prof,
                 reload_depots=[0] if trips > 1 else [], max_reloads=max(0, trips - 1)))

@@ -11,6 +11,9 @@ only:
   seconds when the matrices are already on the tick grid (the dispatcher snaps them with
   :func:`snap_time`; Solomon's tenths are on it).
 - distance: :data:`DIST_SCALE` ticks per metre (0.1 m), same rules.
+- payload: :data:`PAYLOAD_SCALE` ticks per kg or litre (grams, millilitres); a job's
+  weight rounds up and a vehicle's limit down, so a load feasible in ticks is feasible
+  in kg and litres.
 - cost (OR-Tools): :data:`COST_SCALE` integer units per cost unit. Per-second and
   per-metre rates are multiplied by it and divided by the tick scale, then rounded, so a
   rate of 1/60 per second (one unit per courier-minute) is 1667 per tick (0.02 %
@@ -32,6 +35,7 @@ import numpy as np
 TIME_SCALE = 10
 DIST_SCALE = 10
 COST_SCALE = 1_000_000
+PAYLOAD_SCALE = 1000
 HORIZON = 10**10
 
 
@@ -61,6 +65,19 @@ def time_ticks(seconds: float, rounding: str = "nearest") -> int:
 def dist_ticks(metres: float, rounding: str = "nearest") -> int:
     """Metres as distance ticks."""
     return _ticks(metres, DIST_SCALE, rounding)
+
+
+def payload_ticks(amount: float, rounding: str) -> int:
+    """Kilograms or litres as payload ticks (``up`` for a job, ``down`` for a limit)."""
+    return _ticks(amount, PAYLOAD_SCALE, rounding)
+
+
+def payload_capacities(sizes: list[float], limits: list[float]) -> tuple[list[int], list[int]]:
+    """One extra capacity dimension in ticks: the jobs' sizes and the vehicles' limits; an
+    unlimited vehicle gets a capacity no sum of the jobs reaches."""
+    jobs = [payload_ticks(x, "up") for x in sizes]
+    unlimited = max(HORIZON, sum(jobs))
+    return jobs, [unlimited if x == math.inf else payload_ticks(x, "down") for x in limits]
 
 
 def time_matrix(seconds: np.ndarray) -> np.ndarray:

@@ -39,6 +39,15 @@ class CatalogSpec(Spec):
         default_factory=lambda: {"A": 0.2, "B": 0.3, "C": 0.5}, min_length=1,
         description="SKU classes by popularity rank: each class's share of the SKUs, most "
         "popular class first (shares are normalised).")
+    weight_kg: NumberDist | None = Field(
+        None, description="Weight of one unit of a SKU in kg, drawn once per SKU (stream "
+        "`catalog/payload`); an order weighs the sum over its lines of units x weight. "
+        "None: goods weigh nothing and vehicles' `max_weight_kg` never binds.")
+    volume_litres: NumberDist | None = Field(
+        None, description="Volume of one unit of a SKU in litres, drawn once per SKU like "
+        "`weight_kg`. None: goods take no room and `max_volume_litres` never binds.")
+
+    quiet_defaults: ClassVar[frozenset[str]] = frozenset({"weight_kg", "volume_litres"})
 
 
 class RasterDensitySpec(Spec):

@@ -9,6 +9,7 @@ from pydantic import BeforeValidator, Field
 from sim.scenario.base import (
     Name,
     NonNegFloat,
+    PosFloat,
     PosInt,
     Spec,
 )
@@ -35,6 +36,14 @@ class VehicleSpec(Spec):
     speed: Speed = Field(description="Average riding speed on the road network, or flying "
                          "speed of a drone.")
     capacity: PosInt = Field(1, description="Orders carried at once.")
+    max_weight_kg: PosFloat | None = Field(
+        None, description="Payload limit of one trip in kg (the orders' summed weight, "
+        "from `catalog.weight_kg`); none: unlimited. Delivery drones carry about 1 to 4 kg "
+        "(operators' own figures: Wing 2.5 lb = 1.1 kg, its 2024 aircraft 5 lb = 2.3 kg; "
+        "Zipline P2 8 lb = 3.6 kg; see docs/routing.md).")
+    max_volume_litres: PosFloat | None = Field(
+        None, description="Payload limit of one trip in litres (the orders' summed volume, "
+        "from `catalog.volume_litres`); none: unlimited.")
     kind: Literal["road", "drone"] = Field(
         "road", description="road: follows the road network; drone: flies in a straight "
         "line, one order per flight.")
@@ -52,7 +61,8 @@ class VehicleSpec(Spec):
         "window (owned vehicles: drones, vans; depreciation, insurance); none: 0.")
 
     quiet_defaults: ClassVar[frozenset[str]] = frozenset({"hour_cost", "km_cost",
-                                                          "day_cost"})
+                                                          "day_cost", "max_weight_kg",
+                                                          "max_volume_litres"})
 
 
 

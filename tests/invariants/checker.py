@@ -334,6 +334,45 @@ def orders_on_trips(run: RunFiles) -> Iterable[str]:
 # ----------------------------------------------------------------------------- resources
 
 
+PAYLOAD_TOL = 0.0005
+"""kg or litres: ``trip_payloads.csv`` writes loads to 3 decimals."""
+
+
+def payloads_within_limits(run: RunFiles) -> Iterable[str]:
+    """When orders are weighed (``trip_payloads.csv`` exists): every trip of
+    ``trips.csv`` has one payload row with the same vehicle and order count, and no trip
+    carries more orders, kg or litres than its vehicle type allows in
+    ``scenario.resolved.yaml`` (``capacity``, ``max_weight_kg``, ``max_volume_litres``)."""
+    payloads, trips = run.table("trip_payloads"), run.table("trips")
+    if payloads is None:
+        return
+    for tid in payloads["trip_id"][payloads["trip_id"].duplicated()]:
+        yield f"trip {tid}: appears more than once in trip_payloads.csv"
+    by_id = {int(r.trip_id): r for r in payloads.itertuples(index=False)}
+    for row in (trips if trips is not None else pd.DataFrame()).itertuples(index=False):
+        load = by_id.get(int(row.trip_id))
+        if load is None:
+            yield f"trip {row.trip_id}: no row in trip_payloads.csv"
+        elif str(load.vehicle) != str(row.vehicle) or int(load.orders) != int(row.orders):
+            yield (f"trip {row.trip_id}: trip_payloads.csv says {load.orders} orders on a "
+                   f"{load.vehicle}, trips.csv {row.orders} on a {row.vehicle}")
+    vehicles = run.scenario.get("vehicles") or {}
+    assert isinstance(vehicles, dict)
+    for load in payloads.itertuples(index=False):
+        spec = vehicles.get(str(load.vehicle))
+        if not isinstance(spec, dict):
+            yield f"trip {load.trip_id}: vehicle {load.vehicle} is not in the scenario"
+            continue
+        for column, key, unit in (("orders", "capacity", "orders"),
+                                  ("weight_kg", "max_weight_kg", "kg"),
+                                  ("volume_litres", "max_volume_litres", "l")):
+            limit = spec.get(key, 1 if key == "capacity" else None)
+            value = float(getattr(load, column))
+            if limit is not None and value > float(limit) + PAYLOAD_TOL:
+                yield (f"trip {load.trip_id}: {value:g} {unit} on a {load.vehicle} that "
+                       f"carries at most {float(limit):g} {unit}")
+
+
 def busy_within_capacity(run: RunFiles) -> Iterable[str]:
     """A resource is never more than fully busy nor less than idle (``states.csv``)."""
     states = run.table("states")
@@ -504,6 +543,7 @@ def metrics_recomputed(run: RunFiles) -> Iterable[str]:
 
 CHECKS: tuple[Check, ...] = (
     orders_terminal, stage_order, trips_consistent, one_trip_at_a_time, orders_on_trips,
-    busy_within_capacity, stock_never_negative, warehouse_consistent, metrics_recomputed,
+    payloads_within_limits, busy_within_capacity, stock_never_negative, warehouse_consistent,
+    metrics_recomputed,
 )
 """Every check :func:`check_run` applies, in the order it reports them."""
