@@ -24,7 +24,9 @@ def test_default_scenario_loads():
     assert sc.name == "hema_city"
     assert sc.promise.window == 1800 and sc.promise.radius == 3000
     assert sc.vehicles["ebike"].speed == pytest.approx(5.0)
-    assert len(sc.stores) == 5 and all(s.pickers == 22 for s in sc.stores)
+    first = sc.stores[0].pickers
+    assert len(sc.stores) == 5 and all(s.pickers == first for s in sc.stores)
+    assert max(first.hourly) == 21 and first.hourly[:7] == [0] * 7  # the hourly plan
 
 
 def test_store_defaults_merge(tiny):
