@@ -41,7 +41,7 @@ from sim.core.sampling import Draws
 from sim.demand.order import DELIVERED, Order
 from sim.fleet.vehicles import Mover, mover_for
 from sim.scenario.calendar import roster_peak
-from sim.scenario.distributions import NumberLognormal
+from sim.scenario.distributions import DurationDistribution, NumberLognormal
 from sim.scenario.fleet import FleetSpec, VehicleSpec
 from sim.scenario.schema import TravelSpec
 
@@ -214,7 +214,8 @@ class Fleet:
             now = follow_roster(env, roster, stop, partial(self.set_rostered, kind))
             self.set_rostered(kind, now, write=False)
             record.write(now, self._on_duty(kind))
-        if self._travel is None and any(k.pickups or k.dropoffs for k in self.types):
+        if self._travel is None and any(k.pickups is not None or k.dropoffs is not None
+                                       for k in self.types):
             self._travel = env.recorder.table("travel", TRAVEL_COLUMNS)
         on_duty = sum(c.on_duty for c in self.couriers)
         if on_duty != self.level.capacity:
@@ -585,5 +586,7 @@ def _service_draws(env: SimEnv, stream: str, spec: FleetSpec
     """Draws of a fleet's random hand-over and door times (None where fixed), each from
     its own stream so a policy variant sees the same draws in the same order of trips."""
     pickup, dropoff = spec.pickup_time, spec.dropoff_time
-    return (None if isinstance(pickup, float) else env.draws(f"{stream}/pickup", pickup),
-            None if isinstance(dropoff, float) else env.draws(f"{stream}/dropoff", dropoff))
+    return (env.draws(f"{stream}/pickup", pickup)
+            if isinstance(pickup, DurationDistribution) else None,
+            env.draws(f"{stream}/dropoff", dropoff)
+            if isinstance(dropoff, DurationDistribution) else None)

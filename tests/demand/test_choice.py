@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -30,6 +31,19 @@ def test_table_interpolates_and_is_flat_beyond_its_ends() -> None:
         {"kind": "table", "points": [["20min", 1.0], ["60min", 0.2]]})
     assert order_chance(spec, 10 * 60) == 1.0 and order_chance(spec, 90 * 60) == 0.2
     assert order_chance(spec, 40 * 60) == pytest.approx(0.6)
+
+
+def test_table_equals_numpy_interp_bit_for_bit() -> None:
+    """The table's plain-Python interpolation (no numpy call per order) returns exactly
+    what ``numpy.interp`` returns, at the rows, between them and beyond both ends."""
+    spec = TableChoiceSpec.model_validate(
+        {"kind": "table", "points": [["30min", 1.0], ["45min", 0.7], ["60min", 0.4],
+                                     ["90min", 0.1]]})
+    quotes = [q for q, _ in spec.points]
+    chances = [p for _, p in spec.points]
+    rng = np.random.default_rng(5)
+    for quote in [*quotes, 0.0, 1e5, *rng.uniform(0, 7200, 2000)]:
+        assert order_chance(spec, float(quote)) == float(np.interp(quote, quotes, chances))
 
 
 def _run(tmp_path: Path, name: str, *sets: str) -> pd.DataFrame:
